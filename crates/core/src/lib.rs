@@ -1,0 +1,8 @@
+//! The AMQP Playground broker core (being written: see issue 3).
+#![forbid(unsafe_code)]
+
+pub mod compat;
+pub mod field;
+
+pub use compat::Compat;
+pub use field::{FieldTable, FieldValue};

@@ -1,0 +1,1 @@
+//! Fidelity harness (being written).

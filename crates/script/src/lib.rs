@@ -1,0 +1,1 @@
+//! Client scripts (being written).
