@@ -231,24 +231,39 @@ mod tests {
             (I32(1), F64(1.0), Compat::RabbitMq4, false),
             (I32(1), F64(1.0), Compat::RabbitMq310, true),
             (FieldValue::string("1"), I32(1), Compat::RabbitMq4, false),
-            (Bool(true), FieldValue::string("true"), Compat::RabbitMq310, false),
-            (Array(vec![I8(1)]), Array(vec![I64(1)]), Compat::RabbitMq4, true),
+            (
+                Bool(true),
+                FieldValue::string("true"),
+                Compat::RabbitMq310,
+                false,
+            ),
+            (
+                Array(vec![I8(1)]),
+                Array(vec![I64(1)]),
+                Compat::RabbitMq4,
+                true,
+            ),
             (Void, Void, Compat::RabbitMq4, true),
         ];
         for (a, b, compat, want) in rows {
-            assert_eq!(a.matches(&b, compat), want, "{a:?} vs {b:?} under {compat:?}");
-            assert_eq!(b.matches(&a, compat), want, "{b:?} vs {a:?} under {compat:?}");
+            assert_eq!(
+                a.matches(&b, compat),
+                want,
+                "{a:?} vs {b:?} under {compat:?}"
+            );
+            assert_eq!(
+                b.matches(&a, compat),
+                want,
+                "{b:?} vs {a:?} under {compat:?}"
+            );
         }
     }
 
     #[test]
     fn duplicate_names_resolve_to_the_last() {
-        let t: FieldTable = [
-            ("a".to_string(), I32(1)),
-            ("a".to_string(), I32(2)),
-        ]
-        .into_iter()
-        .collect();
+        let t: FieldTable = [("a".to_string(), I32(1)), ("a".to_string(), I32(2))]
+            .into_iter()
+            .collect();
         assert_eq!(t.get("a"), Some(&I32(2)));
     }
 }

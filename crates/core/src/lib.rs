@@ -3,6 +3,8 @@
 
 pub mod compat;
 pub mod field;
+pub mod names;
 
 pub use compat::Compat;
 pub use field::{FieldTable, FieldValue};
+pub use names::*;
