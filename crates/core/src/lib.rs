@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compat;
+pub mod exchange;
 pub mod field;
 pub mod names;
 

@@ -1,0 +1,1 @@
+//! Exchanges and their routing rules (being written).
