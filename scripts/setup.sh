@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Installs what AMQP Playground needs and skips whatever is already there at the right version.
+#
+#   scripts/setup.sh serve   tools to build and serve the page
+#   scripts/setup.sh test    the same, plus headless Chromium, its driver and a reachable RabbitMQ
+#
+# Sourced by scripts/serve.sh and scripts/test.sh (the two README commands); it can also run on its own.
+# Nothing here downloads a prebuilt binary or browser: tools come from crates.io (cargo install --locked) and
+# Chromium from Debian's packages. Where it cannot install something (not Debian, not root) it stops and says
+# exactly what to install by hand.
+#
+# The wasm32 target comes from rustup when it can add it. When it cannot, the fallback is Debian's rustc-web +
+# cargo-web + rust-web-src (rustc 1.96) with lld-19: wasm builds then run with RUSTC_BOOTSTRAP=1,
+# -Zbuild-std=std,panic_abort and the linker wasm-ld-19. Those settings are written to target/wasm-env.sh, which
+# the serve and test scripts apply to wasm builds only (`with_wasm_env CMD…`).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MODE=${1:-serve}
+TRUNK_VERSION=0.21.14
+WASM_PACK_VERSION=0.15.1
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+apt_updated=0
+apt_install() {
+    # Installs Debian packages when we can; otherwise says exactly what to run.
+    if ! have apt-get; then
+        die "not a Debian-like system: install these by hand, then run again: $*"
+    fi
+    local sudo=""
+    if ! is_root; then
+        if have sudo && sudo -n true 2>/dev/null; then sudo="sudo"; else
+            die "need root to install Debian packages: run 'sudo apt-get install -y $*', then run this again"
+        fi
+    fi
+    if [ "$apt_updated" = 0 ]; then
+        say "apt-get update"
+        $sudo apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    say "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- Rust -----------------------------------------------------------------------------------------------
+have cargo || die "Rust is missing: install it with rustup (https://rustup.rs) or Debian's 'cargo' package, then run this again"
+
+mkdir -p "$ROOT/target"
+WASM_ENV="$ROOT/target/wasm-env.sh"
+if have rustup && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    : > "$WASM_ENV"
+elif have rustup && rustup target add wasm32-unknown-unknown >&2; then
+    : > "$WASM_ENV"
+else
+    say "rustup cannot add wasm32-unknown-unknown: using Debian's rustc-web route"
+    for p in rustc-web cargo-web rust-web-src lld-19; do
+        dpkg -s "$p" >/dev/null 2>&1 || apt_install rustc-web cargo-web rust-web-src lld-19
+    done
+    cat > "$WASM_ENV" <<'EOF'
+# Written by scripts/setup.sh: wasm builds with Debian's rustc-web (no rustup wasm32 target here).
+export PATH="/usr/bin:$PATH"
+export RUSTC_BOOTSTRAP=1
+export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19
+EOF
+fi
+
+# --- wasm-bindgen-cli, pinned to the wasm-bindgen in Cargo.lock ------------------------------------------
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
+[ -n "$WBG_VERSION" ] || die "cannot read the wasm-bindgen version from Cargo.lock"
+
+cargo_install() { # crate version [binary]
+    local crate=$1 version=$2 bin=${3:-$1}
+    if have "$bin" && "$bin" --version 2>/dev/null | grep -q " $version\b"; then
+        return
+    fi
+    say "installing $crate $version from crates.io (a few minutes the first time)"
+    cargo install --locked --quiet "$crate" --version "$version" >&2
+}
+cargo_install wasm-bindgen-cli "$WBG_VERSION" wasm-bindgen
+cargo_install trunk "$TRUNK_VERSION"
+
+# wasm-opt is optional: trunk's release build uses Debian's binaryen when it is there.
+if ! have wasm-opt; then
+    if have apt-get && is_root; then apt_install binaryen || true; else say "optional: install binaryen for a smaller page"; fi
+fi
+
+if [ "$MODE" = test ]; then
+    cargo_install wasm-pack "$WASM_PACK_VERSION"
+    if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+        apt_install chromium chromium-driver
+    fi
+    # The fidelity suite compares the core with a real RabbitMQ on 127.0.0.1:5672.
+    rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
+    if ! rabbit_up; then
+        if ! have rabbitmq-server && [ -x /usr/sbin/rabbitmq-server ]; then PATH="$PATH:/usr/sbin"; fi
+        have rabbitmq-server || apt_install rabbitmq-server
+        say "starting RabbitMQ (rabbitmq-server -detached)"
+        rabbitmq-server -detached >&2 || true
+        for _ in $(seq 1 60); do rabbit_up && break; sleep 1; done
+        rabbit_up || say "RabbitMQ did not come up on 127.0.0.1:5672; the fidelity tests will say so"
+    fi
+fi
+
+say "tools ready: $(cargo --version), wasm-bindgen $WBG_VERSION, trunk $TRUNK_VERSION$([ "$MODE" = test ] && echo ", wasm-pack $WASM_PACK_VERSION, $(/usr/bin/chromium --version 2>/dev/null)")"

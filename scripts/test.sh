@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then run the whole test suite:
+# format, lints, the core's wasm32 build and dependency promise, docs, native tests (core, scripts, CLI,
+# fidelity against the real RabbitMQ, end-to-end in headless Chromium) and the component tests in headless
+# Chromium (wasm-pack). Each stage prints its name; the runners' own result lines close the output.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+stage() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+with_wasm_env() { ( source target/wasm-env.sh; "$@" ); }
+
+stage "cargo fmt --check"
+cargo fmt --all -- --check
+
+stage "clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+stage "the broker core builds for wasm32 and has no I/O dependencies"
+with_wasm_env cargo build --locked -p amqp-playground-core -p amqp-playground-script --target wasm32-unknown-unknown
+forbidden=$(cargo tree --locked -p amqp-playground-core -e normal --prefix none | grep -E '^(tokio|mio|web-sys|js-sys|wasm-bindgen) ' || true)
+if [ -n "$forbidden" ]; then
+    echo "the core must not depend on: $forbidden" >&2
+    exit 1
+fi
+echo "ok: amqp-playground-core depends on no tokio, mio or web-sys"
+
+stage "docs build without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p amqp-playground-core -p amqp-playground-script --quiet
+
+stage "component tests in headless Chromium (wasm-pack)"
+with_wasm_env wasm-pack test --headless --chrome
+
+stage "native tests: core, scripts, CLI, fidelity against RabbitMQ, end-to-end in headless Chromium"
+cargo test --workspace --locked
