@@ -441,9 +441,36 @@ fn rename_str(s: &str, renames: &[&(String, String)]) -> String {
     out
 }
 
+/// The prefix of the names RabbitMQ generates for direct reply-to.
+pub const REPLY_TO_PREFIX: &str = "amq.rabbitmq.reply-to.";
+/// How a generated direct reply-to name prints (and how a script publishes a reply to it).
+pub const REPLY_TO_PLACEHOLDER: &str = "amq.rabbitmq.reply-to.<opaque>";
+
+/// Replaces the opaque part of every direct reply-to name (random on a real broker) with
+/// `<opaque>`.
+pub fn mask_reply_to(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(REPLY_TO_PREFIX) {
+        let after = &rest[i + REPLY_TO_PREFIX.len()..];
+        let opaque = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=._-".contains(c)))
+            .unwrap_or(after.len());
+        out.push_str(&rest[..i]);
+        if opaque == 0 {
+            out.push_str(REPLY_TO_PREFIX);
+        } else {
+            out.push_str(REPLY_TO_PLACEHOLDER);
+        }
+        rest = &after[opaque..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn rename_all(value: &mut Value, renames: &[&(String, String)]) {
     match value {
-        Value::String(s) => *s = rename_str(s, renames),
+        Value::String(s) => *s = mask_reply_to(&rename_str(s, renames)),
         Value::Array(items) => items.iter_mut().for_each(|v| rename_all(v, renames)),
         Value::Object(map) => {
             let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();

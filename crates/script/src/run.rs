@@ -10,7 +10,10 @@
 use std::collections::BTreeMap;
 
 use crate::backend::{Backend, BackendError, Confirm, OutgoingMessage};
-use crate::result::{ErrorEntry, LogEntry, Returned, RunResult, Scope, StepRef};
+use crate::result::{
+    ErrorEntry, LogEntry, Message, Returned, RunResult, Scope, StepRef, REPLY_TO_PLACEHOLDER,
+    REPLY_TO_PREFIX,
+};
 use crate::script::{
     BindingDecl, ChannelName, ConsumeAck, DestinationType, GetAck, QueueDecl, Script, SettleMode,
     Step,
@@ -43,6 +46,9 @@ struct Runner<'b, B: Backend + ?Sized> {
     consumers: BTreeMap<String, ConsumerState>,
     /// Unacked deliveries the script holds, per channel.
     held: BTreeMap<ChannelName, Vec<u64>>,
+    /// The last direct reply-to name seen in a received message's `reply_to`: a publish to
+    /// [`REPLY_TO_PLACEHOLDER`] goes there (the name is random on a real broker).
+    last_reply_to: Option<String>,
 }
 
 /// Runs `script` on `backend`.
@@ -54,6 +60,7 @@ pub fn run<B: Backend + ?Sized>(script: &Script, backend: &mut B) -> Result<RunR
         owners: BTreeMap::new(),
         consumers: BTreeMap::new(),
         held: BTreeMap::new(),
+        last_reply_to: None,
     };
     r.backend.set_confirm(script.confirm);
     let setup = |e: BackendError| RunError {
@@ -110,7 +117,20 @@ pub fn is_server_generated_name(name: &str) -> bool {
 }
 
 impl<B: Backend + ?Sized> Runner<'_, B> {
+    fn note_reply_to(&mut self, m: &Message) {
+        if let Some(r) = &m.properties.reply_to {
+            if r.starts_with(REPLY_TO_PREFIX) {
+                self.last_reply_to = Some(r.clone());
+            }
+        }
+    }
+
     fn resolve(&self, name: &str) -> String {
+        if name == REPLY_TO_PLACEHOLDER {
+            if let Some(real) = &self.last_reply_to {
+                return real.clone();
+            }
+        }
         self.aliases
             .get(name)
             .cloned()
@@ -129,6 +149,7 @@ impl<B: Backend + ?Sized> Runner<'_, B> {
     fn sync(&mut self) -> Result<(), BackendError> {
         self.backend.settle_down()?;
         for d in self.backend.take_deliveries() {
+            self.note_reply_to(&d.message);
             if let Some(c) = self.consumers.get(&d.consumer_tag) {
                 if c.ack == ConsumeAck::Hold && c.channel == d.channel {
                     self.held
@@ -270,6 +291,7 @@ impl<B: Backend + ?Sized> Runner<'_, B> {
                 };
                 let (message, message_count) = match got {
                     Some(g) => {
+                        self.note_reply_to(&g.message);
                         let tag = g.delivery_tag;
                         let settled = match ack {
                             GetAck::Ack => Some(self.backend.ack(channel, tag, false)),
