@@ -1,0 +1,144 @@
+//! One message token's trip: which legs it travels and when, on the virtual clock.
+
+use crate::scene::geometry::{Point, Polyline};
+use crate::scene::{Layout, NodeId};
+
+/// Identifies one token on screen (one copy of one message on one trip).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TokenId(pub u64);
+
+/// A piece of a token's path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leg {
+    /// Along an edge of the graph (index into [`crate::scene::Graph::edges`]).
+    Edge(usize),
+    /// Straight through a node from its left side to its right side: a message passing the
+    /// cells of a queue on its way to a consumer.
+    Across(NodeId),
+}
+
+/// A token moving from `start` for `duration` virtual milliseconds along `legs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tween {
+    /// Which token.
+    pub token: TokenId,
+    /// The path, in travel order.
+    pub legs: Vec<Leg>,
+    /// Virtual time the trip starts, in ms.
+    pub start: f64,
+    /// How long it takes, in virtual ms.
+    pub duration: f64,
+}
+
+impl Tween {
+    /// Virtual time the trip ends.
+    pub fn end(&self) -> f64 {
+        self.start + self.duration
+    }
+
+    /// How far along the path the token is at virtual time `t`: eased, 0 before the start,
+    /// 1 at and after the end.
+    pub fn progress(&self, t: f64) -> f64 {
+        if self.duration <= 0.0 {
+            return if t >= self.start { 1.0 } else { 0.0 };
+        }
+        ease_in_out((t - self.start) / self.duration)
+    }
+
+    /// The path drawn in `layout`.
+    pub fn path(&self, layout: &Layout) -> Polyline {
+        let mut path = Polyline::new(Vec::new());
+        for leg in &self.legs {
+            let piece = match *leg {
+                Leg::Edge(e) => match layout.edges.get(e) {
+                    Some(g) => g.curve.polyline(24),
+                    None => continue,
+                },
+                Leg::Across(node) => {
+                    let (Some(c), Some(s)) =
+                        (layout.centers.get(node.0), layout.shapes.get(node.0))
+                    else {
+                        continue;
+                    };
+                    let half = s.width() / 2.0;
+                    Polyline::new(vec![
+                        Point::new(c.x - half, c.y),
+                        Point::new(c.x + half, c.y),
+                    ])
+                }
+            };
+            path = path.then(&piece);
+        }
+        path
+    }
+
+    /// Where the token is at virtual time `t` in `layout`.
+    pub fn position(&self, layout: &Layout, t: f64) -> Point {
+        self.path(layout).at(self.progress(t))
+    }
+}
+
+/// Smooth start and stop (cubic), so tokens leave and arrive gently; `x` is clamped to 0..=1.
+pub fn ease_in_out(x: f64) -> f64 {
+    let x = x.clamp(0.0, 1.0);
+    if x < 0.5 {
+        4.0 * x * x * x
+    } else {
+        1.0 - (-2.0 * x + 2.0).powi(3) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{layout, Graph, Node};
+
+    #[test]
+    fn easing_starts_and_ends_at_rest_and_is_symmetric() {
+        assert_eq!(ease_in_out(-1.0), 0.0);
+        assert_eq!(ease_in_out(0.0), 0.0);
+        assert_eq!(ease_in_out(0.5), 0.5);
+        assert_eq!(ease_in_out(1.0), 1.0);
+        assert_eq!(ease_in_out(7.0), 1.0);
+        assert!((ease_in_out(0.25) + ease_in_out(0.75) - 1.0).abs() < 1e-12);
+        assert!(ease_in_out(0.1) < 0.1, "slow start");
+    }
+
+    #[test]
+    fn a_delivery_passes_through_the_queue_then_along_the_edge() {
+        let mut g = Graph::default();
+        let p = g.add(Node::producer("P", None));
+        let q = g.add(Node::queue("hello", Some("hello")));
+        let c = g.add(Node::consumer("C", None));
+        g.connect(p, q, None);
+        g.connect(q, c, None);
+        let l = layout(&g);
+        let tween = Tween {
+            token: TokenId(1),
+            legs: vec![Leg::Across(q), Leg::Edge(1)],
+            start: 100.0,
+            duration: 1000.0,
+        };
+        let qc = l.centers[q.0];
+        assert_eq!(tween.position(&l, 0.0), Point::new(qc.x - 48.75, qc.y));
+        let end = tween.position(&l, 5000.0);
+        assert!((end.x - (l.centers[c.0].x - 27.0)).abs() < 1e-9);
+        // Half way in time is half way along the path (easing is symmetric).
+        let mid = tween.position(&l, 600.0);
+        let path = tween.path(&l);
+        assert!(mid.distance(path.at(0.5)) < 1e-9);
+        assert_eq!(tween.end(), 1100.0);
+    }
+
+    #[test]
+    fn legs_that_do_not_exist_in_the_layout_are_skipped() {
+        let l = layout(&Graph::default());
+        let tween = Tween {
+            token: TokenId(1),
+            legs: vec![Leg::Edge(9), Leg::Across(NodeId(4))],
+            start: 0.0,
+            duration: 10.0,
+        };
+        assert_eq!(tween.position(&l, 5.0), Point::new(0.0, 0.0));
+    }
+}

@@ -1,0 +1,15 @@
+//! Pure diagram model and geometry: what to draw and where. No yew, no web-sys, so it is
+//! unit-tested natively.
+//!
+//! # Layout
+//! - [`graph`]: nodes and edges of any topology.
+//! - [`layout`]: automatic left-to-right placement in the tutorials' proportions.
+//! - [`geometry`]: points, outlines, edge curves, arrowheads, walking a path.
+
+pub mod geometry;
+pub mod graph;
+pub mod layout;
+
+pub use geometry::{Point, Shape};
+pub use graph::{Graph, Node, NodeId, NodeKind};
+pub use layout::{layout, Layout};
