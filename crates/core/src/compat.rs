@@ -54,6 +54,11 @@ impl Compat {
         self == Compat::RabbitMq310
     }
 
+    /// 3.13+ also writes `x-last-death-{reason,queue,exchange}` when dead-lettering.
+    pub fn writes_x_last_death(self) -> bool {
+        self == Compat::RabbitMq4
+    }
+
     /// 4.3 treats `basic.qos(global=true)` as per-consumer; older brokers apply a channel limit.
     pub fn honours_global_qos(self) -> bool {
         self == Compat::RabbitMq310

@@ -75,23 +75,39 @@ impl Millis {
 }
 
 /// A client connection, numbered by the broker from 1 in the order they open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ConnectionId(pub u64);
 
 /// A channel number within a connection (1..=65535; 0 is the connection itself on the wire).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChannelId(pub u16);
 
 /// One channel of one connection: where a command comes from and a delivery goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChannelRef {
     /// The connection.
     pub connection: ConnectionId,
     /// The channel number on it.
     pub channel: ChannelId,
+}
+
+impl ChannelRef {
+    /// Channel `channel` of connection `connection`.
+    pub fn new(connection: ConnectionId, channel: u16) -> Self {
+        ChannelRef {
+            connection,
+            channel: ChannelId(channel),
+        }
+    }
+}
+
+impl fmt::Display for ChannelRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.connection.0, self.channel.0)
+    }
 }
 
 /// A delivery tag: per channel, from 1, shared by consumer deliveries and basic.get.

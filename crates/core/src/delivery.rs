@@ -1,0 +1,427 @@
+//! Getting copies into queues and out to consumers: enqueue (with TTL and overflow), requeue,
+//! head expiry, and dispatch (round-robin, prefetch, consumer priority, single active consumer).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use crate::broker::Broker;
+use crate::channel::{Connection, Unacked};
+use crate::dead_letter::PendingDeath;
+use crate::event::{DropReason, Event};
+use crate::message::{DeathReason, Entry, Message};
+use crate::queue::{Overflow, Queue};
+use crate::{ConnectionId, ConsumerTag, DeliveryTag, Millis, QueueName, VhostName};
+
+/// What a queue did with a published copy (publisher confirms nack a refusal, semantics §12.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    Yes,
+    Refused,
+}
+
+/// Borrowed pieces of the broker that delivery needs besides the queue itself.
+pub(crate) struct Sinks<'a> {
+    pub connections: &'a mut BTreeMap<ConnectionId, Connection>,
+    pub events: &'a mut VecDeque<Event>,
+    pub deaths: &'a mut VecDeque<PendingDeath>,
+    pub vhost: &'a VhostName,
+    pub now: Millis,
+    pub record: bool,
+    pub honour_global_qos: bool,
+}
+
+impl Sinks<'_> {
+    fn emit(&mut self, event: impl FnOnce() -> Event) {
+        if self.record {
+            self.events.push_back(event());
+        }
+    }
+
+    /// A copy leaves `queue` without being delivered: dead-lettered if the queue has a
+    /// dead-letter exchange, otherwise dropped (`reason` for the drop).
+    pub fn kill(
+        &mut self,
+        queue: &Queue,
+        entry: Entry,
+        reason: DeathReason,
+        drop: Option<DropReason>,
+    ) {
+        match &queue.args.dead_letter_exchange {
+            Some(dlx) => {
+                let keys = crate::dead_letter::dead_letter_keys(&queue.args, &entry.message);
+                let (message, dlx_name) = (entry.message.id, dlx.clone());
+                let routing_keys = keys.clone();
+                self.emit(|| Event::DeadLettered {
+                    queue: queue.name.clone(),
+                    message,
+                    reason,
+                    dead_letter_exchange: dlx_name,
+                    routing_keys,
+                });
+                self.deaths.push_back(PendingDeath {
+                    vhost: self.vhost.clone(),
+                    queue: queue.name.clone(),
+                    message: entry.message,
+                    reason,
+                    exchange: dlx.clone(),
+                    keys,
+                    time: self.now,
+                });
+            }
+            None => {
+                // An expired copy without a dead-letter exchange needs no second event.
+                if let Some(drop) = drop {
+                    let message = entry.message.id;
+                    self.emit(|| Event::Dropped {
+                        queue: queue.name.clone(),
+                        message,
+                        reason: drop,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Drops or dead-letters expired copies at the heads of `queue` (semantics §6.5).
+    pub fn expire_heads(&mut self, queue: &mut Queue) {
+        while let Some(entry) = queue.pop_expired(self.now) {
+            let message = entry.message.id;
+            self.emit(|| Event::Expired {
+                queue: queue.name.clone(),
+                message,
+            });
+            self.kill(queue, entry, DeathReason::Expired, None);
+        }
+    }
+
+    /// Drop-head overflow: while over a limit, the head goes (semantics §7.2).
+    pub fn drop_head_while_over(&mut self, queue: &mut Queue) {
+        if queue.args.overflow != Overflow::DropHead {
+            return;
+        }
+        while queue.over_limit() {
+            let Some(entry) = queue.pop() else { break };
+            self.kill(
+                queue,
+                entry,
+                DeathReason::Maxlen,
+                Some(DropReason::Overflow),
+            );
+        }
+    }
+
+    /// The consumer that gets the next copy: the highest priority consumer with credit, first
+    /// in dispatch order; with single active consumer only the first consumer ever gets any.
+    fn pick(&self, queue: &Queue) -> Option<usize> {
+        let candidates = if queue.args.single_active_consumer {
+            &queue.consumers[..queue.consumers.len().min(1)]
+        } else {
+            &queue.consumers[..]
+        };
+        let mut best: Option<usize> = None;
+        for (i, c) in candidates.iter().enumerate() {
+            if !c.has_credit() {
+                continue;
+            }
+            let channel_ok = c.no_ack
+                || self
+                    .connections
+                    .get(&c.channel.connection)
+                    .and_then(|conn| conn.channels.get(&c.channel.channel))
+                    .is_some_and(|ch| ch.has_credit(self.honour_global_qos));
+            if channel_ok && best.is_none_or(|b| c.priority > candidates[b].priority) {
+                best = Some(i);
+            }
+        }
+        best
+    }
+
+    /// Hands `entry` to consumer `index` and moves that consumer to the back of the order
+    /// (RabbitMQ's round-robin).
+    fn deliver(&mut self, queue: &mut Queue, index: usize, entry: Entry) {
+        let consumer = &mut queue.consumers[index];
+        let Some(channel) = self
+            .connections
+            .get_mut(&consumer.channel.connection)
+            .and_then(|c| c.channels.get_mut(&consumer.channel.channel))
+        else {
+            return;
+        };
+        let tag = channel.next_delivery_tag;
+        channel.next_delivery_tag += 1;
+        let (ch, ctag, no_ack) = (consumer.channel, consumer.tag.clone(), consumer.no_ack);
+        if !no_ack {
+            consumer.unacked += 1;
+            channel.consumer_unacked += 1;
+            queue.unacked += 1;
+        }
+        if self.record {
+            let m = &entry.message;
+            self.events.push_back(Event::Delivered {
+                channel: ch,
+                consumer_tag: Some(ctag.clone()),
+                delivery_tag: DeliveryTag(tag),
+                redelivered: entry.redelivered(),
+                queue: queue.name.clone(),
+                exchange: m.origin.exchange.clone(),
+                routing_key: m.origin.routing_key().to_string(),
+                message: m.id,
+                properties: m.properties.clone(),
+                body: m.body.clone(),
+                no_ack,
+            });
+        }
+        if !no_ack {
+            channel.unacked.insert(
+                tag,
+                Unacked {
+                    queue: queue.name.clone(),
+                    entry,
+                    consumer: Some(ctag),
+                },
+            );
+        }
+        if !queue.args.single_active_consumer {
+            let c = queue.consumers.remove(index);
+            queue.consumers.push(c);
+        }
+    }
+
+    /// Delivers ready copies while some consumer has credit.
+    pub fn dispatch(&mut self, queue: &mut Queue) {
+        loop {
+            self.expire_heads(queue);
+            if queue.ready_count == 0 {
+                return;
+            }
+            let Some(index) = self.pick(queue) else {
+                return;
+            };
+            let entry = queue.pop().expect("ready_count > 0");
+            self.deliver(queue, index, entry);
+        }
+    }
+
+    /// A published (or dead-lettered) copy arrives at `queue`.
+    pub fn enqueue(&mut self, queue: &mut Queue, message: &Arc<Message>) -> Accepted {
+        let size = message.body.len() as u64;
+        if queue.args.overflow != Overflow::DropHead && queue.would_overflow(size) {
+            // Checked before direct delivery to a waiting consumer (semantics §7.3).
+            let entry = Entry {
+                message: message.clone(),
+                expires_at: u64::MAX,
+                slot: 0,
+            };
+            if queue.args.overflow == Overflow::RejectPublishDlx {
+                self.kill(
+                    queue,
+                    entry,
+                    DeathReason::Maxlen,
+                    Some(DropReason::Overflow),
+                );
+            } else {
+                let id = message.id;
+                self.emit(|| Event::Dropped {
+                    queue: queue.name.clone(),
+                    message: id,
+                    reason: DropReason::Overflow,
+                });
+            }
+            return Accepted::Refused;
+        }
+        let mut entry = Entry {
+            message: message.clone(),
+            expires_at: expiry(queue, message, self.now),
+            slot: 0,
+        };
+        queue.assign_position(&mut entry);
+        let id = message.id;
+        self.emit(|| Event::Enqueued {
+            queue: queue.name.clone(),
+            message: id,
+        });
+        if queue.ready_count == 0 {
+            // An idle consumer takes the copy at once, even one with TTL 0 (semantics §6.4).
+            if let Some(index) = self.pick(queue) {
+                self.deliver(queue, index, entry);
+                return Accepted::Yes;
+            }
+        }
+        queue.push(entry);
+        self.drop_head_while_over(queue);
+        self.dispatch(queue);
+        Accepted::Yes
+    }
+}
+
+/// Expiry fixed at enqueue: now + min(queue TTL, message TTL) (semantics §6.1, §6.3).
+fn expiry(queue: &Queue, message: &Message, now: Millis) -> u64 {
+    let per_message = message
+        .properties
+        .expiration
+        .as_deref()
+        .and_then(|e| e.parse::<u64>().ok());
+    match (queue.args.message_ttl, per_message) {
+        (None, None) => u64::MAX,
+        (Some(a), Some(b)) => now.0.saturating_add(a.min(b)),
+        (Some(t), None) | (None, Some(t)) => now.0.saturating_add(t),
+    }
+}
+
+impl Broker {
+    /// Runs `f` on queue `name` of `vhost` with the delivery sinks; `None` if it is gone.
+    pub(crate) fn with_queue<R>(
+        &mut self,
+        vhost: &VhostName,
+        name: &QueueName,
+        f: impl FnOnce(&mut Queue, &mut Sinks<'_>) -> R,
+    ) -> Option<R> {
+        let Broker {
+            vhosts,
+            connections,
+            events,
+            pending_deaths,
+            now,
+            record_message_events,
+            compat,
+            ..
+        } = self;
+        let queue = vhosts.get_mut(vhost)?.queues.get_mut(name)?;
+        let mut sinks = Sinks {
+            connections,
+            events,
+            deaths: pending_deaths,
+            vhost,
+            now: *now,
+            record: *record_message_events,
+            honour_global_qos: compat.honours_global_qos(),
+        };
+        Some(f(queue, &mut sinks))
+    }
+
+    pub(crate) fn dispatch(&mut self, vhost: &VhostName, queue: &QueueName) {
+        self.with_queue(vhost, queue, |q, s| s.dispatch(q));
+    }
+
+    pub(crate) fn expire_heads(&mut self, vhost: &VhostName, queue: &QueueName) {
+        self.with_queue(vhost, queue, |q, s| s.expire_heads(q));
+    }
+
+    /// Puts an unacked copy back at its original position, marked redelivered; the queue
+    /// re-applies drop-head limits (semantics §7.5). Credit bookkeeping
+    /// ([`Broker::release_credit`]) and dispatch are the caller's job.
+    pub(crate) fn requeue(&mut self, vhost: &VhostName, queue: QueueName, mut entry: Entry) {
+        entry.set_redelivered();
+        let message = entry.message.id;
+        let done = self.with_queue(vhost, &queue, |q, s| {
+            q.requeue(entry);
+            s.emit(|| Event::Requeued {
+                queue: q.name.clone(),
+                message,
+            });
+            s.drop_head_while_over(q);
+        });
+        if done.is_none() {
+            self.emit(Event::Dropped {
+                queue,
+                message,
+                reason: DropReason::QueueGone,
+            });
+        }
+    }
+
+    /// Bookkeeping when a delivery is settled (acked, nacked, rejected): the consumer and the
+    /// channel get their credit back. A consumer that was blocked moves to the back of the
+    /// dispatch order, as RabbitMQ re-adds unblocked consumers at the tail.
+    pub(crate) fn release_credit(
+        &mut self,
+        vhost: &VhostName,
+        channel: crate::ChannelRef,
+        unacked: &Unacked,
+    ) {
+        if let Some(ch) = self
+            .connections
+            .get_mut(&channel.connection)
+            .and_then(|c| c.channels.get_mut(&channel.channel))
+        {
+            if unacked.consumer.is_some() {
+                ch.consumer_unacked = ch.consumer_unacked.saturating_sub(1);
+            }
+        }
+        let Some(tag) = &unacked.consumer else {
+            if let Some(q) = self
+                .vhosts
+                .get_mut(vhost)
+                .and_then(|v| v.queues.get_mut(&unacked.queue))
+            {
+                q.unacked = q.unacked.saturating_sub(1);
+            }
+            return;
+        };
+        let Some(q) = self
+            .vhosts
+            .get_mut(vhost)
+            .and_then(|v| v.queues.get_mut(&unacked.queue))
+        else {
+            return;
+        };
+        q.unacked = q.unacked.saturating_sub(1);
+        if let Some(i) = q
+            .consumers
+            .iter()
+            .position(|c| c.channel == channel && &c.tag == tag)
+        {
+            let was_blocked = !q.consumers[i].has_credit();
+            q.consumers[i].unacked = q.consumers[i].unacked.saturating_sub(1);
+            if was_blocked && !q.args.single_active_consumer {
+                let c = q.consumers.remove(i);
+                q.consumers.push(c);
+            }
+        }
+    }
+
+    /// Removes consumer `tag` of `channel` from `queue` (cancel, channel close, queue deletion).
+    pub(crate) fn remove_consumer(
+        &mut self,
+        vhost: &VhostName,
+        queue: &QueueName,
+        channel: crate::ChannelRef,
+        tag: &ConsumerTag,
+        by_server: bool,
+    ) {
+        let mut activated = None;
+        if let Some(q) = self
+            .vhosts
+            .get_mut(vhost)
+            .and_then(|v| v.queues.get_mut(queue))
+        {
+            if let Some(i) = q
+                .consumers
+                .iter()
+                .position(|c| c.channel == channel && &c.tag == tag)
+            {
+                q.consumers.remove(i);
+                if q.consumers.is_empty() {
+                    // The x-expires lease restarts when the last consumer leaves.
+                    q.last_used = self.now;
+                }
+                if i == 0 && q.args.single_active_consumer {
+                    activated = q.consumers.first().map(|c| (c.channel, c.tag.clone()));
+                }
+            }
+        }
+        self.emit(Event::ConsumerCancelled {
+            channel,
+            consumer_tag: tag.clone(),
+            queue: queue.clone(),
+            by_server,
+        });
+        if let Some((channel, consumer_tag)) = activated {
+            self.emit(Event::ConsumerActivated {
+                channel,
+                consumer_tag,
+                queue: queue.clone(),
+            });
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Read-only views of the broker for the UI and tests (what `rabbitmqctl list_*` shows).
+//!
+//! Every list is in a stable order: vhosts, queues and exchanges by name, bindings in
+//! declaration order per source exchange, consumers in dispatch order.
+
+use crate::broker::Broker;
+use crate::exchange::RoutingTable;
+use crate::message::{Body, Properties};
+use crate::{
+    ChannelRef, ConnectionId, ConsumerTag, Destination, ExchangeName, FieldTable, MessageId,
+    QueueName, UserName, VhostName,
+};
+use std::sync::Arc;
+
+/// A queue and its counts.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QueueInfo {
+    /// Vhost.
+    pub vhost: VhostName,
+    /// Name.
+    pub name: QueueName,
+    /// Durable.
+    pub durable: bool,
+    /// Owning connection of an exclusive queue.
+    pub exclusive: Option<ConnectionId>,
+    /// Auto-delete.
+    pub auto_delete: bool,
+    /// Arguments as declared.
+    pub arguments: FieldTable,
+    /// Ready messages.
+    pub ready: usize,
+    /// Sum of ready bodies in bytes.
+    pub ready_bytes: u64,
+    /// Delivered, not yet acknowledged.
+    pub unacked: usize,
+    /// Consumers in dispatch order (next delivery goes to the first with credit).
+    pub consumers: Vec<ConsumerInfo>,
+}
+
+/// A consumer.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ConsumerInfo {
+    /// Channel.
+    pub channel: ChannelRef,
+    /// Tag.
+    pub tag: ConsumerTag,
+    /// Auto-ack.
+    pub no_ack: bool,
+    /// Exclusive.
+    pub exclusive: bool,
+    /// Prefetch captured at basic.consume (0 = unlimited).
+    pub prefetch: u16,
+    /// Unacked deliveries.
+    pub unacked: u32,
+    /// `x-priority`.
+    pub priority: i64,
+}
+
+/// An exchange.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ExchangeInfo {
+    /// Vhost.
+    pub vhost: VhostName,
+    /// Name.
+    pub name: ExchangeName,
+    /// Type name.
+    pub kind: String,
+    /// Durable.
+    pub durable: bool,
+    /// Auto-delete.
+    pub auto_delete: bool,
+    /// Internal.
+    pub internal: bool,
+    /// Arguments.
+    pub arguments: FieldTable,
+}
+
+/// A binding (the default exchange's implicit bindings are not listed).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BindingInfo {
+    /// Vhost.
+    pub vhost: VhostName,
+    /// Source exchange.
+    pub source: ExchangeName,
+    /// Destination.
+    pub destination: Destination,
+    /// Binding key.
+    pub routing_key: String,
+    /// Arguments (sorted by name).
+    pub arguments: FieldTable,
+}
+
+/// A connection and its channels.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ConnectionInfo {
+    /// Id.
+    pub id: ConnectionId,
+    /// User.
+    pub user: UserName,
+    /// Vhost.
+    pub vhost: VhostName,
+    /// Open channels.
+    pub channels: Vec<ChannelInfo>,
+}
+
+/// A channel.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ChannelInfo {
+    /// The channel.
+    pub channel: ChannelRef,
+    /// Unacked deliveries (tags ascending).
+    pub unacked: Vec<UnackedInfo>,
+    /// Prefetch new consumers get.
+    pub prefetch: u16,
+    /// Channel-wide prefetch (3.x profile).
+    pub global_prefetch: u16,
+    /// Confirm mode.
+    pub confirm: bool,
+    /// Transactional.
+    pub transactional: bool,
+    /// Consumers on this channel.
+    pub consumers: Vec<(ConsumerTag, QueueName)>,
+}
+
+/// An unacked delivery.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UnackedInfo {
+    /// Delivery tag.
+    pub delivery_tag: crate::DeliveryTag,
+    /// Queue.
+    pub queue: QueueName,
+    /// Message.
+    pub message: MessageId,
+    /// Consumer (None for basic.get).
+    pub consumer_tag: Option<ConsumerTag>,
+}
+
+/// A ready message in a queue.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MessageInfo {
+    /// Id.
+    pub message: MessageId,
+    /// Exchange it was published (or dead-lettered) to.
+    pub exchange: ExchangeName,
+    /// Routing key.
+    pub routing_key: String,
+    /// Redelivered.
+    pub redelivered: bool,
+    /// Virtual ms at which it expires, if it does.
+    pub expires_at: Option<u64>,
+    /// Properties.
+    pub properties: Arc<Properties>,
+    /// Body.
+    pub body: Body,
+}
+
+impl Broker {
+    /// Every queue, by vhost then name.
+    pub fn queues(&self) -> Vec<QueueInfo> {
+        self.vhosts
+            .values()
+            .flat_map(|v| v.queues.values().map(move |q| (v, q)))
+            .map(|(v, q)| QueueInfo {
+                vhost: v.name.clone(),
+                name: q.name.clone(),
+                durable: q.durable,
+                exclusive: q.exclusive_owner,
+                auto_delete: q.auto_delete,
+                arguments: q.arguments.clone(),
+                ready: q.ready_count,
+                ready_bytes: q.ready_bytes,
+                unacked: q.unacked,
+                consumers: q
+                    .consumers
+                    .iter()
+                    .map(|c| ConsumerInfo {
+                        channel: c.channel,
+                        tag: c.tag.clone(),
+                        no_ack: c.no_ack,
+                        exclusive: c.exclusive,
+                        prefetch: c.prefetch,
+                        unacked: c.unacked,
+                        priority: c.priority,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// One queue.
+    pub fn queue(&self, vhost: &VhostName, name: &QueueName) -> Option<QueueInfo> {
+        self.queues()
+            .into_iter()
+            .find(|q| &q.vhost == vhost && &q.name == name)
+    }
+
+    /// Ready messages of a queue, in delivery order.
+    pub fn ready_messages(&self, vhost: &VhostName, name: &QueueName) -> Vec<MessageInfo> {
+        let Some(q) = self.vhosts.get(vhost).and_then(|v| v.queues.get(name)) else {
+            return Vec::new();
+        };
+        q.levels
+            .iter()
+            .rev()
+            .flatten()
+            .map(|e| MessageInfo {
+                message: e.message.id,
+                exchange: e.message.origin.exchange.clone(),
+                routing_key: e.message.origin.routing_key().to_string(),
+                redelivered: e.redelivered(),
+                expires_at: (e.expires_at != u64::MAX).then_some(e.expires_at),
+                properties: e.message.properties.clone(),
+                body: e.message.body.clone(),
+            })
+            .collect()
+    }
+
+    /// Every exchange (the predeclared `amq.*` ones included, the default exchange not).
+    pub fn exchanges(&self) -> Vec<ExchangeInfo> {
+        self.vhosts
+            .values()
+            .flat_map(|v| {
+                v.exchanges.iter().map(move |(n, x)| ExchangeInfo {
+                    vhost: v.name.clone(),
+                    name: n.clone(),
+                    kind: x.kind.name().to_string(),
+                    durable: x.durable,
+                    auto_delete: x.auto_delete,
+                    internal: x.internal,
+                    arguments: x.arguments.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every binding, by vhost, source exchange, then declaration order.
+    pub fn bindings(&self) -> Vec<BindingInfo> {
+        self.vhosts
+            .values()
+            .flat_map(|v| {
+                v.exchanges.iter().flat_map(move |(n, x)| {
+                    x.table.bindings().map(move |(d, k, a)| BindingInfo {
+                        vhost: v.name.clone(),
+                        source: n.clone(),
+                        destination: d.clone(),
+                        routing_key: k.to_string(),
+                        arguments: a.clone(),
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// An exchange's routing table (for explanations: [`RoutingTable::explain`]).
+    pub fn routing_table(
+        &self,
+        vhost: &VhostName,
+        exchange: &ExchangeName,
+    ) -> Option<&RoutingTable> {
+        self.vhosts
+            .get(vhost)
+            .and_then(|v| v.exchanges.get(exchange))
+            .map(|x| &x.table)
+    }
+
+    /// Open connections and their channels.
+    pub fn connections(&self) -> Vec<ConnectionInfo> {
+        self.connections
+            .iter()
+            .map(|(id, c)| ConnectionInfo {
+                id: *id,
+                user: c.user.clone(),
+                vhost: c.vhost.clone(),
+                channels: c
+                    .channels
+                    .iter()
+                    .map(|(n, ch)| ChannelInfo {
+                        channel: ChannelRef {
+                            connection: *id,
+                            channel: *n,
+                        },
+                        unacked: ch
+                            .unacked
+                            .iter()
+                            .map(|(t, u)| UnackedInfo {
+                                delivery_tag: crate::DeliveryTag(*t),
+                                queue: u.queue.clone(),
+                                message: u.entry.message.id,
+                                consumer_tag: u.consumer.clone(),
+                            })
+                            .collect(),
+                        prefetch: ch.prefetch,
+                        global_prefetch: ch.global_prefetch,
+                        confirm: ch.confirm,
+                        transactional: ch.tx.is_some(),
+                        consumers: ch
+                            .consumers
+                            .iter()
+                            .map(|(t, q)| (t.clone(), q.clone()))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Vhost names.
+    pub fn vhosts(&self) -> Vec<VhostName> {
+        self.vhosts.keys().cloned().collect()
+    }
+}

@@ -1,0 +1,430 @@
+//! Classic queues: arguments, ready messages (per priority level), consumers.
+//!
+//! A queue keeps its ready copies in one `VecDeque` per priority level (one level unless
+//! `x-max-priority`). Every copy gets an increasing *position* at first enqueue; a requeued copy
+//! is inserted back by position, which is how RabbitMQ's classic queues put requeued messages
+//! back "in their original position" (semantics §10.5). Expiry is checked only at the head
+//! (§6.5), like RabbitMQ's classic queues.
+
+use std::collections::VecDeque;
+
+use crate::consumer::Consumer;
+use crate::error::{BrokerError, Resource};
+use crate::message::Entry;
+use crate::{ConnectionId, ExchangeName, FieldTable, FieldValue, Millis, QueueName};
+
+/// What a full queue does with one more message (`x-overflow`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Overflow {
+    /// Drop (or dead-letter) from the head.
+    #[default]
+    DropHead,
+    /// Refuse the new message (publisher nack).
+    RejectPublish,
+    /// Refuse the new message and dead-letter it.
+    RejectPublishDlx,
+}
+
+/// A queue's arguments as the broker uses them (validated from the declared `FieldTable`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct QueueArgs {
+    pub message_ttl: Option<u64>,
+    pub expires: Option<u64>,
+    pub max_length: Option<u64>,
+    pub max_length_bytes: Option<u64>,
+    pub overflow: Overflow,
+    pub dead_letter_exchange: Option<ExchangeName>,
+    pub dead_letter_routing_key: Option<String>,
+    pub max_priority: Option<u8>,
+    pub single_active_consumer: bool,
+}
+
+/// Arguments classic queues understand; only these take part in the equivalence check
+/// (`rabbit_classic_queue.erl:651-657`), unknown ones are ignored.
+pub(crate) const CLASSIC_ARGS: &[&str] = &[
+    "x-expires",
+    "x-message-ttl",
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-max-priority",
+    "x-overflow",
+    "x-queue-mode",
+    "x-queue-version",
+    "x-single-active-consumer",
+    "x-queue-type",
+    "x-queue-master-locator",
+    "x-queue-leader-locator",
+];
+
+/// Arguments of other queue types, refused on a classic queue (`rabbit_amqqueue.erl:936-948`).
+const OTHER_TYPE_ARGS: &[&str] = &[
+    "x-delivery-limit",
+    "x-max-in-memory-length",
+    "x-max-in-memory-bytes",
+    "x-quorum-initial-group-size",
+    "x-quorum-target-group-size",
+    "x-max-age",
+    "x-stream-max-segment-size-bytes",
+    "x-initial-cluster-size",
+    "x-stream-filter-size-bytes",
+    "x-dead-letter-strategy",
+];
+
+/// Ten years in ms: the largest `x-expires` / `expiration` RabbitMQ accepts.
+pub(crate) const MAX_EXPIRY_MS: u64 = 315_360_000_000;
+
+impl QueueArgs {
+    /// Validates `arguments` as RabbitMQ does for a classic queue (semantics §5.7).
+    pub fn parse(arguments: &FieldTable, queue: &str, vhost: &str) -> Result<Self, BrokerError> {
+        let invalid = |key: &str, reason: String| {
+            BrokerError::PreconditionFailed(format!(
+                "invalid arg '{key}' for {}: {reason}",
+                Resource("queue", queue, vhost)
+            ))
+        };
+        let integer = |key: &str| -> Result<Option<i64>, BrokerError> {
+            match arguments.get(key) {
+                None => Ok(None),
+                Some(v) => match v.as_integer() {
+                    Some(n) => Ok(Some(n)),
+                    None => Err(invalid(
+                        key,
+                        format!("{{unacceptable_type,{}}}", v.type_name()),
+                    )),
+                },
+            }
+        };
+        let non_negative = |key: &str| -> Result<Option<u64>, BrokerError> {
+            match integer(key)? {
+                Some(n) if n < 0 => Err(invalid(key, format!("{{value_negative,{n}}}"))),
+                other => Ok(other.map(|n| n as u64)),
+            }
+        };
+        let longstr = |key: &str| -> Result<Option<String>, BrokerError> {
+            match arguments.get(key) {
+                None => Ok(None),
+                Some(FieldValue::LongString(b)) => Ok(Some(String::from_utf8_lossy(b).into())),
+                Some(v) => Err(invalid(
+                    key,
+                    format!("{{unacceptable_type,{}}}", v.type_name()),
+                )),
+            }
+        };
+        for (key, _) in arguments.iter() {
+            if OTHER_TYPE_ARGS.contains(&key) {
+                return Err(BrokerError::PreconditionFailed(format!(
+                    "invalid arg '{key}' for {} of queue type rabbit_classic_queue",
+                    Resource("queue", queue, vhost)
+                )));
+            }
+        }
+        let mut args = QueueArgs::default();
+        if let Some(n) = integer("x-expires")? {
+            args.expires = Some(match n {
+                0 => return Err(invalid("x-expires", "{value_zero,0}".into())),
+                n if n < 0 => return Err(invalid("x-expires", format!("{{value_negative,{n}}}"))),
+                n if n as u64 > MAX_EXPIRY_MS => {
+                    return Err(invalid("x-expires", format!("{{value_too_large,{n}}}")))
+                }
+                n => n as u64,
+            });
+        }
+        args.message_ttl = non_negative("x-message-ttl")?;
+        if let Some(ttl) = args.message_ttl {
+            if ttl > MAX_EXPIRY_MS {
+                return Err(invalid(
+                    "x-message-ttl",
+                    format!("{{value_too_large,{ttl}}}"),
+                ));
+            }
+        }
+        args.max_length = non_negative("x-max-length")?;
+        args.max_length_bytes = non_negative("x-max-length-bytes")?;
+        if let Some(n) = integer("x-max-priority")? {
+            args.max_priority = Some(match n {
+                n if n < 0 => {
+                    return Err(invalid("x-max-priority", format!("{{value_negative,{n}}}")))
+                }
+                n if n > 255 => {
+                    return Err(invalid(
+                        "x-max-priority",
+                        format!("{{max_value_exceeded,{n}}}"),
+                    ))
+                }
+                n => n as u8,
+            });
+        }
+        args.dead_letter_exchange = longstr("x-dead-letter-exchange")?.map(ExchangeName);
+        args.dead_letter_routing_key = longstr("x-dead-letter-routing-key")?;
+        if args.dead_letter_routing_key.is_some() && args.dead_letter_exchange.is_none() {
+            return Err(invalid(
+                "x-dead-letter-routing-key",
+                "routing_key_but_no_dlx_defined".into(),
+            ));
+        }
+        if let Some(v) = arguments.get("x-overflow") {
+            args.overflow = match v.as_str() {
+                Some("drop-head") => Overflow::DropHead,
+                Some("reject-publish") => Overflow::RejectPublish,
+                Some("reject-publish-dlx") => Overflow::RejectPublishDlx,
+                Some(other) => {
+                    return Err(invalid(
+                        "x-overflow",
+                        format!("{{invalid_overflow,<<\"{other}\">>}}"),
+                    ))
+                }
+                None => {
+                    return Err(invalid(
+                        "x-overflow",
+                        format!("{{unacceptable_type,{}}}", v.type_name()),
+                    ))
+                }
+            };
+        }
+        if let Some(v) = arguments.get("x-single-active-consumer") {
+            args.single_active_consumer = match v {
+                FieldValue::Bool(b) => *b,
+                other => {
+                    return Err(invalid(
+                        "x-single-active-consumer",
+                        format!("{{unacceptable_type,{}}}", other.type_name()),
+                    ))
+                }
+            };
+        }
+        if let Some(v) = arguments.get("x-queue-type") {
+            match v.as_str() {
+                Some("classic") => {}
+                Some(other) => {
+                    return Err(BrokerError::PreconditionFailed(format!(
+                        "invalid arg 'x-queue-type' for {}: {{unsupported_queue_type,<<\"{other}\">>}} (this playground models classic queues only)",
+                        Resource("queue", queue, vhost)
+                    )))
+                }
+                None => {
+                    return Err(invalid(
+                        "x-queue-type",
+                        format!("{{unacceptable_type,{}}}", v.type_name()),
+                    ))
+                }
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// A queue.
+#[derive(Debug)]
+pub(crate) struct Queue {
+    pub name: QueueName,
+    pub durable: bool,
+    pub auto_delete: bool,
+    pub exclusive_owner: Option<ConnectionId>,
+    pub arguments: FieldTable,
+    pub args: QueueArgs,
+    /// Ready copies; index = priority level (highest last).
+    pub levels: Vec<VecDeque<Entry>>,
+    pub ready_count: usize,
+    pub ready_bytes: u64,
+    next_position: u64,
+    /// Consumers in dispatch order: the next delivery goes to the first one with credit
+    /// (and the highest consumer priority); a consumer that gets a message moves to the back.
+    pub consumers: Vec<Consumer>,
+    /// Ever had a consumer (auto-delete only deletes such queues, semantics §5.5).
+    pub had_consumer: bool,
+    /// Last use for the `x-expires` lease (consume, get, declare; not publish).
+    pub last_used: Millis,
+    /// Copies delivered and not yet acked, from this queue.
+    pub unacked: usize,
+}
+
+impl Queue {
+    pub fn new(
+        name: QueueName,
+        durable: bool,
+        auto_delete: bool,
+        exclusive_owner: Option<ConnectionId>,
+        arguments: FieldTable,
+        args: QueueArgs,
+        now: Millis,
+    ) -> Self {
+        let levels = usize::from(args.max_priority.unwrap_or(0)) + 1;
+        Queue {
+            name,
+            durable,
+            auto_delete,
+            exclusive_owner,
+            arguments,
+            args,
+            levels: (0..levels).map(|_| VecDeque::new()).collect(),
+            ready_count: 0,
+            ready_bytes: 0,
+            next_position: 0,
+            consumers: Vec::new(),
+            had_consumer: false,
+            last_used: now,
+            unacked: 0,
+        }
+    }
+
+    fn level_of(&self, entry: &Entry) -> usize {
+        usize::from(entry.priority()).min(self.levels.len() - 1)
+    }
+
+    /// Gives a new copy its position (first enqueue in this queue).
+    pub fn assign_position(&mut self, entry: &mut Entry) {
+        entry.slot = (entry.slot & (1 << 63)) | self.next_position;
+        self.next_position += 1;
+    }
+
+    /// Appends a new copy at the tail of its priority level.
+    pub fn push(&mut self, entry: Entry) {
+        let level = self.level_of(&entry);
+        self.ready_count += 1;
+        self.ready_bytes += entry.size();
+        self.levels[level].push_back(entry);
+    }
+
+    /// Puts a requeued copy back at its original position.
+    pub fn requeue(&mut self, entry: Entry) {
+        let level = self.level_of(&entry);
+        self.ready_count += 1;
+        self.ready_bytes += entry.size();
+        let deque = &mut self.levels[level];
+        let pos = entry.position();
+        let at = deque.partition_point(|e| e.position() < pos);
+        deque.insert(at, entry);
+    }
+
+    pub fn pop(&mut self) -> Option<Entry> {
+        let entry = self.levels.iter_mut().rev().find_map(|l| l.pop_front())?;
+        self.ready_count -= 1;
+        self.ready_bytes -= entry.size();
+        Some(entry)
+    }
+
+    /// Removes the head of each level whose head has expired at `now` (expiry at the head
+    /// only, semantics §6.5), in delivery order.
+    pub fn pop_expired(&mut self, now: Millis) -> Option<Entry> {
+        for level in self.levels.iter_mut().rev() {
+            if level.front().is_some_and(|e| e.expires_at <= now.0) {
+                let entry = level.pop_front()?;
+                self.ready_count -= 1;
+                self.ready_bytes -= entry.size();
+                return Some(entry);
+            }
+        }
+        None
+    }
+
+    /// The earliest head expiry, for `poll_timeout`.
+    pub fn next_expiry(&self) -> Option<u64> {
+        self.levels
+            .iter()
+            .filter_map(|l| l.front())
+            .map(|e| e.expires_at)
+            .filter(|&t| t != u64::MAX)
+            .min()
+    }
+
+    /// When the `x-expires` lease runs out (only while the queue has no consumers).
+    pub fn lease_deadline(&self) -> Option<u64> {
+        let expires = self.args.expires?;
+        self.consumers
+            .is_empty()
+            .then(|| self.last_used.0.saturating_add(expires))
+    }
+
+    /// Over `x-max-length` / `x-max-length-bytes` (ready copies only, semantics §7.1).
+    pub fn over_limit(&self) -> bool {
+        self.args
+            .max_length
+            .is_some_and(|max| self.ready_count as u64 > max)
+            || self
+                .args
+                .max_length_bytes
+                .is_some_and(|max| self.ready_bytes > max)
+    }
+
+    /// Whether one more copy of `size` bytes would exceed a limit (reject-publish check).
+    pub fn would_overflow(&self, size: u64) -> bool {
+        self.args
+            .max_length
+            .is_some_and(|max| self.ready_count as u64 + 1 > max)
+            || self
+                .args
+                .max_length_bytes
+                .is_some_and(|max| self.ready_bytes + size > max)
+    }
+
+    /// Removes every ready copy, in delivery order.
+    pub fn drain(&mut self) -> Vec<Entry> {
+        let mut out = Vec::with_capacity(self.ready_count);
+        while let Some(e) = self.pop() {
+            out.push(e);
+        }
+        out
+    }
+
+    pub fn is_exclusive_to_other(&self, connection: ConnectionId) -> bool {
+        self.exclusive_owner
+            .is_some_and(|owner| owner != connection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[(&str, FieldValue)]) -> Result<QueueArgs, String> {
+        let table: FieldTable = args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        QueueArgs::parse(&table, "q", "/").map_err(|e| e.reply_text())
+    }
+
+    #[test]
+    fn argument_validation_texts() {
+        let pf = |s: &str| format!("PRECONDITION_FAILED - invalid arg {s}");
+        type Row = (Vec<(&'static str, FieldValue)>, Result<(), String>);
+        let rows: Vec<Row> = vec![
+            (vec![("x-message-ttl", FieldValue::I32(0))], Ok(())),
+            (
+                vec![("x-expires", FieldValue::I32(0))],
+                Err(pf("'x-expires' for queue 'q' in vhost '/': {value_zero,0}")),
+            ),
+            (
+                vec![("x-message-ttl", FieldValue::I32(-1))],
+                Err(pf(
+                    "'x-message-ttl' for queue 'q' in vhost '/': {value_negative,-1}",
+                )),
+            ),
+            (
+                vec![("x-max-priority", FieldValue::I32(300))],
+                Err(pf(
+                    "'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,300}",
+                )),
+            ),
+            (
+                vec![("x-dead-letter-routing-key", FieldValue::string("k"))],
+                Err(pf(
+                    "'x-dead-letter-routing-key' for queue 'q' in vhost '/': routing_key_but_no_dlx_defined",
+                )),
+            ),
+            (
+                vec![("x-delivery-limit", FieldValue::I32(3))],
+                Err(pf(
+                    "'x-delivery-limit' for queue 'q' in vhost '/' of queue type rabbit_classic_queue",
+                )),
+            ),
+            (vec![("x-foo", FieldValue::string("ignored"))], Ok(())),
+        ];
+        for (args, want) in rows {
+            assert_eq!(parse(&args).map(|_| ()), want, "{args:?}");
+        }
+    }
+}
