@@ -348,18 +348,7 @@ impl RoutingTable {
                     ids.into_iter().for_each(|id| push(out, id));
                 }
             }
-            Index::Topic(trie) => {
-                let mut ids = Vec::new();
-                let mut scratch = topic::Scratch::default();
-                for key in routing_keys {
-                    trie.matches(key, &mut scratch, &mut ids);
-                }
-                // Trie order is the order of exploration; declaration order reads better and
-                // one binding matched by two keys (rk + CC) counts once.
-                ids.sort_unstable();
-                ids.dedup();
-                ids.into_iter().for_each(|id| push(out, id));
-            }
+            Index::Topic(trie) => trie.route(routing_keys, |id| push(out, id)),
             Index::Headers(index) => {
                 let message = headers::MessageHeaders::new(headers, compat);
                 for id in index.matches(&message, compat) {
@@ -545,12 +534,13 @@ fn describe_destination(destination: &Destination) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::field::FieldValue;
     use crate::names::{ExchangeName, QueueName};
 
-    fn q(name: &str) -> Destination {
+    /// A queue destination, shared by the exchange types' tests.
+    pub(crate) fn q(name: &str) -> Destination {
         Destination::Queue(QueueName::from(name))
     }
 

@@ -101,12 +101,9 @@ pub(crate) fn explain(binding_key: &str, routing_keys: &[&str]) -> DirectExplana
 
 #[cfg(test)]
 mod tests {
+    use crate::exchange::tests::q;
     use crate::exchange::{ExchangeKind, RoutingTable};
-    use crate::{Compat, Destination, FieldTable, QueueName};
-
-    fn q(name: &str) -> Destination {
-        Destination::Queue(QueueName::from(name))
-    }
+    use crate::{Compat, FieldTable};
 
     /// §4.3: exact, case-sensitive byte equality; no wildcard interpretation.
     #[test]

@@ -16,13 +16,10 @@ pub(crate) fn validate(
 
 #[cfg(test)]
 mod tests {
+    use crate::exchange::tests::q;
     use crate::exchange::{ExchangeKind, MatchDetail, RoutingTable};
     use crate::field::FieldValue;
-    use crate::{Compat, Destination, FieldTable, QueueName};
-
-    fn q(name: &str) -> Destination {
-        Destination::Queue(QueueName::from(name))
-    }
+    use crate::{Compat, FieldTable};
 
     /// §4.4: every binding matches whatever its key or arguments and whatever the message.
     #[test]

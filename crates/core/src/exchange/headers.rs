@@ -521,8 +521,8 @@ impl HeadersExplanation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::tests::q;
     use crate::exchange::{ExchangeKind, RoutingTable};
-    use crate::{Destination, QueueName};
     use FieldValue::*;
 
     fn table(entries: &[(&str, FieldValue)]) -> FieldTable {
@@ -538,7 +538,7 @@ mod tests {
 
     fn routes(binding: &FieldTable, message: Option<&FieldTable>, compat: Compat) -> bool {
         let mut t = RoutingTable::new(ExchangeKind::Headers);
-        t.add(Destination::Queue(QueueName::from("q")), "ignored", binding);
+        t.add(q("q"), "ignored", binding);
         let mut out = Vec::new();
         t.route(&["whatever"], message, compat, &mut out);
         let explained = t.explain(&["whatever"], message, compat)[0].matched;
