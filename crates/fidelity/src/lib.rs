@@ -848,10 +848,15 @@ impl Backend for RabbitBackend {
     }
 
     fn take_deliveries(&mut self) -> Vec<ConsumerDelivery> {
-        self.deliveries
+        let mut batch = self
+            .deliveries
             .lock()
             .map(|mut v| std::mem::take(&mut *v))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        // lapin runs delegate futures concurrently, so arrival order in the sink is not
+        // delivery order; delivery tags are (per channel), so restore it from them.
+        batch.sort_by(|a, b| (&a.channel, a.delivery_tag).cmp(&(&b.channel, b.delivery_tag)));
+        batch
     }
 }
 

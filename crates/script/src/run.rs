@@ -544,6 +544,19 @@ impl<B: Backend + ?Sized> Runner<'_, B> {
     }
 
     fn final_drain(&mut self, script: &Script) -> Result<(), BackendError> {
+        // Cancel every consumer before closing any channel: otherwise messages requeued by the
+        // first close would be delivered to consumers on channels not yet closed, a race on a
+        // real broker.
+        let consumers: Vec<(String, ChannelName)> = self
+            .consumers
+            .iter()
+            .map(|(tag, c)| (tag.clone(), c.channel.clone()))
+            .collect();
+        for (tag, ch) in consumers {
+            // A failed cancel means the channel is already gone, which is what we want.
+            let _ = self.backend.cancel(&ch, &tag);
+        }
+        self.sync()?;
         for ch in self.backend.open_channels() {
             // A close that fails just means the channel was already gone.
             let _ = self.backend.close_channel(&ch);
