@@ -59,6 +59,12 @@ impl Compat {
         self == Compat::RabbitMq4
     }
 
+    /// 4.2+ implement direct reply-to as a volatile queue type and refuse binding it with 403;
+    /// 3.x answers a bind to `amq.rabbitmq.reply-to…` like any missing queue (404).
+    pub fn refuses_binding_reply_to(self) -> bool {
+        self == Compat::RabbitMq4
+    }
+
     /// 4.3 treats `basic.qos(global=true)` as per-consumer; older brokers apply a channel limit.
     pub fn honours_global_qos(self) -> bool {
         self == Compat::RabbitMq310

@@ -92,7 +92,7 @@ impl QueueArgs {
                     Some(n) => Ok(Some(n)),
                     None => Err(invalid(
                         key,
-                        format!("{{unacceptable_type,{}}}", v.type_name()),
+                        format!("\"expected integer, got {}\"", v.type_name()),
                     )),
                 },
             }
@@ -170,12 +170,7 @@ impl QueueArgs {
                 Some("drop-head") => Overflow::DropHead,
                 Some("reject-publish") => Overflow::RejectPublish,
                 Some("reject-publish-dlx") => Overflow::RejectPublishDlx,
-                Some(other) => {
-                    return Err(invalid(
-                        "x-overflow",
-                        format!("{{invalid_overflow,<<\"{other}\">>}}"),
-                    ))
-                }
+                Some(_) => return Err(invalid("x-overflow", "invalid_overflow".into())),
                 None => {
                     return Err(invalid(
                         "x-overflow",

@@ -49,11 +49,10 @@ impl Broker {
         }
         // The type is checked first, even before the default-exchange check.
         let Some(kind) = ExchangeKind::parse(&c.kind) else {
-            let text = format!("unknown exchange type '{}'", c.kind);
             return Err(if self.compat.unknown_exchange_type_is_connection_error() {
-                BrokerError::CommandInvalid(text)
+                BrokerError::CommandInvalid(format!("invalid exchange type '{}'", c.kind))
             } else {
-                BrokerError::PreconditionFailed(text)
+                BrokerError::PreconditionFailed(format!("unknown exchange type '{}'", c.kind))
             });
         };
         if name.as_str().is_empty() {
@@ -310,7 +309,9 @@ impl Broker {
         {
             return Err(default_exchange_refused());
         }
-        if matches!(&op.destination, Destination::Queue(q) if is_reply_to(q.as_str())) {
+        if self.compat.refuses_binding_reply_to()
+            && matches!(&op.destination, Destination::Queue(q) if is_reply_to(q.as_str()))
+        {
             return Err(BrokerError::AccessRefused(
                 "cannot bind or unbind to a volatile (direct reply-to) queue".into(),
             ));

@@ -67,11 +67,13 @@ pub(crate) fn check_args_equivalent(
         );
         match (o, n) {
             (None, None) => {}
-            (Some(o), Some(n)) if type_class(o) == type_class(n) => {
-                let same = match (o.as_integer(), n.as_integer()) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => o == n,
-                };
+            (Some(o), Some(n)) => {
+                let same = type_class(o) == type_class(n)
+                    && match (o.as_integer(), n.as_integer()) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => o == n,
+                    };
+                // Both present: RabbitMQ prints the bare values, even when the types differ.
                 if !same {
                     return Err(inequivalent(
                         resource,
