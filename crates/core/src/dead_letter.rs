@@ -23,6 +23,8 @@ pub(crate) struct PendingDeath {
     pub reason: DeathReason,
     pub exchange: ExchangeName,
     pub keys: Vec<String>,
+    /// The keys come from `x-dead-letter-routing-key` (not the original keys).
+    pub keyed: bool,
     pub time: Millis,
 }
 
@@ -151,10 +153,7 @@ impl Broker {
         let mut properties: Properties = (*old.properties).clone();
         properties.expiration = None;
         let mut headers = properties.headers.take().unwrap_or_default();
-        if self.compat.strips_cc_on_dead_letter_with_key()
-            && d.keys.len() == 1
-            && d.keys != old.origin.keys
-        {
+        if self.compat.strips_cc_on_dead_letter_with_key() && d.keyed {
             headers.remove("CC");
         }
         headers.insert(
@@ -179,11 +178,12 @@ impl Broker {
         }
         // RabbitMQ re-sorts the headers by key when it rewrites them (semantics §11.3).
         properties.headers = Some(headers.sorted());
-        let visible = d.keys.len().min(if d.keys == old.origin.keys {
-            old.origin.visible
-        } else {
+        // Without a dead-letter key the original keys route, BCC ones still hidden.
+        let visible = if d.keyed {
             d.keys.len()
-        });
+        } else {
+            old.origin.visible
+        };
         let message = Arc::new(Message {
             id: old.id,
             origin: Arc::new(Origin {

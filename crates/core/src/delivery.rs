@@ -65,6 +65,7 @@ impl Sinks<'_> {
                     reason,
                     exchange: dlx.clone(),
                     keys,
+                    keyed: queue.args.dead_letter_routing_key.is_some(),
                     time: self.now,
                 });
             }
