@@ -88,29 +88,53 @@ impl ExchangeKind {
 }
 
 /// Words and keys are looked up, never iterated, so a hash map cannot leak its order into
-/// output; FNV-1a keeps it deterministic (no random seed, which wasm32 lacks anyway) and is
-/// quick on the short words routing keys are made of.
-pub(crate) type WordMap<V> = HashMap<Box<str>, V, BuildHasherDefault<Fnv1a>>;
+/// output; a fixed hash keeps it deterministic (no random seed, which wasm32 lacks anyway).
+pub(crate) type WordMap<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHasher>>;
 
-/// The FNV-1a hash (64-bit).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Fnv1a(u64);
+/// A multiply-rotate hash in the style of rustc's FxHash, eight bytes per round: routing keys
+/// are short words, for which SipHash's setup or FNV's byte-by-byte loop cost more than the
+/// lookup. Not DoS-resistant; the playground's tables are its users' own.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WordHasher(u64);
 
-impl Default for Fnv1a {
-    fn default() -> Self {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
+impl WordHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
-impl Hasher for Fnv1a {
+impl Hasher for WordHasher {
+    /// Folds the high half down: hashbrown picks buckets with the low bits, and a product's
+    /// low bits only see the input's low bits.
     fn finish(&self) -> u64 {
-        self.0
+        self.0 ^ (self.0 >> 32)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(n.into());
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(n.into());
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
     }
 }
 

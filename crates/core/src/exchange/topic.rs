@@ -17,9 +17,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
-use super::{BindingId, WordMap};
+use super::{BindingId, WordHasher, WordMap};
 use crate::compat::Compat;
 use crate::field::FieldTable;
 
@@ -63,35 +63,10 @@ enum Edge {
 
 /// Literal edges of the whole trie, (parent, word) → child, in one table as RabbitMQ keeps
 /// them: nodes stay small, and a step costs one integer hash instead of a per-node map.
-type Edges = HashMap<u64, NodeId, BuildHasherDefault<IdHasher>>;
+type Edges = HashMap<u64, NodeId, BuildHasherDefault<WordHasher>>;
 
 fn edge_key(parent: NodeId, word: WordId) -> u64 {
     (u64::from(parent) << 32) | u64::from(word)
-}
-
-/// A multiplicative hash for word ids (deterministic, like the rest of the core).
-#[derive(Clone, Copy, Debug, Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u32(u32::from(b) ^ (self.0 as u32));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        let h = (n ^ self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = h ^ (h >> 29);
-    }
 }
 
 #[derive(Clone, Debug, Default)]
