@@ -1,0 +1,455 @@
+//! Property tests over random operation sequences: conservation of message copies, per-queue
+//! order, prefetch limits, and determinism.
+//!
+//! The topology mixes what can lose, duplicate or reorder copies: a fanout to three queues, a
+//! TTL queue dead-lettering into a length-limited queue, a reject-publish queue, and a topic
+//! exchange with CC keys. Random publishes, gets, consumers, acks/nacks/rejects (single and
+//! multiple), recovers, purges, channel closes and time steps run against it.
+
+mod harness;
+
+use std::collections::BTreeMap;
+
+use amqp_playground_core::*;
+use harness::{args, s};
+use proptest::prelude::*;
+
+const QUEUES: [&str; 5] = ["plain", "ttl", "limited", "refusing", "dlq"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Publish {
+        target: u8,
+        expiration: Option<u8>,
+        cc: bool,
+    },
+    Get {
+        queue: u8,
+        no_ack: bool,
+    },
+    Consume {
+        channel: u8,
+        queue: u8,
+        no_ack: bool,
+        prefetch: u8,
+    },
+    Cancel {
+        channel: u8,
+        pick: u8,
+    },
+    Settle {
+        channel: u8,
+        pick: u8,
+        how: u8,
+        multiple: bool,
+    },
+    Recover {
+        channel: u8,
+    },
+    Purge {
+        queue: u8,
+    },
+    Close {
+        channel: u8,
+    },
+    Advance {
+        ms: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..4u8, proptest::option::of(0..30u8), any::<bool>())
+            .prop_map(|(target, expiration, cc)| Op::Publish { target, expiration, cc }),
+        2 => (0..5u8, any::<bool>()).prop_map(|(queue, no_ack)| Op::Get { queue, no_ack }),
+        1 => (0..2u8, 0..5u8, any::<bool>(), 0..3u8)
+            .prop_map(|(channel, queue, no_ack, prefetch)| Op::Consume { channel, queue, no_ack, prefetch }),
+        1 => (0..2u8, any::<u8>()).prop_map(|(channel, pick)| Op::Cancel { channel, pick }),
+        4 => (0..2u8, any::<u8>(), 0..5u8, any::<bool>())
+            .prop_map(|(channel, pick, how, multiple)| Op::Settle { channel, pick, how, multiple }),
+        1 => (0..2u8).prop_map(|channel| Op::Recover { channel }),
+        1 => (0..5u8).prop_map(|queue| Op::Purge { queue }),
+        1 => (0..2u8).prop_map(|channel| Op::Close { channel }),
+        2 => (0..40u8).prop_map(|ms| Op::Advance { ms }),
+    ]
+}
+
+struct Run {
+    broker: Broker,
+    now: u64,
+    channels: [ChannelRef; 2],
+    events: Vec<Event>,
+    replies: Vec<Result<Reply, BrokerError>>,
+}
+
+impl Run {
+    fn new(compat: Compat) -> Run {
+        let mut broker = Broker::new(Config::with_compat(compat));
+        let Ok(Reply::Connected(conn)) = broker.handle(
+            Millis(0),
+            Connect {
+                user: "guest".into(),
+                password: "guest".into(),
+                vhost: "/".into(),
+            }
+            .into(),
+        ) else {
+            panic!()
+        };
+        let channels = [ChannelRef::new(conn, 1), ChannelRef::new(conn, 2)];
+        let mut run = Run {
+            broker,
+            now: 0,
+            channels,
+            events: Vec::new(),
+            replies: Vec::new(),
+        };
+        for ch in channels {
+            run.broker
+                .handle(Millis(0), ChannelOpen { channel: ch }.into())
+                .unwrap();
+        }
+        let ch = channels[0];
+        let declare = |q: &str, a: FieldTable| QueueDeclare {
+            channel: ch,
+            queue: q.into(),
+            arguments: a,
+            ..Default::default()
+        };
+        run.cmd(declare("plain", FieldTable::new()));
+        run.cmd(declare(
+            "ttl",
+            args(&[
+                ("x-message-ttl", FieldValue::I32(25)),
+                ("x-dead-letter-exchange", s("")),
+                ("x-dead-letter-routing-key", s("dlq")),
+            ]),
+        ));
+        run.cmd(declare(
+            "limited",
+            args(&[
+                ("x-max-length", FieldValue::I32(2)),
+                ("x-dead-letter-exchange", s("")),
+                ("x-dead-letter-routing-key", s("dlq")),
+            ]),
+        ));
+        run.cmd(declare(
+            "refusing",
+            args(&[
+                ("x-max-length", FieldValue::I32(1)),
+                ("x-overflow", s("reject-publish")),
+            ]),
+        ));
+        run.cmd(declare(
+            "dlq",
+            args(&[("x-max-length", FieldValue::I32(3))]),
+        ));
+        for q in ["plain", "ttl", "limited"] {
+            run.cmd(QueueBind {
+                channel: ch,
+                queue: q.into(),
+                exchange: "amq.fanout".into(),
+                routing_key: "".into(),
+                arguments: FieldTable::new(),
+            });
+        }
+        run.cmd(QueueBind {
+            channel: ch,
+            queue: "refusing".into(),
+            exchange: "amq.topic".into(),
+            routing_key: "r.#".into(),
+            arguments: FieldTable::new(),
+        });
+        run.cmd(ConfirmSelect { channel: ch });
+        run
+    }
+
+    fn cmd(&mut self, command: impl Into<Command>) {
+        let reply = self.broker.handle(Millis(self.now), command.into());
+        self.replies.push(reply);
+        self.events.extend(self.broker.drain_events());
+        // None of the operations can fail at connection level.
+        assert_eq!(
+            self.broker.connections().len(),
+            1,
+            "{:?}",
+            self.replies.last()
+        );
+        // Reopen a channel an error closed, so every op has somewhere to go.
+        for ch in self.channels {
+            if self.broker.connections()[0]
+                .channels
+                .iter()
+                .all(|info| info.channel != ch)
+            {
+                let r = self
+                    .broker
+                    .handle(Millis(self.now), ChannelOpen { channel: ch }.into());
+                assert!(r.is_ok(), "{r:?}");
+                self.events.extend(self.broker.drain_events());
+            }
+        }
+    }
+
+    fn unacked_tags(&self, ch: ChannelRef) -> Vec<DeliveryTag> {
+        self.broker
+            .connections()
+            .iter()
+            .flat_map(|c| c.channels.iter())
+            .filter(|info| info.channel == ch)
+            .flat_map(|info| info.unacked.iter().map(|u| u.delivery_tag))
+            .collect()
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match *op {
+            Op::Publish {
+                target,
+                expiration,
+                cc,
+            } => {
+                let (exchange, key) = match target {
+                    0 => ("", "plain"),
+                    1 => ("amq.fanout", ""),
+                    2 => ("amq.topic", "r.x"),
+                    _ => ("", "ttl"),
+                };
+                let mut properties = Properties {
+                    expiration: expiration.map(|e| e.to_string()),
+                    ..Properties::default()
+                };
+                if cc {
+                    properties.headers = Some(args(&[(
+                        "CC",
+                        FieldValue::Array(vec![s("dlq"), s("r.cc")]),
+                    )]));
+                }
+                let ch = self.channels[0];
+                self.cmd(BasicPublish {
+                    channel: ch,
+                    exchange: exchange.into(),
+                    routing_key: key.into(),
+                    properties,
+                    body: "m".into(),
+                    ..Default::default()
+                });
+            }
+            Op::Get { queue, no_ack } => {
+                let ch = self.channels[0];
+                self.cmd(BasicGet {
+                    channel: ch,
+                    queue: QUEUES[queue as usize].into(),
+                    no_ack,
+                });
+            }
+            Op::Consume {
+                channel,
+                queue,
+                no_ack,
+                prefetch,
+            } => {
+                let ch = self.channels[channel as usize];
+                self.cmd(BasicQos {
+                    channel: ch,
+                    prefetch_size: 0,
+                    prefetch_count: u16::from(prefetch),
+                    global: false,
+                });
+                self.cmd(BasicConsume {
+                    channel: ch,
+                    queue: QUEUES[queue as usize].into(),
+                    consumer_tag: "".into(),
+                    no_ack,
+                    exclusive: false,
+                    arguments: FieldTable::new(),
+                });
+            }
+            Op::Cancel { channel, pick } => {
+                let ch = self.channels[channel as usize];
+                let tags: Vec<ConsumerTag> = self
+                    .broker
+                    .connections()
+                    .iter()
+                    .flat_map(|c| c.channels.iter())
+                    .filter(|i| i.channel == ch)
+                    .flat_map(|i| i.consumers.iter().map(|(t, _)| t.clone()))
+                    .collect();
+                if !tags.is_empty() {
+                    let tag = tags[pick as usize % tags.len()].clone();
+                    self.cmd(BasicCancel {
+                        channel: ch,
+                        consumer_tag: tag,
+                    });
+                }
+            }
+            Op::Settle {
+                channel,
+                pick,
+                how,
+                multiple,
+            } => {
+                let ch = self.channels[channel as usize];
+                let tags = self.unacked_tags(ch);
+                // Sometimes an unknown tag, to exercise the 406 path and its requeue.
+                let tag = if tags.is_empty() || pick == 255 {
+                    DeliveryTag(1000)
+                } else {
+                    tags[pick as usize % tags.len()]
+                };
+                match how {
+                    0 => self.cmd(BasicAck {
+                        channel: ch,
+                        delivery_tag: tag,
+                        multiple,
+                    }),
+                    1 | 2 => self.cmd(BasicNack {
+                        channel: ch,
+                        delivery_tag: tag,
+                        multiple,
+                        requeue: how == 1,
+                    }),
+                    _ => self.cmd(BasicReject {
+                        channel: ch,
+                        delivery_tag: tag,
+                        requeue: how == 3,
+                    }),
+                }
+            }
+            Op::Recover { channel } => {
+                let ch = self.channels[channel as usize];
+                self.cmd(BasicRecover {
+                    channel: ch,
+                    requeue: true,
+                });
+            }
+            Op::Purge { queue } => {
+                let ch = self.channels[1];
+                self.cmd(QueuePurge {
+                    channel: ch,
+                    queue: QUEUES[queue as usize].into(),
+                });
+            }
+            Op::Close { channel } => {
+                let ch = self.channels[channel as usize];
+                self.cmd(ChannelClose { channel: ch });
+            }
+            Op::Advance { ms } => {
+                self.now += u64::from(ms);
+                self.broker.handle_timeout(Millis(self.now));
+                self.events.extend(self.broker.drain_events());
+            }
+        }
+    }
+}
+
+/// Every copy routed to a queue is, at the end, in exactly one of: ready, unacked, acked,
+/// expired, dead-lettered, dropped, purged, deleted.
+fn check_conservation(run: &Run) -> Result<(), TestCaseError> {
+    let mut born = 0usize;
+    let mut ended = 0isize;
+    for e in &run.events {
+        match e {
+            Event::Routed { queues, .. } => born += queues.len(),
+            Event::Delivered { no_ack: true, .. } | Event::Acked { .. } => ended += 1,
+            Event::Expired { .. } => ended += 1,
+            // An expired copy that is dead-lettered was counted once, as expired.
+            Event::DeadLettered { reason, .. } if *reason != DeathReason::Expired => ended += 1,
+            Event::Dropped { .. } => ended += 1,
+            Event::QueuePurged { messages, .. } | Event::QueueDeleted { messages, .. } => {
+                ended += messages.len() as isize
+            }
+            _ => {}
+        }
+    }
+    let ready: usize = run.broker.queues().iter().map(|q| q.ready).sum();
+    let unacked: usize = run
+        .broker
+        .connections()
+        .iter()
+        .flat_map(|c| c.channels.iter())
+        .map(|ch| ch.unacked.len())
+        .sum();
+    prop_assert_eq!(
+        born as isize,
+        ended + (ready + unacked) as isize,
+        "born {} ended {} ready {} unacked {}",
+        born,
+        ended,
+        ready,
+        unacked
+    );
+    Ok(())
+}
+
+/// First deliveries from a queue come in the order copies entered it.
+fn check_order(run: &Run) -> Result<(), TestCaseError> {
+    let mut entered: BTreeMap<String, Vec<MessageId>> = BTreeMap::new();
+    let mut first: BTreeMap<String, Vec<MessageId>> = BTreeMap::new();
+    for e in &run.events {
+        match e {
+            Event::Enqueued { queue, message } => {
+                entered.entry(queue.0.clone()).or_default().push(*message)
+            }
+            Event::Delivered {
+                queue,
+                message,
+                redelivered: false,
+                ..
+            } => first.entry(queue.0.clone()).or_default().push(*message),
+            _ => {}
+        }
+    }
+    for (queue, delivered) in first {
+        let order = &entered[&queue];
+        let mut it = order.iter();
+        for m in &delivered {
+            prop_assert!(
+                it.any(|x| x == m),
+                "queue {} delivered {:?} out of enqueue order {:?}",
+                queue,
+                delivered,
+                order
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_prefetch(run: &Run) -> Result<(), TestCaseError> {
+    for q in run.broker.queues() {
+        for c in q.consumers {
+            if !c.no_ack && c.prefetch > 0 {
+                prop_assert!(c.unacked <= u32::from(c.prefetch), "{:?}", c);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn copies_are_conserved_ordered_and_within_prefetch(ops in proptest::collection::vec(op(), 1..60)) {
+        let mut run = Run::new(Compat::RabbitMq4);
+        for op in &ops {
+            run.apply(op);
+            check_prefetch(&run)?;
+        }
+        check_conservation(&run)?;
+        check_order(&run)?;
+    }
+
+    #[test]
+    fn the_same_commands_give_the_same_events(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut a = Run::new(Compat::RabbitMq310);
+        let mut b = Run::new(Compat::RabbitMq310);
+        for op in &ops {
+            a.apply(op);
+            b.apply(op);
+        }
+        prop_assert_eq!(&a.events, &b.events);
+        prop_assert_eq!(&a.replies, &b.replies);
+        check_conservation(&a)?;
+    }
+}
