@@ -1,8 +1,78 @@
-//! AMQP Playground's page (being written): the pure diagram and animation modules.
+//! AMQP Playground's page: the broker core running in the browser, drawn like the RabbitMQ
+//! tutorial diagrams.
+//!
+//! The page owns no broker logic. [`sim::Playground`] drives the real core
+//! (`amqp-playground-core`) on a virtual clock and simulates the clients around it; every
+//! token on screen starts from a broker event or a command on its way to the broker. One
+//! reducer ([`state::PlaygroundState`]) is the only writer; components and the scripting API
+//! (`window.amqpPlayground`) dispatch [`state::Action`]s to it.
 //!
 //! # Layout
 //! - [`scene`]: pure diagram model, automatic layout and geometry.
 //! - [`anim`]: pure tweens and the timeline sampled with `at(t)`.
+//! - [`sim`]: scenarios, tutorial presets and the engine around the broker core.
+//! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
+//! - [`hooks`]: the `use_animation_frame` hook.
+//! - [`api`]: the scripting API on `window.amqpPlayground`.
+//! - [`components`]: the diagram, toolbar and status panel.
+//!
+//! # Example
+//!
+//! The engine runs without a browser:
+//!
+//! ```
+//! use amqp_playground_web::sim::{presets, Playground, PublishRequest};
+//!
+//! let mut pg = Playground::new(presets::hello_world()).unwrap();
+//! pg.publish(PublishRequest::default()).unwrap();
+//! pg.advance(5_000);
+//! assert_eq!(pg.snapshot().consumers[0].received, 1);
+//! ```
 
 pub mod anim;
+pub mod api;
+pub mod components;
+pub mod hooks;
 pub mod scene;
+pub mod sim;
+pub mod state;
+
+use yew::prelude::*;
+
+use components::{Diagram, Status, Toolbar};
+use hooks::use_animation_frame;
+use state::{Action, PlaygroundContext, PlaygroundState};
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(PlaygroundState::hello_world);
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| api::install(state));
+    }
+    let on_frame = {
+        let state = state.clone();
+        Callback::from(move |dt: f64| state.dispatch(Action::Frame(dt)))
+    };
+    use_animation_frame(state.animating(), on_frame);
+    html! {
+        <ContextProvider<PlaygroundContext> context={state}>
+            <main class="playground">
+                <header>
+                    <h1>{ "AMQP Playground" }</h1>
+                    <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>
+                </header>
+                <Toolbar />
+                <div class="canvas"><Diagram /></div>
+                <Status />
+            </main>
+        </ContextProvider<PlaygroundContext>>
+    }
+}
+
+/// Mounts the app into `root` (tests mount into their own element).
+#[cfg(target_arch = "wasm32")]
+pub fn mount(root: web_sys::Element) -> yew::AppHandle<App> {
+    yew::Renderer::<App>::with_root(root).render()
+}

@@ -1,1 +1,412 @@
-//! End-to-end test support (being written).
+//! End-to-end harness: build the page with Trunk, serve `dist/` on `127.0.0.1:0`, and drive
+//! it in headless Chromium through chromedriver.
+//!
+//! Nothing here downloads anything: Trunk, chromium and chromedriver must be installed
+//! (`scripts/setup.sh` does it). When they are missing the tests print a loud notice and skip,
+//! unless `CI=true`, where a missing tool is a failure.
+//!
+//! # Layout
+//! - [`Tools`]: finding trunk, chromium, chromedriver; the skip-or-fail rule.
+//! - [`build_site`]: runs `trunk build --release` into `target/e2e-dist`.
+//! - [`StaticServer`]: a tiny std-only HTTP server for `dist/`.
+//! - [`Browser`]: chromedriver + a headless Chromium session (fantoccini).
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn run() {
+//! use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+//!
+//! let Some(tools) = Tools::find_or_skip("my test") else { return };
+//! let dist = build_site(&tools);
+//! let server = StaticServer::start(&dist);
+//! let browser = Browser::start(&tools).await;
+//! browser.client.goto(&server.url()).await.unwrap();
+//! # }
+//! ```
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::{Client, ClientBuilder};
+
+/// Flags for Debian's chromium in a container: no sandbox, GPU, network chatter or first-run UI.
+const CHROMIUM_FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1200,900",
+];
+
+/// The installed programs the end-to-end tests need.
+#[derive(Clone, Debug)]
+pub struct Tools {
+    /// `trunk`.
+    pub trunk: PathBuf,
+    /// The Chromium binary.
+    pub chromium: PathBuf,
+    /// chromedriver.
+    pub chromedriver: PathBuf,
+}
+
+impl Tools {
+    /// Finds the tools, or explains what is missing: in CI that panics (the suite must not pass
+    /// by skipping), locally it prints a loud notice and returns `None`.
+    pub fn find_or_skip(test: &str) -> Option<Tools> {
+        match Tools::find() {
+            Ok(tools) => Some(tools),
+            Err(missing) => {
+                let message = format!(
+                    "end-to-end test `{test}` needs {missing}; run scripts/setup.sh \
+                     (or install them by hand) and try again"
+                );
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("{message} (CI=true: a missing tool is a failure)");
+                }
+                eprintln!("\n{bar}\nSKIPPED: {message}\n{bar}\n", bar = "!".repeat(78));
+                None
+            }
+        }
+    }
+
+    fn find() -> Result<Tools, String> {
+        let mut missing = Vec::new();
+        let trunk = which("trunk");
+        if trunk.is_none() {
+            missing.push("`trunk` 0.21 on PATH (cargo install trunk --version 0.21.14 --locked)");
+        }
+        let chromium = std::env::var_os("CHROMIUM")
+            .map(PathBuf::from)
+            .or_else(|| which("chromium"))
+            .or_else(|| which("chromium-browser"));
+        if chromium.is_none() {
+            missing.push("Chromium (Debian: apt-get install chromium)");
+        }
+        let chromedriver = std::env::var_os("CHROMEDRIVER")
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .or_else(|| which("chromedriver"));
+        if chromedriver.is_none() {
+            missing.push("chromedriver (Debian: apt-get install chromium-driver)");
+        }
+        match (trunk, chromium, chromedriver) {
+            (Some(trunk), Some(chromium), Some(chromedriver)) => Ok(Tools {
+                trunk,
+                chromium,
+                chromedriver,
+            }),
+            _ => Err(missing.join(", ")),
+        }
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The workspace root (where `index.html` and `Trunk.toml` live).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the e2e crate sits two levels under the workspace root")
+}
+
+/// Where screenshots go: `target/screenshots` under the workspace root.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target").join("screenshots");
+    fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+/// The exact `wasm-bindgen` version in Cargo.lock.
+fn locked_wasm_bindgen(root: &Path) -> Option<String> {
+    let lock = fs::read_to_string(root.join("Cargo.lock")).ok()?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            let version = lines.next()?.trim();
+            return Some(
+                version
+                    .strip_prefix("version = \"")?
+                    .trim_end_matches('"')
+                    .to_string(),
+            );
+        }
+    }
+    None
+}
+
+/// `trunk build --release` into `target/e2e-dist`, returning that directory.
+///
+/// Trunk would download wasm-bindgen when the one on PATH differs from Cargo.lock's; this
+/// checks first and fails with the install command instead, so the build never downloads.
+pub fn build_site(tools: &Tools) -> PathBuf {
+    let root = workspace_root();
+    let wanted = locked_wasm_bindgen(&root).expect("Cargo.lock names wasm-bindgen");
+    let found = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        found == format!("wasm-bindgen {wanted}"),
+        "wasm-bindgen {wanted} must be on PATH (found: {found:?}); install it with \
+         `cargo install wasm-bindgen-cli --version {wanted} --locked`"
+    );
+    let dist = root.join("target").join("e2e-dist");
+    let started = Instant::now();
+    let status = Command::new(&tools.trunk)
+        .args(["build", "--release", "--dist"])
+        .arg(&dist)
+        .current_dir(&root)
+        // Trunk parses NO_COLOR as a boolean: "1" (a common value) makes it exit with an error.
+        .env("NO_COLOR", "true")
+        .status()
+        .expect("run trunk");
+    assert!(status.success(), "trunk build --release failed ({status})");
+    eprintln!(
+        "trunk build --release took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    dist
+}
+
+/// A static file server for one directory, on `127.0.0.1:0`, stopped on drop.
+pub struct StaticServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl StaticServer {
+    /// Serves `dir` on a free port.
+    pub fn start(dir: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let (dir, flag) = (dir.to_path_buf(), stop.clone());
+        thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let dir = dir.clone();
+                        thread::spawn(move || serve(stream, &dir));
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        StaticServer { addr, stop }
+    }
+
+    /// `http://127.0.0.1:<port>/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn serve(stream: TcpStream, dir: &Path) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(&stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Drain the headers; we never need them.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/");
+    let relative = if path == "/" {
+        "index.html"
+    } else {
+        path.trim_start_matches('/')
+    };
+    let file = dir.join(relative);
+    let inside = file
+        .canonicalize()
+        .ok()
+        .zip(dir.canonicalize().ok())
+        .is_some_and(|(f, d)| f.starts_with(d));
+    let mut stream = stream;
+    let mut body = Vec::new();
+    let ok = inside
+        && fs::File::open(&file)
+            .and_then(|mut f| f.read_to_end(&mut body))
+            .is_ok();
+    let head = if ok {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            content_type(&file),
+            body.len()
+        )
+    } else {
+        body = b"not found".to_vec();
+        format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+    };
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        // Required for WebAssembly.instantiateStreaming.
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// chromedriver plus one headless Chromium session; both end on drop.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless Chromium with a fresh profile.
+    pub async fn start(tools: &Tools) -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("pick a free port")
+            .port();
+        let driver = Command::new(&tools.chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within 20 s"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let profile = std::env::temp_dir().join(format!(
+            "amqp-playground-e2e-{}-{nanos}",
+            std::process::id()
+        ));
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": tools.chromium.display().to_string(),
+                "args": args,
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("open a headless Chromium session through chromedriver");
+        Browser {
+            client,
+            driver,
+            profile,
+        }
+    }
+
+    /// Runs `script` (a function body; `return` its value) in the page and returns the value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls `script` until it returns `true`, failing with `what` after `timeout`.
+    pub async fn wait_until(&self, what: &str, timeout: Duration, script: &str) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.eval(script).await == serde_json::Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the first element matching the CSS `selector`.
+    pub async fn click(&self, selector: &str) {
+        self.client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no element matches `{selector}`: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click on `{selector}` failed: {e}"));
+    }
+
+    /// Saves a PNG screenshot of the viewport to `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        fs::write(&path, png).expect("write the screenshot");
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Ends the session and stops chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // After a panic `close` never ran: do not leave chromedriver behind.
+        let _ = self.driver.kill();
+    }
+}

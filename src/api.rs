@@ -1,0 +1,199 @@
+//! `window.amqpPlayground`: the scripting and embedding API that docs pages and tests use.
+//!
+//! ```text
+//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body? })  // throws on bad input
+//! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
+//!                             //   consumers: { C: { received, consuming } },
+//!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
+//! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
+//! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
+//! ```
+//!
+//! Every call dispatches an [`Action`] to the one reducer, which runs synchronously, so a
+//! `snapshot()` right after `advance()` already sees its effect.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::sim::{presets, PublishRequest};
+use crate::state::{Action, PlaygroundContext};
+
+/// Installs the API on `window`, replacing any previous one (each mount owns it).
+pub fn install(state: PlaygroundContext) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let api = Object::new();
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "publish",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |spec: JsValue| {
+            let request = publish_request(&spec).map_err(|e| js_error(&e))?;
+            s.dispatch(Action::Publish(request));
+            match &s.error {
+                Some(e) => Err(js_error(e)),
+                None => Ok(()),
+            }
+        })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "snapshot",
+        Closure::<dyn Fn() -> JsValue>::new(move || snapshot(&s)).into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "advance",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |ms: JsValue| {
+            let ms = ms
+                .as_f64()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .ok_or_else(|| js_error("advance(ms): ms must be a number ≥ 0"))?;
+            s.dispatch(Action::Advance(ms as u64));
+            Ok(())
+        })
+        .into_js_value(),
+    );
+
+    for (name, action) in [
+        ("play", Action::Play),
+        ("pause", Action::Pause),
+        ("step", Action::Step),
+    ] {
+        let s = state.clone();
+        set_fn(
+            &api,
+            name,
+            Closure::<dyn Fn()>::new(move || s.dispatch(action.clone())).into_js_value(),
+        );
+    }
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "setConsuming",
+        Closure::<dyn Fn(JsValue, JsValue) -> Result<(), JsValue>>::new(
+            move |name: JsValue, on: JsValue| {
+                let consumer = name
+                    .as_string()
+                    .ok_or_else(|| js_error("setConsuming(name, on): name must be a string"))?;
+                let on = on
+                    .as_bool()
+                    .ok_or_else(|| js_error("setConsuming(name, on): on must be a boolean"))?;
+                s.dispatch(Action::SetConsuming { consumer, on });
+                s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
+            },
+        )
+        .into_js_value(),
+    );
+
+    set_fn(
+        &api,
+        "listPresets",
+        Closure::<dyn Fn() -> JsValue>::new(|| {
+            presets::NAMES
+                .iter()
+                .map(|n| JsValue::from_str(n))
+                .collect::<Array>()
+                .into()
+        })
+        .into_js_value(),
+    );
+
+    let s = state;
+    set_fn(
+        &api,
+        "loadPreset",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |name: JsValue| {
+            let name = name
+                .as_string()
+                .ok_or_else(|| js_error("loadPreset(name): name must be a string"))?;
+            s.dispatch(Action::LoadPreset(name));
+            s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
+        })
+        .into_js_value(),
+    );
+
+    let _ = Reflect::set(&window, &"amqpPlayground".into(), &api);
+}
+
+fn set_fn(target: &Object, name: &str, f: JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(name), &f);
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+/// Reads `{ producer, exchange, routingKey, body }`; absent fields use the producer's own.
+fn publish_request(spec: &JsValue) -> Result<PublishRequest, String> {
+    if spec.is_undefined() || spec.is_null() {
+        return Ok(PublishRequest::default());
+    }
+    if !spec.is_object() {
+        return Err("publish(spec): spec must be an object like { routingKey: 'hello' }".into());
+    }
+    let field = |name: &str| -> Result<Option<String>, String> {
+        let v = Reflect::get(spec, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            Ok(None)
+        } else {
+            v.as_string()
+                .map(Some)
+                .ok_or_else(|| format!("publish(spec): `{name}` must be a string"))
+        }
+    };
+    Ok(PublishRequest {
+        producer: field("producer")?,
+        exchange: field("exchange")?,
+        routing_key: field("routingKey")?,
+        body: field("body")?,
+    })
+}
+
+fn snapshot(state: &PlaygroundContext) -> JsValue {
+    let snap = state.engine.borrow().snapshot();
+    let obj = Object::new();
+    let set = |o: &Object, k: &str, v: JsValue| {
+        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+    };
+    set(&obj, "now", JsValue::from_f64(snap.now as f64));
+    let queues = Object::new();
+    for (name, c) in &snap.queues {
+        let q = Object::new();
+        set(&q, "ready", JsValue::from_f64(c.ready as f64));
+        set(&q, "unacked", JsValue::from_f64(c.unacked as f64));
+        set(&queues, name, q.into());
+    }
+    set(&obj, "queues", queues.into());
+    let consumers = Object::new();
+    for c in &snap.consumers {
+        let o = Object::new();
+        set(&o, "received", JsValue::from_f64(c.received as f64));
+        set(&o, "consuming", JsValue::from_bool(c.consuming));
+        set(&consumers, &c.name, o.into());
+    }
+    set(&obj, "consumers", consumers.into());
+    let producers = Object::new();
+    for (name, published) in &snap.producers {
+        let o = Object::new();
+        set(&o, "published", JsValue::from_f64(*published as f64));
+        set(&producers, name, o.into());
+    }
+    set(&obj, "producers", producers.into());
+    set(&obj, "inFlight", JsValue::from_f64(snap.in_flight as f64));
+    set(
+        &obj,
+        "unroutable",
+        JsValue::from_f64(snap.unroutable as f64),
+    );
+    set(&obj, "playing", JsValue::from_bool(state.playing));
+    obj.into()
+}

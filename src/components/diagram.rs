@@ -1,0 +1,190 @@
+//! The topology drawn like the tutorial diagrams, with message tokens on top.
+
+use yew::prelude::*;
+
+use crate::scene::layout::CAPTION_RISE;
+use crate::scene::{Node, NodeId, NodeKind, Point, Shape};
+use crate::sim::QueueCounts;
+use crate::state::use_playground;
+
+/// Classic tutorial palette.
+const PRODUCER_FILL: &str = "#00ffff";
+const CONSUMER_FILL: &str = "#33ccff";
+const EXCHANGE_FILL: &str = "#3333cc";
+const QUEUE_FILL: &str = "#ff0000";
+/// Messages: not in the tutorials, which never show one; gold reads on red cells and white.
+const TOKEN_FILL: &str = "#ffd700";
+const FONT: &str = "Times New Roman, Times, serif";
+/// Room under the diagram for the small counters under P and C.
+const COUNTER_ROOM: f64 = 14.0;
+/// Screen pixels per diagram point.
+const ZOOM: f64 = 2.0;
+
+/// The diagram of the current scenario.
+#[component]
+pub fn Diagram() -> Html {
+    let state = use_playground();
+    let engine = state.engine.borrow();
+    let graph = engine.graph();
+    let layout = engine.layout();
+    let snapshot = engine.snapshot();
+    let (w, h) = (layout.width, layout.height + COUNTER_ROOM);
+
+    let edges = graph.edges.iter().zip(&layout.edges).map(|(edge, g)| {
+        let [tip, a, b] = g.arrow;
+        html! {
+            <g class="edge">
+                <path d={g.curve.svg_path()} fill="none" stroke="#000000" stroke-width="1" />
+                <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
+                    fill="#000000" stroke="#000000" stroke-width="1" />
+                if let Some(label) = &edge.label {
+                    <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
+                        text-anchor="middle" font-size="14" font-family={FONT}>{ label }</text>
+                }
+            </g>
+        }
+    });
+
+    let nodes = graph.nodes.iter().enumerate().map(|(i, node)| {
+        let id = NodeId(i);
+        let center = layout.centers[i];
+        let shape = layout.shapes[i];
+        match node.kind {
+            NodeKind::Queue => render_queue(node, center, shape, engine.queue_counts(id)),
+            _ => {
+                let counter = match node.kind {
+                    NodeKind::Producer => snapshot
+                        .producers
+                        .iter()
+                        .find(|(n, _)| *n == node.name)
+                        .map(|(_, sent)| format!("{sent} sent")),
+                    NodeKind::Consumer => snapshot
+                        .consumers
+                        .iter()
+                        .find(|c| c.name == node.name)
+                        .map(|c| {
+                            if c.consuming {
+                                format!("{} received", c.received)
+                            } else {
+                                format!("{} received, stopped", c.received)
+                            }
+                        }),
+                    _ => None,
+                };
+                render_ellipse(node, center, shape, counter)
+            }
+        }
+    });
+
+    let tokens = engine.tokens().into_iter().map(|sample| {
+        let p = sample.tween.path(layout).at(sample.progress);
+        html! {
+            <circle key={sample.tween.token.0.to_string()} class="token"
+                cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill={TOKEN_FILL} stroke="#000000" stroke-width="1" />
+        }
+    });
+
+    html! {
+        <svg class="diagram" xmlns="http://www.w3.org/2000/svg"
+            viewBox={format!("0 0 {} {}", fmt(w), fmt(h))}
+            width={fmt(w * ZOOM)} height={fmt(h * ZOOM)}
+            role="img" aria-label={aria_label(&graph.nodes)}>
+            <g class="edges">{ for edges }</g>
+            <g class="nodes">{ for nodes }</g>
+            <g class="tokens">{ for tokens }</g>
+        </svg>
+    }
+}
+
+fn render_ellipse(node: &Node, c: Point, shape: Shape, counter: Option<String>) -> Html {
+    let Shape::Ellipse { rx, ry } = shape else {
+        return Html::default();
+    };
+    let (kind, fill) = match node.kind {
+        NodeKind::Producer => ("producer", PRODUCER_FILL),
+        NodeKind::Exchange => ("exchange", EXCHANGE_FILL),
+        _ => ("consumer", CONSUMER_FILL),
+    };
+    html! {
+        <g class={classes!("node", kind)} data-kind={kind} data-name={node.name.clone()}>
+            <ellipse cx={fmt(c.x)} cy={fmt(c.y)} rx={fmt(rx)} ry={fmt(ry)}
+                fill={fill} stroke="#000000" stroke-width="1" />
+            <text x={fmt(c.x)} y={fmt(c.y + 5.0)} text-anchor="middle" font-size="14" font-family={FONT}>
+                { &node.glyph }
+                if let Some(sub) = &node.subscript {
+                    <tspan font-size="7">{ sub }</tspan>
+                }
+            </text>
+            { caption(node, c, ry) }
+            if let Some(counter) = counter {
+                <text class="counter" x={fmt(c.x)} y={fmt(c.y + ry + 11.0)} text-anchor="middle"
+                    font-size="8" font-family={FONT}>{ counter }</text>
+            }
+        </g>
+    }
+}
+
+fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts) -> Html {
+    let (w, h) = (shape.width(), shape.height());
+    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
+    let cell = w / 5.0;
+    let depth = counts.ready + counts.unacked;
+    // The head of the queue is its right end, nearest the consumers: fill from there, unacked
+    // copies first (they left the head earliest).
+    let filled = (0..5u64).filter(|&i| i < depth).map(|i| {
+        let x = x0 + w - cell * (i as f64 + 1.0);
+        let unacked = i < counts.unacked;
+        html! {
+            <rect class={classes!("cell-message", unacked.then_some("unacked"))}
+                x={fmt(x + 3.0)} y={fmt(y0 + 9.0)} width={fmt(cell - 6.0)} height={fmt(h - 18.0)} rx="2"
+                fill={if unacked { "#ffffff" } else { TOKEN_FILL }} stroke="#000000" stroke-width="1" />
+        }
+    });
+    let dividers = (1..5).map(|i| {
+        let x = x0 + cell * i as f64;
+        html! { <line x1={fmt(x)} y1={fmt(y0)} x2={fmt(x)} y2={fmt(y0 + h)} stroke="#000000" stroke-width="1" /> }
+    });
+    html! {
+        <g class="node queue" data-kind="queue" data-name={node.name.clone()}
+            data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
+            <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
+                fill={QUEUE_FILL} stroke="#000000" stroke-width="1" />
+            { for dividers }
+            { for filled }
+            { caption(node, c, h / 2.0) }
+            if depth > 5 {
+                <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
+                    font-size="9" font-family={FONT}>{ format!("{depth} messages") }</text>
+            }
+        </g>
+    }
+}
+
+fn caption(node: &Node, c: Point, half_height: f64) -> Html {
+    match &node.caption {
+        Some(text) => html! {
+            <text class="caption" x={fmt(c.x)} y={fmt(c.y - half_height - CAPTION_RISE)}
+                text-anchor="middle" font-size="14" font-family={FONT}>{ text }</text>
+        },
+        None => Html::default(),
+    }
+}
+
+fn aria_label(nodes: &[Node]) -> String {
+    let names: Vec<String> = nodes
+        .iter()
+        .map(|n| match n.kind {
+            NodeKind::Producer => format!("producer {}", n.name),
+            NodeKind::Exchange => format!("exchange {}", n.name),
+            NodeKind::Queue => format!("queue {}", n.name),
+            NodeKind::Consumer => format!("consumer {}", n.name),
+        })
+        .collect();
+    format!("Diagram: {}", names.join(", "))
+}
+
+fn fmt(v: f64) -> String {
+    // Two decimals are plenty at our zoom and keep the DOM diff small.
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

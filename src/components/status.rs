@@ -1,0 +1,46 @@
+//! The virtual clock, the counts in words, the last error and the event log.
+
+use yew::prelude::*;
+
+use crate::state::use_playground;
+
+/// Below the diagram: what the broker reports, in text (also read by screen readers).
+#[component]
+pub fn Status() -> Html {
+    let state = use_playground();
+    let engine = state.engine.borrow();
+    let snap = engine.snapshot();
+    let queues = snap.queues.iter().map(|(name, c)| {
+        html! {
+            <li data-queue={name.clone()}>
+                { format!("queue {name}: {} ready, {} unacked", c.ready, c.unacked) }
+            </li>
+        }
+    });
+    let consumers = snap.consumers.iter().map(|c| {
+        html! {
+            <li data-consumer={c.name.clone()}>
+                { format!("consumer {}: {} received{}", c.name, c.received, if c.consuming { "" } else { " (stopped)" }) }
+            </li>
+        }
+    });
+    let lines: Vec<&str> = engine.log().collect();
+    let recent = lines
+        .iter()
+        .rev()
+        .take(12)
+        .map(|l| html! { <li>{ *l }</li> });
+    html! {
+        <section class="status">
+            if let Some(error) = &state.error {
+                <p class="error" role="alert">{ error }</p>
+            }
+            <p class="clock">{ format!("virtual time {} ms", snap.now) }</p>
+            <ul class="counts" aria-live="polite">{ for queues }{ for consumers }</ul>
+            <details class="log" open=true>
+                <summary>{ "Broker events (newest first)" }</summary>
+                <ol>{ for recent }</ol>
+            </details>
+        </section>
+    }
+}

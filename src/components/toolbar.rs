@@ -1,0 +1,102 @@
+//! Publish, consumer switches, playback controls and the preset picker.
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::sim::{presets, PublishRequest};
+use crate::state::{use_playground, Action};
+
+/// The controls above the diagram.
+#[component]
+pub fn Toolbar() -> Html {
+    let state = use_playground();
+    let (producers, consumers, scenario) = {
+        let engine = state.engine.borrow();
+        let snap = engine.snapshot();
+        (
+            snap.producers,
+            snap.consumers,
+            engine.scenario().name.clone(),
+        )
+    };
+
+    let publish = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::Publish(PublishRequest::default()))
+        })
+    };
+    let play_pause = {
+        let state = state.clone();
+        let playing = state.playing;
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(if playing { Action::Pause } else { Action::Play })
+        })
+    };
+    let step = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Step))
+    };
+    let speed = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(s) = select.value().parse::<f64>() {
+                state.dispatch(Action::SetSpeed(s));
+            }
+        })
+    };
+    let preset = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            state.dispatch(Action::LoadPreset(select.value()));
+        })
+    };
+    let consumer_switches = consumers.into_iter().map(|c| {
+        let state = state.clone();
+        let name = c.name.clone();
+        let on = !c.consuming;
+        let toggle = Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::SetConsuming {
+                consumer: name.clone(),
+                on,
+            })
+        });
+        html! {
+            <button class="consumer-switch" data-consumer={c.name.clone()} onclick={toggle}
+                aria-pressed={c.consuming.to_string()}>
+                { if c.consuming { format!("Stop {}", c.name) } else { format!("Start {}", c.name) } }
+            </button>
+        }
+    });
+
+    html! {
+        <div class="toolbar" role="toolbar" aria-label="Playground controls">
+            <label class="preset">
+                { "Tutorial " }
+                <select id="preset" onchange={preset}>
+                    { for presets::NAMES.iter().map(|n| html! {
+                        <option value={*n} selected={*n == scenario}>{ *n }</option>
+                    }) }
+                </select>
+            </label>
+            <button id="publish" class="primary" onclick={publish} disabled={producers.is_empty()}>
+                { "Publish" }
+            </button>
+            { for consumer_switches }
+            <span class="playback">
+                <button id="play" onclick={play_pause}>{ if state.playing { "Pause" } else { "Play" } }</button>
+                <button id="step" onclick={step}>{ "Step" }</button>
+                <label>
+                    { "Speed " }
+                    <select id="speed" onchange={speed}>
+                        { for ["0.25", "0.5", "1", "2", "4", "8"].iter().map(|s| html! {
+                            <option value={*s} selected={s.parse::<f64>().ok() == Some(state.speed)}>{ format!("{s}×") }</option>
+                        }) }
+                    </select>
+                </label>
+            </span>
+        </div>
+    }
+}

@@ -1,0 +1,14 @@
+//! The playground engine: scenarios, presets, and the broker core driven on a virtual clock.
+//! No yew, no web-sys: unit-tested natively against the real core.
+//!
+//! # Layout
+//! - [`scenario`]: a topology with its clients, and how it is drawn.
+//! - [`presets`]: the tutorials as scenarios.
+//! - [`playground`]: the broker plus simulated clients on one virtual clock.
+
+pub mod playground;
+pub mod presets;
+pub mod scenario;
+
+pub use playground::{Playground, PlaygroundError, PublishRequest, QueueCounts, Snapshot};
+pub use scenario::Scenario;

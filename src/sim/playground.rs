@@ -1,0 +1,888 @@
+//! The playground engine: the real broker core plus the simulated clients around it, on one
+//! virtual clock.
+//!
+//! Every client (each producer, each consumer) has its own connection and channel, like the
+//! tutorials' `send.py` and `receive.py`. What travels between a client and the broker takes
+//! virtual time, so the broker *handles* a publish when its token reaches the first node, and a
+//! consumer *receives* a delivery when its token reaches the consumer:
+//!
+//! ```text
+//!   publish()            broker.handle(Publish)          consumer.received += 1
+//!   t ───── HOP_MS ─────▶ t+HOP ── THROUGH_MS + HOP_MS ──▶ t+2·HOP+THROUGH
+//!   P ─────────────────▶ queue ─────────────────────────▶ C
+//! ```
+//!
+//! Nothing on screen is invented: tokens start from broker events (`Delivered`, `Routed`) or
+//! from commands on their way to the broker, and the queue counts are the broker's own
+//! (`Broker::queue`).
+
+use std::collections::VecDeque;
+
+use amqp_playground_core::{
+    BasicCancel, BasicConsume, BasicPublish, BasicQos, Broker, BrokerError, ChannelId, ChannelOpen,
+    ChannelRef, Command, Config, Connect, ConsumerTag, Destination, Event, ExchangeDeclare,
+    ExchangeName, FieldTable, MessageId, Millis, Properties, QueueBind, QueueDeclare, QueueName,
+    Reply, UserName, VhostName,
+};
+
+use super::scenario::Scenario;
+use crate::anim::{Leg, Sample, Timeline, Tween};
+use crate::scene::{layout, Graph, Layout, NodeId, NodeKind};
+
+/// Virtual time for a message to travel one edge.
+pub const HOP_MS: u64 = 800;
+/// Virtual time for a delivered message to pass through its queue's cells.
+pub const THROUGH_MS: u64 = 400;
+/// How many lines the event log keeps.
+const LOG_LINES: usize = 200;
+
+/// Something the playground refused, with the reason in words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlaygroundError {
+    /// The broker refused a command (RabbitMQ's reply code and text).
+    #[error("{what}: {error}")]
+    Broker {
+        /// What the playground was doing.
+        what: String,
+        /// The broker's error.
+        error: BrokerError,
+    },
+    /// A preset id that does not exist.
+    #[error("no preset named `{0}`; the presets are: {list}", list = super::presets::NAMES.join(", "))]
+    UnknownPreset(String),
+    /// A name the scenario does not know.
+    #[error("no {kind} named `{name}` in this scenario")]
+    Unknown {
+        /// `producer`, `consumer`, `queue`.
+        kind: &'static str,
+        /// The name asked for.
+        name: String,
+    },
+}
+
+/// A publish asked for by the UI or the scripting API; `None` fields use the producer's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PublishRequest {
+    /// Producer name (default: the first producer).
+    pub producer: Option<String>,
+    /// Exchange (`""` = default exchange).
+    pub exchange: Option<String>,
+    /// Routing key.
+    pub routing_key: Option<String>,
+    /// Body text.
+    pub body: Option<String>,
+}
+
+/// Ready and unacknowledged copies in one queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// Waiting to be delivered.
+    pub ready: u64,
+    /// Delivered, not yet acknowledged.
+    pub unacked: u64,
+}
+
+/// A consumer as the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerView {
+    /// Name (`C`).
+    pub name: String,
+    /// Deliveries that reached it.
+    pub received: u64,
+    /// Whether its `basic.consume` is active.
+    pub consuming: bool,
+}
+
+/// Everything the tests and the scripting API read, at one virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Virtual time, ms.
+    pub now: u64,
+    /// Per queue (by scenario name): counts.
+    pub queues: Vec<(String, QueueCounts)>,
+    /// Per consumer.
+    pub consumers: Vec<ConsumerView>,
+    /// Per producer: messages sent.
+    pub producers: Vec<(String, u64)>,
+    /// Messages on their way (to the broker or to a consumer).
+    pub in_flight: usize,
+    /// Messages no queue took.
+    pub unroutable: u64,
+}
+
+struct ProducerClient {
+    channel: ChannelRef,
+    published: u64,
+}
+
+struct ConsumerClient {
+    channel: ChannelRef,
+    tag: Option<ConsumerTag>,
+    received: u64,
+}
+
+enum Arrival {
+    /// A publish reaches the broker.
+    Publish(Box<BasicPublish>),
+    /// A delivery reaches consumer `usize`.
+    Deliver(usize),
+}
+
+struct Transit {
+    at: Millis,
+    seq: u64,
+    arrival: Arrival,
+}
+
+/// The broker, the clients, the clock and what is moving.
+pub struct Playground {
+    broker: Broker,
+    now: Millis,
+    scenario: Scenario,
+    graph: Graph,
+    layout: Layout,
+    timeline: Timeline,
+    transit: Vec<Transit>,
+    seq: u64,
+    /// Broker name of each scenario queue, in scenario order.
+    queue_names: Vec<QueueName>,
+    producers: Vec<ProducerClient>,
+    consumers: Vec<ConsumerClient>,
+    unroutable: u64,
+    log: VecDeque<String>,
+    next_connection_channel: u16,
+}
+
+impl Playground {
+    /// Sets up `scenario` on a fresh broker at virtual time 0: declares its exchanges, queues
+    /// and bindings, connects its clients and starts its consumers.
+    pub fn new(scenario: Scenario) -> Result<Playground, PlaygroundError> {
+        let graph = scenario.graph();
+        let layout = layout(&graph);
+        let mut pg = Playground {
+            broker: Broker::new(Config::default()),
+            now: Millis(0),
+            graph,
+            layout,
+            timeline: Timeline::default(),
+            transit: Vec::new(),
+            seq: 0,
+            queue_names: Vec::new(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            unroutable: 0,
+            log: VecDeque::new(),
+            next_connection_channel: 1,
+            scenario,
+        };
+        pg.set_up()?;
+        Ok(pg)
+    }
+
+    fn set_up(&mut self) -> Result<(), PlaygroundError> {
+        let admin = self.connect("set up")?;
+        for x in self.scenario.exchanges.clone() {
+            self.command(
+                &format!("declare exchange `{}`", x.name),
+                ExchangeDeclare {
+                    channel: admin,
+                    exchange: ExchangeName::from(x.name.as_str()),
+                    kind: x.kind.clone(),
+                    passive: false,
+                    durable: false,
+                    auto_delete: false,
+                    internal: false,
+                    arguments: FieldTable::default(),
+                },
+            )?;
+        }
+        for q in self.scenario.queues.clone() {
+            let reply = self.command(
+                &format!("declare queue `{}`", q.name),
+                QueueDeclare {
+                    channel: admin,
+                    queue: QueueName::from(if q.server_named { "" } else { q.name.as_str() }),
+                    ..QueueDeclare::default()
+                },
+            )?;
+            let name = match reply {
+                Reply::QueueDeclareOk { queue, .. } => queue,
+                _ => QueueName::from(q.name.as_str()),
+            };
+            if q.server_named {
+                if let Some(node) = self.graph.find(NodeKind::Queue, &q.name) {
+                    self.graph.nodes[node.0].caption = Some(shorten(name.as_str()));
+                }
+            }
+            self.queue_names.push(name);
+        }
+        self.layout = layout(&self.graph);
+        for b in self.scenario.bindings.clone() {
+            let queue = self.queue_name(&b.queue)?;
+            self.command(
+                &format!("bind `{}` to `{}`", b.queue, b.exchange),
+                QueueBind {
+                    channel: admin,
+                    queue,
+                    exchange: ExchangeName::from(b.exchange.as_str()),
+                    routing_key: b.key.clone(),
+                    arguments: FieldTable::default(),
+                },
+            )?;
+        }
+        for p in self.scenario.producers.clone() {
+            let channel = self.connect(&format!("connect `{}`", p.name))?;
+            self.producers.push(ProducerClient {
+                channel,
+                published: 0,
+            });
+        }
+        for c in self.scenario.consumers.clone() {
+            let channel = self.connect(&format!("connect `{}`", c.name))?;
+            if c.prefetch > 0 {
+                self.command(
+                    &format!("set prefetch of `{}`", c.name),
+                    BasicQos {
+                        channel,
+                        prefetch_size: 0,
+                        prefetch_count: c.prefetch,
+                        global: false,
+                    },
+                )?;
+            }
+            self.consumers.push(ConsumerClient {
+                channel,
+                tag: None,
+                received: 0,
+            });
+            self.set_consuming(&c.name, true)?;
+        }
+        self.process_events();
+        Ok(())
+    }
+
+    /// Opens a connection and its channel 1 for one client.
+    fn connect(&mut self, what: &str) -> Result<ChannelRef, PlaygroundError> {
+        let reply = self.command(
+            what,
+            Connect {
+                user: UserName::from("guest"),
+                password: "guest".into(),
+                vhost: VhostName::from("/"),
+            },
+        )?;
+        let Reply::Connected(connection) = reply else {
+            unreachable!("connection.open answers with Connected");
+        };
+        let channel = ChannelRef {
+            connection,
+            channel: ChannelId(self.next_connection_channel),
+        };
+        self.command(what, ChannelOpen { channel })?;
+        Ok(channel)
+    }
+
+    fn command(
+        &mut self,
+        what: &str,
+        command: impl Into<Command>,
+    ) -> Result<Reply, PlaygroundError> {
+        let result = self.broker.handle(self.now, command.into());
+        // Even a refused command can have effects (a closed channel): log them either way.
+        self.process_events();
+        result.map_err(|error| {
+            let e = PlaygroundError::Broker {
+                what: what.to_string(),
+                error,
+            };
+            self.note(format!("error: {e}"));
+            e
+        })
+    }
+
+    /// Starts (`basic.consume`) or stops (`basic.cancel`) a consumer.
+    pub fn set_consuming(&mut self, name: &str, on: bool) -> Result<(), PlaygroundError> {
+        let i = self.consumer_index(name)?;
+        let spec = self.scenario.consumers[i].clone();
+        let channel = self.consumers[i].channel;
+        match (on, self.consumers[i].tag.clone()) {
+            (true, None) => {
+                let queue = self.queue_name(&spec.queue)?;
+                let reply = self.command(
+                    &format!("start consumer `{name}`"),
+                    BasicConsume {
+                        channel,
+                        queue,
+                        consumer_tag: ConsumerTag::default(),
+                        no_ack: spec.auto_ack,
+                        exclusive: false,
+                        arguments: FieldTable::default(),
+                    },
+                )?;
+                if let Reply::ConsumeOk { consumer_tag } = reply {
+                    self.consumers[i].tag = Some(consumer_tag);
+                }
+                // basic.consume can deliver the backlog at once.
+                self.process_events();
+            }
+            (false, Some(consumer_tag)) => {
+                self.command(
+                    &format!("stop consumer `{name}`"),
+                    BasicCancel {
+                        channel,
+                        consumer_tag,
+                    },
+                )?;
+                self.consumers[i].tag = None;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Sends a message from a producer: it reaches the broker `HOP_MS` later.
+    pub fn publish(&mut self, request: PublishRequest) -> Result<(), PlaygroundError> {
+        let index = match &request.producer {
+            Some(name) => self
+                .scenario
+                .producers
+                .iter()
+                .position(|p| &p.name == name)
+                .ok_or_else(|| PlaygroundError::Unknown {
+                    kind: "producer",
+                    name: name.clone(),
+                })?,
+            None => {
+                if self.scenario.producers.is_empty() {
+                    return Err(PlaygroundError::Unknown {
+                        kind: "producer",
+                        name: "(any)".into(),
+                    });
+                }
+                0
+            }
+        };
+        let spec = &self.scenario.producers[index];
+        let exchange = request.exchange.unwrap_or_else(|| spec.exchange.clone());
+        let routing_key = request
+            .routing_key
+            .unwrap_or_else(|| spec.routing_key.clone());
+        let body = request.body.unwrap_or_else(|| spec.body.clone());
+        let from = self.graph.find(NodeKind::Producer, &spec.name);
+        let to = if exchange.is_empty() {
+            self.queue_node_by_broker_name(&routing_key)
+        } else {
+            self.graph.find(NodeKind::Exchange, &exchange)
+        };
+        let publish = BasicPublish {
+            channel: self.producers[index].channel,
+            exchange: ExchangeName::from(exchange.as_str()),
+            routing_key,
+            mandatory: false,
+            immediate: false,
+            properties: Properties::default(),
+            body: body.as_str().into(),
+        };
+        self.producers[index].published += 1;
+        if let (Some(from), Some(to)) = (from, to) {
+            if let Some(edge) = self.graph.edge_between(from, to) {
+                self.animate(vec![Leg::Edge(edge)], HOP_MS);
+            }
+        }
+        self.send(HOP_MS, Arrival::Publish(Box::new(publish)));
+        Ok(())
+    }
+
+    fn send(&mut self, after: u64, arrival: Arrival) {
+        self.seq += 1;
+        self.transit.push(Transit {
+            at: self.now.plus(after),
+            seq: self.seq,
+            arrival,
+        });
+    }
+
+    fn animate(&mut self, legs: Vec<Leg>, duration: u64) {
+        let token = self.timeline.next_token();
+        self.timeline.push(Tween {
+            token,
+            legs,
+            start: self.now.0 as f64,
+            duration: duration as f64,
+        });
+    }
+
+    /// Lets `ms` of virtual time pass, handling every arrival and broker timer on the way in
+    /// time order.
+    pub fn advance(&mut self, ms: u64) {
+        let target = self.now.plus(ms);
+        while let Some(at) = self.next_due().filter(|&at| at <= target) {
+            self.run_until(at);
+        }
+        self.now = target;
+        self.timeline.prune(self.now.0 as f64);
+    }
+
+    /// Jumps to the next thing that happens (an arrival or a broker timer) and runs it;
+    /// returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        match self.next_due() {
+            Some(at) => {
+                self.run_until(at);
+                self.timeline.prune(self.now.0 as f64);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_due(&self) -> Option<Millis> {
+        let arrival = self.transit.iter().map(|t| t.at).min();
+        match (arrival, self.broker.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn run_until(&mut self, at: Millis) {
+        self.now = self.now.max(at);
+        if self.broker.poll_timeout().is_some_and(|t| t <= at) {
+            self.broker.handle_timeout(at);
+            self.process_events();
+        }
+        // Arrivals due now, in the order they were sent.
+        while let Some(i) = (0..self.transit.len())
+            .filter(|&i| self.transit[i].at <= at)
+            .min_by_key(|&i| (self.transit[i].at, self.transit[i].seq))
+        {
+            let t = self.transit.remove(i);
+            match t.arrival {
+                Arrival::Publish(publish) => {
+                    // A refusal is logged and shown by `command`; the clock goes on.
+                    let _ = self.command("publish", *publish);
+                }
+                Arrival::Deliver(consumer) => self.consumers[consumer].received += 1,
+            }
+        }
+    }
+
+    /// Folds the broker's events into counts, tokens and log lines.
+    fn process_events(&mut self) {
+        while let Some(event) = self.broker.poll_event() {
+            self.note(describe(&event));
+            match event {
+                Event::Delivered {
+                    channel,
+                    consumer_tag: Some(tag),
+                    queue,
+                    ..
+                } => {
+                    let consumer = self
+                        .consumers
+                        .iter()
+                        .position(|c| c.channel == channel && c.tag.as_ref() == Some(&tag))
+                        // The consume-ok reply (and so the tag) comes after the backlog's
+                        // deliveries: match the channel alone then.
+                        .or_else(|| self.consumers.iter().position(|c| c.channel == channel));
+                    if let Some(consumer) = consumer {
+                        let q = self.queue_node_by_broker_name(queue.as_str());
+                        let c = self
+                            .graph
+                            .find(NodeKind::Consumer, &self.scenario.consumers[consumer].name);
+                        if let (Some(q), Some(c)) = (q, c) {
+                            if let Some(edge) = self.graph.edge_between(q, c) {
+                                self.animate(
+                                    vec![Leg::Across(q), Leg::Edge(edge)],
+                                    THROUGH_MS + HOP_MS,
+                                );
+                            }
+                        }
+                        self.send(THROUGH_MS + HOP_MS, Arrival::Deliver(consumer));
+                    }
+                }
+                Event::Routed { edges, .. } => {
+                    for edge in edges {
+                        let from = self.graph.find(NodeKind::Exchange, edge.source.as_str());
+                        let to = match &edge.destination {
+                            Destination::Queue(q) => self.queue_node_by_broker_name(q.as_str()),
+                            Destination::Exchange(x) => {
+                                self.graph.find(NodeKind::Exchange, x.as_str())
+                            }
+                        };
+                        if let (Some(from), Some(to)) = (from, to) {
+                            if let Some(e) = self.graph.edge_between(from, to) {
+                                self.animate(vec![Leg::Edge(e)], HOP_MS);
+                            }
+                        }
+                    }
+                }
+                Event::Unroutable { .. } => self.unroutable += 1,
+                _ => {}
+            }
+        }
+    }
+
+    fn note(&mut self, line: String) {
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(format!("{:>7} ms  {line}", self.now.0));
+    }
+
+    fn consumer_index(&self, name: &str) -> Result<usize, PlaygroundError> {
+        self.scenario
+            .consumers
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| PlaygroundError::Unknown {
+                kind: "consumer",
+                name: name.to_string(),
+            })
+    }
+
+    fn queue_name(&self, handle: &str) -> Result<QueueName, PlaygroundError> {
+        self.scenario
+            .queues
+            .iter()
+            .position(|q| q.name == handle)
+            .and_then(|i| self.queue_names.get(i).cloned())
+            .ok_or_else(|| PlaygroundError::Unknown {
+                kind: "queue",
+                name: handle.to_string(),
+            })
+    }
+
+    fn queue_node_by_broker_name(&self, name: &str) -> Option<NodeId> {
+        let i = self.queue_names.iter().position(|q| q.as_str() == name)?;
+        self.graph
+            .find(NodeKind::Queue, &self.scenario.queues[i].name)
+    }
+
+    /// Virtual time.
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// The scenario being played.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The diagram.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Where the diagram's parts go.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The tokens to draw at the current virtual time.
+    pub fn tokens(&self) -> Vec<Sample<'_>> {
+        self.timeline.at(self.now.0 as f64)
+    }
+
+    /// The tokens to draw at virtual time `t` (between frames of the clock).
+    pub fn tokens_at(&self, t: f64) -> Vec<Sample<'_>> {
+        self.timeline.at(t)
+    }
+
+    /// Whether anything is moving or scheduled, i.e. whether the clock needs to run.
+    pub fn busy(&self) -> bool {
+        !self.transit.is_empty()
+            || self.timeline.busy(self.now.0 as f64)
+            || self.broker.poll_timeout().is_some()
+    }
+
+    /// Counts of the queue a node draws.
+    pub fn queue_counts(&self, node: NodeId) -> QueueCounts {
+        let handle = &self.graph.node(node).name;
+        self.queue_name(handle)
+            .map(|q| self.counts(&q))
+            .unwrap_or_default()
+    }
+
+    /// The broker's own counts for a queue (zero when it does not exist).
+    fn counts(&self, queue: &QueueName) -> QueueCounts {
+        self.broker
+            .queue(&VhostName::from("/"), queue)
+            .map(|q| QueueCounts {
+                ready: q.ready as u64,
+                unacked: q.unacked as u64,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The latest log lines, oldest first.
+    pub fn log(&self) -> impl Iterator<Item = &str> {
+        self.log.iter().map(String::as_str)
+    }
+
+    /// The state the tests and the scripting API read.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            now: self.now.0,
+            queues: self
+                .scenario
+                .queues
+                .iter()
+                .zip(&self.queue_names)
+                .map(|(q, name)| (q.name.clone(), self.counts(name)))
+                .collect(),
+            consumers: self
+                .scenario
+                .consumers
+                .iter()
+                .zip(&self.consumers)
+                .map(|(spec, c)| ConsumerView {
+                    name: spec.name.clone(),
+                    received: c.received,
+                    consuming: c.tag.is_some(),
+                })
+                .collect(),
+            producers: self
+                .scenario
+                .producers
+                .iter()
+                .zip(&self.producers)
+                .map(|(spec, p)| (spec.name.clone(), p.published))
+                .collect(),
+            in_flight: self.transit.len(),
+            unroutable: self.unroutable,
+        }
+    }
+
+    /// The message ids are the broker's; exposed for the event log's links.
+    pub fn message_label(message: MessageId) -> String {
+        format!("#{}", message.0)
+    }
+}
+
+/// `amq.gen-JzTY20BRgKO-HjmUJj0wLg` → `amq.gen-JzT...`, as the tutorial diagrams shorten it.
+fn shorten(name: &str) -> String {
+    match name.strip_prefix("amq.gen-") {
+        Some(rest) if rest.chars().count() > 3 => {
+            format!("amq.gen-{}...", rest.chars().take(3).collect::<String>())
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// One line of the event log.
+fn describe(event: &Event) -> String {
+    match event {
+        Event::ConnectionOpened { connection, .. } => format!("connection {} opened", connection.0),
+        Event::ChannelOpened { channel } => {
+            format!(
+                "channel {}/{} opened",
+                channel.connection.0, channel.channel.0
+            )
+        }
+        Event::QueueDeclared { queue, .. } => format!("queue `{queue}` declared"),
+        Event::ExchangeDeclared { exchange, kind, .. } => {
+            format!("{kind} exchange `{exchange}` declared")
+        }
+        Event::Bound {
+            source,
+            destination,
+            routing_key,
+            ..
+        } => format!("`{source}` bound to {destination:?} with key `{routing_key}`"),
+        Event::ConsumerStarted {
+            consumer_tag,
+            queue,
+            ..
+        } => format!("consumer `{consumer_tag}` started on `{queue}`"),
+        Event::ConsumerCancelled {
+            consumer_tag,
+            queue,
+            ..
+        } => format!("consumer `{consumer_tag}` on `{queue}` cancelled"),
+        Event::Published {
+            message,
+            exchange,
+            routing_key,
+            ..
+        } => format!(
+            "message #{} published to `{}` with key `{routing_key}`",
+            message.0,
+            if exchange.as_str().is_empty() {
+                "(default)"
+            } else {
+                exchange.as_str()
+            }
+        ),
+        Event::Routed {
+            message, queues, ..
+        } => {
+            let names: Vec<&str> = queues.iter().map(QueueName::as_str).collect();
+            format!("message #{} routed to {}", message.0, names.join(", "))
+        }
+        Event::Unroutable { message, .. } => {
+            format!("message #{} unroutable: no queue took it", message.0)
+        }
+        Event::Enqueued { queue, message } => {
+            format!("message #{} enqueued in `{queue}`", message.0)
+        }
+        Event::Delivered {
+            queue,
+            message,
+            consumer_tag,
+            ..
+        } => match consumer_tag {
+            Some(tag) => format!("message #{} delivered from `{queue}` to `{tag}`", message.0),
+            None => format!("message #{} fetched from `{queue}`", message.0),
+        },
+        Event::Acked { message, .. } => format!("message #{} acknowledged", message.0),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::presets;
+    use super::*;
+
+    fn hello() -> Playground {
+        Playground::new(presets::hello_world()).expect("hello world sets up")
+    }
+
+    fn counts(pg: &Playground, queue: &str) -> QueueCounts {
+        pg.snapshot()
+            .queues
+            .into_iter()
+            .find(|(q, _)| q == queue)
+            .map(|(_, c)| c)
+            .unwrap()
+    }
+
+    fn received(pg: &Playground, consumer: &str) -> u64 {
+        pg.snapshot()
+            .consumers
+            .into_iter()
+            .find(|c| c.name == consumer)
+            .unwrap()
+            .received
+    }
+
+    #[test]
+    fn hello_world_sets_up_a_consuming_consumer_and_an_empty_queue() {
+        let pg = hello();
+        let snap = pg.snapshot();
+        assert_eq!(snap.now, 0);
+        assert_eq!(snap.queues, vec![("hello".into(), QueueCounts::default())]);
+        assert!(snap.consumers[0].consuming);
+        assert!(!pg.busy());
+        assert!(pg.log().any(|l| l.contains("queue `hello` declared")));
+    }
+
+    #[test]
+    fn a_publish_travels_to_the_broker_then_to_the_consumer() {
+        let mut pg = hello();
+        pg.publish(PublishRequest::default()).unwrap();
+        assert_eq!(pg.snapshot().producers, vec![("P".into(), 1)]);
+        assert_eq!(pg.tokens().len(), 1, "the token leaves P");
+        pg.advance(HOP_MS - 1);
+        assert!(
+            !pg.log().any(|l| l.contains("published")),
+            "the broker has not seen it yet"
+        );
+        pg.advance(1);
+        assert!(pg
+            .log()
+            .any(|l| l.contains("message #1 delivered from `hello`")));
+        assert_eq!(received(&pg, "C"), 0, "the delivery is on its way");
+        assert_eq!(pg.snapshot().in_flight, 1);
+        pg.advance(THROUGH_MS + HOP_MS);
+        assert_eq!(received(&pg, "C"), 1);
+        assert_eq!(counts(&pg, "hello"), QueueCounts::default());
+        assert!(!pg.busy());
+        assert!(pg.tokens().is_empty());
+    }
+
+    #[test]
+    fn without_a_consumer_messages_wait_in_the_queue_until_one_starts() {
+        let mut pg = hello();
+        pg.set_consuming("C", false).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.publish(PublishRequest {
+            body: Some("again".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(5_000);
+        assert_eq!(
+            counts(&pg, "hello"),
+            QueueCounts {
+                ready: 2,
+                unacked: 0
+            }
+        );
+        assert_eq!(received(&pg, "C"), 0);
+        pg.set_consuming("C", true).unwrap();
+        assert_eq!(
+            counts(&pg, "hello").ready,
+            0,
+            "the backlog is delivered at once"
+        );
+        assert_eq!(pg.tokens().len(), 2, "both tokens leave the queue");
+        pg.advance(THROUGH_MS + HOP_MS);
+        assert_eq!(received(&pg, "C"), 2);
+    }
+
+    #[test]
+    fn step_runs_one_arrival_at_a_time() {
+        let mut pg = hello();
+        pg.publish(PublishRequest::default()).unwrap();
+        assert!(pg.step());
+        assert_eq!(pg.now(), Millis(HOP_MS));
+        assert!(pg.step());
+        assert_eq!(pg.now(), Millis(2 * HOP_MS + THROUGH_MS));
+        assert_eq!(received(&pg, "C"), 1);
+        assert!(!pg.step());
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_the_name() {
+        let mut pg = hello();
+        let err = pg
+            .publish(PublishRequest {
+                producer: Some("Q".into()),
+                ..PublishRequest::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "no producer named `Q` in this scenario");
+        assert!(pg.set_consuming("nobody", true).is_err());
+        assert_eq!(pg.snapshot().producers, vec![("P".into(), 0)]);
+    }
+
+    #[test]
+    fn a_publish_to_a_missing_exchange_is_the_brokers_404() {
+        let mut pg = hello();
+        pg.publish(PublishRequest {
+            exchange: Some("nope".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS);
+        assert!(
+            pg.log()
+                .any(|l| l.contains("NOT_FOUND - no exchange 'nope' in vhost '/'")),
+            "{:?}",
+            pg.log().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn every_preset_sets_up_and_routes_its_sample_message() {
+        for name in presets::NAMES {
+            let mut pg = Playground::new(presets::by_name(name).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            pg.publish(PublishRequest::default()).unwrap();
+            pg.advance(10_000);
+            let total: u64 = pg.snapshot().consumers.iter().map(|c| c.received).sum();
+            assert!(total >= 1, "{name}: {:?}", pg.snapshot());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The tutorials as scenarios, drawn like their diagrams (same nodes, captions, keys, order).
+
+use super::scenario::{BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario};
+
+/// Preset ids, in tutorial order.
+pub const NAMES: [&str; 5] = [
+    "hello-world",
+    "work-queues",
+    "publish-subscribe",
+    "routing",
+    "topics",
+];
+
+/// The preset with this id.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    match name {
+        "hello-world" => Some(hello_world()),
+        "work-queues" => Some(work_queues()),
+        "publish-subscribe" => Some(publish_subscribe()),
+        "routing" => Some(routing()),
+        "topics" => Some(topics()),
+        _ => None,
+    }
+}
+
+fn producer(exchange: &str, routing_key: &str, body: &str) -> ProducerSpec {
+    ProducerSpec {
+        name: "P".into(),
+        exchange: exchange.into(),
+        routing_key: routing_key.into(),
+        body: body.into(),
+    }
+}
+
+fn queue(name: &str, caption: Option<&str>) -> QueueSpec {
+    QueueSpec {
+        name: name.into(),
+        caption: caption.map(Into::into),
+        server_named: false,
+    }
+}
+
+/// A subscriber's private queue, named by the broker (tutorial 3's `amq.gen-…`).
+fn server_named(handle: &str) -> QueueSpec {
+    QueueSpec {
+        name: handle.into(),
+        caption: Some("amq.gen-...".into()),
+        server_named: true,
+    }
+}
+
+fn consumer(name: &str, subscript: Option<&str>, queue: &str) -> ConsumerSpec {
+    ConsumerSpec {
+        name: name.into(),
+        subscript: subscript.map(Into::into),
+        queue: queue.into(),
+        auto_ack: true,
+        prefetch: 0,
+    }
+}
+
+fn bind(exchange: &str, queue: &str, key: &str, show_key: bool) -> BindingSpec {
+    BindingSpec {
+        exchange: exchange.into(),
+        queue: queue.into(),
+        key: key.into(),
+        show_key,
+    }
+}
+
+fn exchange(name: &str, kind: &str, caption: Option<&str>) -> ExchangeSpec {
+    ExchangeSpec {
+        name: name.into(),
+        kind: kind.into(),
+        caption: caption.map(Into::into),
+    }
+}
+
+/// Tutorial 1: P → `hello` → C, through the default exchange.
+pub fn hello_world() -> Scenario {
+    Scenario {
+        name: "hello-world".into(),
+        exchanges: vec![],
+        queues: vec![queue("hello", Some("hello"))],
+        bindings: vec![],
+        producers: vec![producer("", "hello", "Hello World!")],
+        consumers: vec![consumer("C", None, "hello")],
+    }
+}
+
+/// Tutorial 2: one task queue, two workers taking turns.
+pub fn work_queues() -> Scenario {
+    Scenario {
+        name: "work-queues".into(),
+        exchanges: vec![],
+        queues: vec![queue("task_queue", None)],
+        bindings: vec![],
+        producers: vec![producer("", "task_queue", "Hello World...")],
+        consumers: vec![
+            consumer("C1", Some("1"), "task_queue"),
+            consumer("C2", Some("2"), "task_queue"),
+        ],
+    }
+}
+
+/// Tutorial 3: a fanout exchange copies every message to each subscriber's own queue.
+pub fn publish_subscribe() -> Scenario {
+    Scenario {
+        name: "publish-subscribe".into(),
+        exchanges: vec![exchange("logs", "fanout", None)],
+        queues: vec![server_named("Q1"), server_named("Q2")],
+        bindings: vec![bind("logs", "Q1", "", false), bind("logs", "Q2", "", false)],
+        producers: vec![producer("logs", "", "info: Hello World!")],
+        consumers: vec![
+            consumer("C1", Some("1"), "Q1"),
+            consumer("C2", Some("2"), "Q2"),
+        ],
+    }
+}
+
+/// Tutorial 4: a direct exchange routes by exact key; Q2 has two bindings.
+pub fn routing() -> Scenario {
+    keyed_exchange(
+        "routing",
+        exchange("direct_logs", "direct", Some("type=direct")),
+        ["orange", "black", "green"],
+        ("orange", "an orange message"),
+    )
+}
+
+/// Tutorial 5: a topic exchange matches word patterns.
+pub fn topics() -> Scenario {
+    keyed_exchange(
+        "topics",
+        exchange("topic_logs", "topic", Some("type=topic")),
+        ["*.orange.*", "*.*.rabbit", "lazy.#"],
+        ("quick.orange.rabbit", "A quick orange rabbit"),
+    )
+}
+
+/// The shape tutorials 4 and 5 share: P → X → Q1 [k1] → C₁, X → Q2 [k2], [k3] → C₂.
+fn keyed_exchange(
+    name: &str,
+    x: ExchangeSpec,
+    [k1, k2, k3]: [&str; 3],
+    (routing_key, body): (&str, &str),
+) -> Scenario {
+    let xn = x.name.clone();
+    Scenario {
+        name: name.into(),
+        queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
+        bindings: vec![
+            bind(&xn, "Q1", k1, true),
+            bind(&xn, "Q2", k2, true),
+            bind(&xn, "Q2", k3, true),
+        ],
+        producers: vec![producer(&xn, routing_key, body)],
+        consumers: vec![
+            consumer("C1", Some("1"), "Q1"),
+            consumer("C2", Some("2"), "Q2"),
+        ],
+        exchanges: vec![x],
+    }
+}

@@ -1,0 +1,157 @@
+//! `PlaygroundState`: the page's one writer. Components and the scripting API dispatch
+//! [`Action`]s; the reducer maps them to the engine (and through it to broker commands).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::{presets, Playground, PublishRequest};
+
+/// Everything that can change the playground.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Send a message from a producer.
+    Publish(PublishRequest),
+    /// Start or stop a consumer.
+    SetConsuming {
+        /// Consumer name.
+        consumer: String,
+        /// Consume (true) or cancel (false).
+        on: bool,
+    },
+    /// Let virtual time pass by this many ms at once (scripting, tests).
+    Advance(u64),
+    /// One animation frame of `real_ms` while playing: the clock moves by `real_ms × speed`.
+    Frame(f64),
+    /// Run the clock.
+    Play,
+    /// Stop the clock.
+    Pause,
+    /// Jump to the next arrival or timer.
+    Step,
+    /// Clock speed, 0.25–8.
+    SetSpeed(f64),
+    /// Replace the scenario with a preset.
+    LoadPreset(String),
+}
+
+/// The shared state: the engine (behind a `RefCell`, because the broker is large and not worth
+/// cloning per action) plus the playback controls and a version that makes each change a new
+/// value for Yew.
+pub struct PlaygroundState {
+    /// The engine.
+    pub engine: Rc<RefCell<Playground>>,
+    /// Whether the clock runs.
+    pub playing: bool,
+    /// Clock speed.
+    pub speed: f64,
+    /// Sub-millisecond remainder of frames, so slow speeds still advance.
+    carry: f64,
+    /// The last refused action, shown to the user.
+    pub error: Option<String>,
+    version: u64,
+}
+
+impl PartialEq for PlaygroundState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.engine, &other.engine) && self.version == other.version
+    }
+}
+
+impl PlaygroundState {
+    /// The Hello World tutorial, playing.
+    pub fn hello_world() -> PlaygroundState {
+        let engine = Playground::new(presets::hello_world())
+            .expect("the hello-world preset is valid on a fresh broker");
+        PlaygroundState {
+            engine: Rc::new(RefCell::new(engine)),
+            playing: true,
+            speed: 1.0,
+            carry: 0.0,
+            error: None,
+            version: 0,
+        }
+    }
+
+    /// Whether animation frames are needed.
+    pub fn animating(&self) -> bool {
+        self.playing && self.engine.borrow().busy()
+    }
+}
+
+impl Reducible for PlaygroundState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut engine = self.engine.clone();
+        let (mut playing, mut speed, mut carry) = (self.playing, self.speed, self.carry);
+        let mut error = self.error.clone();
+        // Frames run all the time; only a user's own next action clears the error they saw.
+        let is_frame = matches!(action, Action::Frame(_));
+        let result = match action {
+            Action::Publish(request) => engine.borrow_mut().publish(request),
+            Action::SetConsuming { consumer, on } => {
+                engine.borrow_mut().set_consuming(&consumer, on)
+            }
+            Action::Advance(ms) => {
+                engine.borrow_mut().advance(ms);
+                Ok(())
+            }
+            Action::Frame(real_ms) => {
+                if playing {
+                    // A hidden tab can hand us a huge frame; cap it so tokens do not teleport.
+                    let virtual_ms = real_ms.clamp(0.0, 100.0) * speed + carry;
+                    let whole = virtual_ms.floor();
+                    carry = virtual_ms - whole;
+                    engine.borrow_mut().advance(whole as u64);
+                }
+                Ok(())
+            }
+            Action::Play => {
+                playing = true;
+                Ok(())
+            }
+            Action::Pause => {
+                playing = false;
+                Ok(())
+            }
+            Action::Step => {
+                engine.borrow_mut().step();
+                Ok(())
+            }
+            Action::SetSpeed(s) => {
+                speed = s.clamp(0.25, 8.0);
+                Ok(())
+            }
+            Action::LoadPreset(name) => match presets::by_name(&name) {
+                Some(scenario) => Playground::new(scenario).map(|pg| {
+                    engine = Rc::new(RefCell::new(pg));
+                }),
+                None => Err(crate::sim::PlaygroundError::UnknownPreset(name)),
+            },
+        };
+        match result {
+            Ok(()) if !is_frame => error = None,
+            Ok(()) => {}
+            Err(e) => error = Some(e.to_string()),
+        }
+        Rc::new(PlaygroundState {
+            engine,
+            playing,
+            speed,
+            carry,
+            error,
+            version: self.version.wrapping_add(1),
+        })
+    }
+}
+
+/// The context handle components share.
+pub type PlaygroundContext = UseReducerHandle<PlaygroundState>;
+
+/// The playground from the nearest provider.
+#[hook]
+pub fn use_playground() -> PlaygroundContext {
+    use_context::<PlaygroundContext>().expect("use_playground() needs the App's ContextProvider")
+}

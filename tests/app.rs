@@ -1,0 +1,178 @@
+//! Component tests: the real App mounted in headless Chromium (`wasm-pack test --headless
+//! --chrome`), driven by clicks and by `window.amqpPlayground`.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a fresh App into its own div and lets it render.
+async fn mount() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    amqp_playground_web::mount(root.clone());
+    settle().await;
+    root
+}
+
+/// Yields to the browser so Yew's scheduled renders run.
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn api(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let window = web_sys::window().unwrap();
+    let api = Reflect::get(&window, &"amqpPlayground".into()).unwrap();
+    let f: Function = Reflect::get(&api, &method.into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let args = args.iter().collect::<js_sys::Array>();
+    f.apply(&api, &args)
+}
+
+fn snapshot_number(path: &[&str]) -> f64 {
+    let mut v = api("snapshot", &[]).unwrap();
+    for key in path {
+        v = Reflect::get(&v, &(*key).into()).unwrap();
+    }
+    v.as_f64()
+        .unwrap_or_else(|| panic!("snapshot.{} is not a number", path.join(".")))
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches `{selector}`"))
+}
+
+fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn hello_world_draws_p_the_hello_queue_and_c() {
+    let root = mount().await;
+    let producer = find(&root, "g.node.producer[data-name='P']");
+    let queue = find(&root, "g.node.queue[data-name='hello']");
+    let consumer = find(&root, "g.node.consumer[data-name='C']");
+    assert_eq!(
+        find(&producer, "ellipse").get_attribute("fill").as_deref(),
+        Some("#00ffff")
+    );
+    assert_eq!(
+        find(&consumer, "ellipse").get_attribute("fill").as_deref(),
+        Some("#33ccff")
+    );
+    let body = find(&queue, "rect");
+    assert_eq!(body.get_attribute("fill").as_deref(), Some("#ff0000"));
+    assert_eq!(body.get_attribute("width").as_deref(), Some("97.5"));
+    assert_eq!(
+        queue.query_selector_all("line").unwrap().length(),
+        4,
+        "five cells"
+    );
+    assert_eq!(
+        find(&queue, "text.caption").text_content().as_deref(),
+        Some("hello")
+    );
+    assert_eq!(
+        root.query_selector_all("g.edge").unwrap().length(),
+        2,
+        "P → hello and hello → C"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn publish_button_sends_hello_world_to_the_consumer() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    click(&root, "#publish");
+    settle().await;
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 1.0);
+    assert_eq!(
+        root.query_selector_all("circle.token").unwrap().length(),
+        1,
+        "a token leaves P"
+    );
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 0.0);
+
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    settle().await;
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 1.0);
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 0.0);
+    assert_eq!(snapshot_number(&["inFlight"]), 0.0);
+    assert_eq!(
+        find(&root, "g.consumer[data-name='C'] text.counter")
+            .text_content()
+            .as_deref(),
+        Some("1 received")
+    );
+    assert_eq!(root.query_selector_all("circle.token").unwrap().length(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_stopped_consumer_leaves_messages_in_the_queue_cells() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    click(&root, "button.consumer-switch[data-consumer='C']");
+    for _ in 0..3 {
+        click(&root, "#publish");
+    }
+    api("advance", &[JsValue::from_f64(2_000.0)]).unwrap();
+    settle().await;
+    let queue = find(&root, "g.queue[data-name='hello']");
+    assert_eq!(queue.get_attribute("data-ready").as_deref(), Some("3"));
+    assert_eq!(
+        queue
+            .query_selector_all("rect.cell-message")
+            .unwrap()
+            .length(),
+        3
+    );
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 3.0);
+
+    click(&root, "button.consumer-switch[data-consumer='C']");
+    api("advance", &[JsValue::from_f64(2_000.0)]).unwrap();
+    settle().await;
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 3.0);
+    assert_eq!(
+        find(&root, "g.queue[data-name='hello']")
+            .query_selector_all("rect.cell-message")
+            .unwrap()
+            .length(),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_api_refuses_bad_input_with_a_clear_error() {
+    let _root = mount().await;
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"routingKey".into(), &JsValue::from_f64(7.0)).unwrap();
+    let err = api("publish", &[spec.into()]).unwrap_err();
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string();
+    assert_eq!(
+        message.as_deref(),
+        Some("publish(spec): `routingKey` must be a string")
+    );
+    let err = api("loadPreset", &["no-such-tutorial".into()]).unwrap_err();
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string();
+    assert_eq!(
+        message.as_deref(),
+        Some(
+            "no preset named `no-such-tutorial`; the presets are: hello-world, work-queues, \
+             publish-subscribe, routing, topics"
+        )
+    );
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);
+}
