@@ -98,7 +98,15 @@ pub struct RabbitBackend {
     arrived: Arc<AtomicU64>,
     created_queues: BTreeSet<String>,
     created_exchanges: BTreeSet<String>,
+    /// Channel and connection errors as lapin's event stream reports them (every one, also
+    /// those an operation already returned).
+    error_events: Arc<Mutex<Vec<AmqpError>>>,
+    /// Errors an operation returned whose event echo has not been seen yet.
+    echoes: Vec<AmqpError>,
 }
+
+/// How long to wait for the event of an error that closed a channel between two operations.
+const ERROR_EVENT_WAIT: Duration = Duration::from_secs(2);
 
 impl RabbitBackend {
     /// A backend for `url` with a fresh unique name prefix. Connects lazily.
@@ -120,6 +128,8 @@ impl RabbitBackend {
             arrived: Arc::new(AtomicU64::new(0)),
             created_queues: BTreeSet::new(),
             created_exchanges: BTreeSet::new(),
+            error_events: Arc::new(Mutex::new(Vec::new())),
+            echoes: Vec::new(),
         })
     }
 
@@ -197,6 +207,21 @@ impl RabbitBackend {
             .block(async move { Connection::connect(&url, props).await })
             .map_err(|e| BackendError::Harness(format!("cannot connect to {}: {e}", self.url)))?;
         let conn = Arc::new(conn);
+        let events = conn.events_listener();
+        let sink = Arc::clone(&self.error_events);
+        self.rt.spawn(async move {
+            use futures_lite::StreamExt;
+            let mut events = std::pin::pin!(events);
+            while let Some(event) = events.next().await {
+                if let lapin::Event::Error(e) = event {
+                    if let BackendError::Amqp(e) = map_error(e) {
+                        if let Ok(mut v) = sink.lock() {
+                            v.push(e);
+                        }
+                    }
+                }
+            }
+        });
         self.connections.insert(name.to_string(), Arc::clone(&conn));
         Ok(conn)
     }
@@ -206,7 +231,17 @@ impl RabbitBackend {
             if c.status().connected() {
                 return Ok(c.clone());
             }
+            // The broker closed it since the last operation (an ack, nack or reject has no
+            // reply, so its error arrives on its own): report that error now, at the step that
+            // caused it, rather than silently reopening.
+            let unreported = self.unreported_error();
             self.drop_channel(name);
+            if let Some(e) = unreported {
+                if e.scope == Scope::Connection {
+                    self.drop_connection(&name.connection);
+                }
+                return Err(BackendError::Amqp(e));
+            }
         }
         let conn = self.connection(&name.connection)?;
         let ch = self.block(async move { conn.create_channel().await })?;
@@ -241,8 +276,44 @@ impl RabbitBackend {
         self.after(name, out)
     }
 
+    /// The first error event that is not the echo of an error an operation already returned,
+    /// waiting a little for it to arrive.
+    fn unreported_error(&mut self) -> Option<AmqpError> {
+        let deadline = std::time::Instant::now() + ERROR_EVENT_WAIT;
+        loop {
+            let events: Vec<AmqpError> = self
+                .error_events
+                .lock()
+                .map(|mut v| std::mem::take(&mut *v))
+                .unwrap_or_default();
+            let mut found = None;
+            let mut rest = Vec::new();
+            for e in events {
+                if let Some(i) = self.echoes.iter().position(|x| *x == e) {
+                    self.echoes.remove(i);
+                } else if found.is_none() {
+                    found = Some(e);
+                } else {
+                    rest.push(e);
+                }
+            }
+            if !rest.is_empty() {
+                if let Ok(mut v) = self.error_events.lock() {
+                    rest.append(&mut v);
+                    *v = rest;
+                }
+            }
+            if found.is_some() || std::time::Instant::now() >= deadline {
+                return found;
+            }
+            self.rt
+                .block_on(async { tokio::time::sleep(Duration::from_millis(10)).await });
+        }
+    }
+
     fn after<T>(&mut self, name: &ChannelName, out: BackendResult<T>) -> BackendResult<T> {
         if let Err(BackendError::Amqp(e)) = &out {
+            self.echoes.push(e.clone());
             match e.scope {
                 Scope::Channel => self.drop_channel(name),
                 Scope::Connection => self.drop_connection(&name.connection),

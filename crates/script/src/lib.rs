@@ -35,12 +35,14 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod core_backend;
 pub mod result;
 pub mod run;
 pub mod script;
 pub mod value;
 
 pub use backend::{AmqpError, Backend, BackendError};
+pub use core_backend::{run_on_core, CoreBackend};
 pub use result::{canonical_json, Message, RunResult, Scope};
 pub use run::{run, RunError};
 pub use script::{Script, ScriptError};

@@ -419,9 +419,8 @@ impl RunResult {
             .filter(|(from, _)| !from.is_empty())
             .collect();
         renames.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-        if !renames.is_empty() {
-            rename_all(&mut value, &renames);
-        }
+        // Always walked: direct reply-to names are masked even with no renames.
+        rename_all(&mut value, &renames);
         value
     }
 
