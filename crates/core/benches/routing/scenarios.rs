@@ -36,14 +36,24 @@ fn word(position: usize, i: u64) -> String {
 /// `n` topic bindings of four words, one word in twenty a `*` and one in fifty a `#` (so about
 /// a quarter of the bindings use a wildcard), each to its own queue.
 pub fn topic_table(n: usize) -> RoutingTable {
+    topic_table_with(n, 5, 2)
+}
+
+/// `n` topic bindings of four literal words: the trie walk alone, one lookup per word.
+pub fn literal_topic_table(n: usize) -> RoutingTable {
+    topic_table_with(n, 0, 0)
+}
+
+/// `n` four-word topic bindings with `star` % of the words `*` and `hash` % of them `#`.
+fn topic_table_with(n: usize, star: u64, hash: u64) -> RoutingTable {
     let mut rng = Lcg::new(0x5eed_0001);
     let mut table = RoutingTable::new(ExchangeKind::Topic);
     let mut i = 0;
     while table.len() < n {
         let key: Vec<String> = (0..KEY_WORDS)
             .map(|p| match rng.below(100) {
-                0..=4 => "*".to_string(),
-                5..=6 => "#".to_string(),
+                r if r < star => "*".to_string(),
+                r if r < star + hash => "#".to_string(),
                 _ => word(p, rng.below(VOCABULARY as u64)),
             })
             .collect();

@@ -296,7 +296,8 @@ impl Trie {
             if i == n {
                 scratch.ids.extend_from_slice(&node.bindings);
             } else {
-                if let Some(word) = scratch.words[i as usize] {
+                // Most nodes off the main path have no literal child: skip the probe.
+                if let (true, Some(word)) = (node.literal_children > 0, scratch.words[i as usize]) {
                     if let Some(&next) = self.edges.get(&edge_key(at, word)) {
                         scratch.stack.push((next, i + 1));
                     }

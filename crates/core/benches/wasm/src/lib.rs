@@ -9,7 +9,11 @@ use amqp_playground_core::exchange::RoutingTable;
 use amqp_playground_core::{Destination, FieldTable};
 use wasm_bindgen::prelude::*;
 
-/// One prepared workload: a table and the keys or messages routed through it.
+/// Keys or messages per timed chunk, as in the native table.
+const KEYS_PER_TIMING: usize = 64;
+const MESSAGES_PER_TIMING: usize = 4;
+
+/// One prepared workload: a table and the keys or messages routed through it, in chunks.
 #[wasm_bindgen]
 pub struct Workload {
     table: RoutingTable,
@@ -20,25 +24,16 @@ pub struct Workload {
 
 #[wasm_bindgen]
 impl Workload {
-    /// `kind` is `topic`, `fanout` or `headers`; `bindings` the table size.
+    /// `kind` is `topic`, `literal-topic`, `fanout` or `headers`; `bindings` the table size.
     #[wasm_bindgen(constructor)]
     pub fn new(kind: &str, bindings: usize) -> Result<Workload, JsError> {
+        let keys = || scenarios::topic_keys(1024);
+        let messages = || scenarios::header_messages(64);
         let (table, keys, messages) = match kind {
-            "topic" => (
-                scenarios::topic_table(bindings),
-                scenarios::topic_keys(1024),
-                Vec::new(),
-            ),
-            "fanout" => (
-                scenarios::fanout_table(bindings),
-                Vec::new(),
-                scenarios::header_messages(64),
-            ),
-            "headers" => (
-                scenarios::headers_table(bindings),
-                Vec::new(),
-                scenarios::header_messages(64),
-            ),
+            "topic" => (scenarios::topic_table(bindings), keys(), Vec::new()),
+            "literal-topic" => (scenarios::literal_topic_table(bindings), keys(), Vec::new()),
+            "fanout" => (scenarios::fanout_table(bindings), Vec::new(), messages()),
+            "headers" => (scenarios::headers_table(bindings), Vec::new(), messages()),
             other => return Err(JsError::new(&format!("unknown workload {other:?}"))),
         };
         Ok(Workload {
@@ -49,18 +44,27 @@ impl Workload {
         })
     }
 
-    /// Routing decisions made by one call of [`Workload::run`].
-    pub fn batch(&self) -> usize {
+    /// Routing decisions over all chunks.
+    pub fn decisions(&self) -> usize {
         self.keys.len() + self.messages.len()
     }
 
-    /// Routes the batch `times` times; returns the destinations found in the last one.
-    pub fn run(&mut self, times: u32) -> usize {
-        let mut found = 0;
-        for _ in 0..times {
-            found = scenarios::route_keys(&self.table, &self.keys, &mut self.out)
-                + scenarios::route_messages(&self.table, &self.messages, &mut self.out);
+    /// Number of chunks.
+    pub fn chunks(&self) -> usize {
+        self.keys.len().div_ceil(KEYS_PER_TIMING)
+            + self.messages.len().div_ceil(MESSAGES_PER_TIMING)
+    }
+
+    /// Routes chunk `i`; returns the destinations found.
+    pub fn run_chunk(&mut self, i: usize) -> usize {
+        let key_chunks = self.keys.len().div_ceil(KEYS_PER_TIMING);
+        if i < key_chunks {
+            let keys = &self.keys[i * KEYS_PER_TIMING..];
+            let keys = &keys[..keys.len().min(KEYS_PER_TIMING)];
+            return scenarios::route_keys(&self.table, keys, &mut self.out);
         }
-        found
+        let messages = &self.messages[(i - key_chunks) * MESSAGES_PER_TIMING..];
+        let messages = &messages[..messages.len().min(MESSAGES_PER_TIMING)];
+        scenarios::route_messages(&self.table, messages, &mut self.out)
     }
 }
