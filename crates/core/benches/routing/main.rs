@@ -82,6 +82,9 @@ fn best_time(
     (best.into_iter().sum(), found)
 }
 
+/// Builds a table of the given size.
+type MakeTable = fn(usize) -> RoutingTable;
+
 fn print_table(only: Option<&str>) {
     let budget = Duration::from_millis(700);
     let keys = topic_keys(BATCH);
@@ -101,7 +104,7 @@ fn print_table(only: Option<&str>) {
     };
     let key_chunks: Vec<&[String]> = keys.chunks(KEYS_PER_TIMING).collect();
     let message_chunks: Vec<&[FieldTable]> = messages.chunks(MESSAGES_PER_TIMING).collect();
-    let topics: [(&str, &str, fn(usize) -> RoutingTable); 2] = [
+    let topics: [(&str, &str, MakeTable); 2] = [
         ("topic", "topic", topic_table),
         (
             "literal-topic",
@@ -121,8 +124,7 @@ fn print_table(only: Option<&str>) {
             row(name, n, keys.len(), timed);
         }
     }
-    let others: [(&str, fn(usize) -> RoutingTable); 2] =
-        [("fanout", fanout_table), ("headers", headers_table)];
+    let others: [(&str, MakeTable); 2] = [("fanout", fanout_table), ("headers", headers_table)];
     for (name, make) in others.into_iter().filter(|(name, _)| wanted(name)) {
         let table = make(1_000);
         let timed = best_time(budget, message_chunks.len(), |i| {
