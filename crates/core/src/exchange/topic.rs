@@ -506,9 +506,27 @@ impl TopicFailure {
     }
 }
 
+/// A step while searching: binding word `pi` took key words `from..to`. Plain indices, so
+/// that trying a `#` over a long key costs no copying; words are filled in at the end.
+#[derive(Clone, Copy)]
+struct Step {
+    pi: usize,
+    kind: WildcardUse,
+    from: usize,
+    to: usize,
+}
+
+/// A failure while searching, as indices (see [`Step`]).
+#[derive(Clone, Copy)]
+enum Miss {
+    TooLong { ki: usize },
+    TooShort { pi: usize },
+    Differs { pi: usize, ki: usize },
+}
+
 /// The furthest failure so far: its rank (binding word, kind, key word), the steps to it, and
 /// what failed.
-type BestFailure = ((usize, u8, usize), Vec<TopicStep>, TopicFailure);
+type BestFailure = ((usize, u8, usize), Vec<Step>, Miss);
 
 /// Finds an alignment of `pattern` against `key`, or the furthest failure. Depth-first with `#`
 /// taking as few words as possible first; failed (pattern, key) positions are remembered so the
@@ -517,124 +535,186 @@ struct Explainer<'a> {
     pattern: Vec<&'a str>,
     key: Vec<&'a str>,
     failed: std::collections::BTreeSet<(usize, usize)>,
-    steps: Vec<TopicStep>,
+    /// Per binding word that is `#`: the smallest key position where it failed. It fails at
+    /// every later position too (its choices there are a subset), which keeps `#.#` over a long
+    /// key linear instead of quadratic.
+    hash_failed_from: Vec<usize>,
+    steps: Vec<Step>,
     best: Option<BestFailure>,
 }
 
 impl Explainer<'_> {
-    fn fail(&mut self, pi: usize, ki: usize, failure: TopicFailure) {
-        let rank = match failure {
-            TopicFailure::KeyTooShort { .. } => 0,
-            TopicFailure::WordDiffers { .. } => 1,
-            TopicFailure::KeyTooLong { .. } => 2,
+    fn fail(&mut self, pi: usize, ki: usize, miss: Miss) {
+        let rank = match miss {
+            Miss::TooShort { .. } => 0,
+            Miss::Differs { .. } => 1,
+            Miss::TooLong { .. } => 2,
         };
         let score = (pi, rank, ki);
         if self.best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-            self.best = Some((score, self.steps.clone(), failure));
+            self.best = Some((score, self.steps.clone(), miss));
         }
     }
 
-    fn step(&self, pi: usize, kind: WildcardUse, from: usize, to: usize) -> TopicStep {
+    fn step(&self, pi: usize, kind: WildcardUse, from: usize, to: usize) -> Step {
+        Step { pi, kind, from, to }
+    }
+
+    fn words(&self, from: usize, to: usize) -> Vec<String> {
+        self.key[from..to].iter().map(|w| w.to_string()).collect()
+    }
+
+    fn topic_step(&self, step: Step) -> TopicStep {
         TopicStep {
-            binding_index: pi,
-            binding_word: self.pattern[pi].to_string(),
-            kind,
-            first_key_index: from,
-            taken: self.key[from..to].iter().map(|w| w.to_string()).collect(),
+            binding_index: step.pi,
+            binding_word: self.pattern[step.pi].to_string(),
+            kind: step.kind,
+            first_key_index: step.from,
+            taken: self.words(step.from, step.to),
         }
     }
 
-    fn search(&mut self, pi: usize, ki: usize) -> bool {
-        if self.failed.contains(&(pi, ki)) {
-            return false;
+    fn failure(&self, miss: Miss) -> TopicFailure {
+        match miss {
+            Miss::TooLong { ki } => TopicFailure::KeyTooLong {
+                key_index: ki,
+                extra: self.words(ki, self.key.len()),
+            },
+            Miss::TooShort { pi } => TopicFailure::KeyTooShort {
+                binding_index: pi,
+                binding_word: self.pattern[pi].to_string(),
+            },
+            Miss::Differs { pi, ki } => TopicFailure::WordDiffers {
+                binding_index: pi,
+                binding_word: self.pattern[pi].to_string(),
+                key_index: ki,
+                key_word: self.key[ki].to_string(),
+            },
         }
-        let found = self.search_uncached(pi, ki);
-        if !found {
-            self.failed.insert((pi, ki));
-        }
-        found
     }
 
-    fn search_uncached(&mut self, pi: usize, ki: usize) -> bool {
-        if pi == self.pattern.len() {
-            if ki == self.key.len() {
-                return true;
+    /// Depth-first search for an alignment, with an explicit stack rather than recursion so
+    /// that a key of thousands of words cannot overflow the (small, on wasm32) call stack.
+    fn search(&mut self) -> bool {
+        // A frame is one binding word being tried at one key position; its alternatives are the
+        // positions where the word may end (`*` and literals: one; `#`: any later one).
+        struct Frame {
+            pi: usize,
+            ki: usize,
+            kind: WildcardUse,
+            next: usize,
+            last: usize,
+        }
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut state = (0, 0);
+        loop {
+            match self.enter(state.0, state.1) {
+                Entered::Matched => return true,
+                Entered::Word(kind) => {
+                    let (pi, ki) = state;
+                    let (next, last) = match kind {
+                        WildcardUse::Hash => (ki, self.key.len()),
+                        _ => (ki + 1, ki + 1),
+                    };
+                    frames.push(Frame {
+                        pi,
+                        ki,
+                        kind,
+                        next,
+                        last,
+                    });
+                }
+                Entered::Failed if frames.is_empty() => return false,
+                // Undo the step of the alternative that led here.
+                Entered::Failed => {
+                    self.steps.pop();
+                }
             }
-            let extra = self.key[ki..].iter().map(|w| w.to_string()).collect();
-            self.fail(
-                pi,
-                ki,
-                TopicFailure::KeyTooLong {
-                    key_index: ki,
-                    extra,
-                },
-            );
-            return false;
-        }
-        let word = self.pattern[pi];
-        if word == "#" {
-            for to in ki..=self.key.len() {
-                let step = self.step(pi, WildcardUse::Hash, ki, to);
-                self.steps.push(step);
-                if self.search(pi + 1, to) {
-                    return true;
+            // Take the top frame's next alternative, dropping exhausted frames.
+            loop {
+                let Some(top) = frames.last_mut() else {
+                    return false;
+                };
+                if top.next <= top.last {
+                    let (pi, ki, kind, to) = (top.pi, top.ki, top.kind, top.next);
+                    top.next += 1;
+                    let step = self.step(pi, kind, ki, to);
+                    self.steps.push(step);
+                    state = (pi + 1, to);
+                    break;
+                }
+                self.failed.insert((top.pi, top.ki));
+                if top.kind == WildcardUse::Hash {
+                    let from = &mut self.hash_failed_from[top.pi];
+                    *from = (*from).min(top.ki);
+                }
+                frames.pop();
+                if frames.is_empty() {
+                    return false;
                 }
                 self.steps.pop();
             }
-            return false;
         }
-        if ki == self.key.len() {
-            let binding_word = word.to_string();
-            self.fail(
-                pi,
-                ki,
-                TopicFailure::KeyTooShort {
-                    binding_index: pi,
-                    binding_word,
-                },
-            );
-            return false;
-        }
-        let kind = if word == "*" {
-            WildcardUse::Star
-        } else if word == self.key[ki] {
-            WildcardUse::Literal
-        } else {
-            let failure = TopicFailure::WordDiffers {
-                binding_index: pi,
-                binding_word: word.to_string(),
-                key_index: ki,
-                key_word: self.key[ki].to_string(),
-            };
-            self.fail(pi, ki, failure);
-            return false;
-        };
-        let step = self.step(pi, kind, ki, ki + 1);
-        self.steps.push(step);
-        if self.search(pi + 1, ki + 1) {
-            return true;
-        }
-        self.steps.pop();
-        false
     }
+
+    /// What binding word `pi` can do at key position `ki`: end the match, fail (recording why),
+    /// or take words.
+    fn enter(&mut self, pi: usize, ki: usize) -> Entered {
+        if self.failed.contains(&(pi, ki))
+            || self
+                .hash_failed_from
+                .get(pi)
+                .is_some_and(|&from| ki >= from)
+        {
+            return Entered::Failed;
+        }
+        let miss = if pi == self.pattern.len() {
+            if ki == self.key.len() {
+                return Entered::Matched;
+            }
+            Miss::TooLong { ki }
+        } else if self.pattern[pi] == "#" {
+            return Entered::Word(WildcardUse::Hash);
+        } else if ki == self.key.len() {
+            Miss::TooShort { pi }
+        } else if self.pattern[pi] == "*" {
+            return Entered::Word(WildcardUse::Star);
+        } else if self.pattern[pi] == self.key[ki] {
+            return Entered::Word(WildcardUse::Literal);
+        } else {
+            Miss::Differs { pi, ki }
+        };
+        self.fail(pi, ki, miss);
+        self.failed.insert((pi, ki));
+        Entered::Failed
+    }
+}
+
+enum Entered {
+    Matched,
+    Failed,
+    Word(WildcardUse),
 }
 
 /// Explains one routing key against one binding key.
 pub(crate) fn explain_key(binding_key: &str, routing_key: &str) -> TopicAttempt {
+    let pattern: Vec<&str> = words(binding_key).collect();
     let mut e = Explainer {
-        pattern: words(binding_key).collect(),
+        hash_failed_from: vec![usize::MAX; pattern.len()],
+        pattern,
         key: words(routing_key).collect(),
         failed: Default::default(),
         steps: Vec::new(),
         best: None,
     };
-    let matched = e.search(0, 0);
+    let matched = e.search();
     let (steps, failure) = if matched {
-        (std::mem::take(&mut e.steps), None)
+        (e.steps.clone(), None)
     } else {
-        let (_, steps, failure) = e.best.take().expect("a failed search records a failure");
-        (steps, Some(failure))
+        let (_, steps, miss) = e.best.take().expect("a failed search records a failure");
+        (steps, Some(e.failure(miss)))
     };
+    let steps = steps.into_iter().map(|s| e.topic_step(s)).collect();
     TopicAttempt {
         routing_key: routing_key.to_string(),
         matched,
@@ -986,6 +1066,25 @@ mod tests {
             }
             check(&t, &|i| !removed[i])?;
         }
+    }
+
+    /// Explaining walks an explicit stack and records indices only, so a key of many thousand
+    /// words (no AMQP client can send one, but a script can) neither overflows the stack nor
+    /// copies words quadratically.
+    #[test]
+    fn explaining_a_huge_key_stays_cheap() {
+        let key = vec!["a"; 20_000].join(".");
+        let attempt = explain_key("#.b", &key);
+        assert!(!attempt.matched);
+        assert_eq!(attempt.steps.len(), 1);
+        assert_eq!(attempt.steps[0].taken.len(), 19_999);
+        let attempt = explain_key("#.#.b", &key);
+        assert!(!attempt.matched);
+        let attempt = explain_key("#.a.#.a.#.b", &key);
+        assert!(!attempt.matched);
+        let attempt = explain_key(&key, &key);
+        assert!(attempt.matched);
+        assert_eq!(attempt.steps.len(), 20_000);
     }
 
     #[test]
