@@ -703,6 +703,22 @@ pub(crate) mod tests {
         );
     }
 
+    /// Serialised tables carry their bindings only; loading rebuilds the index.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serialised_form_round_trips_through_the_bindings() {
+        let mut t = RoutingTable::new(ExchangeKind::Topic);
+        t.add(q("b"), "a.#", &FieldTable::new());
+        t.add(q("a"), "*.b", &args(&[("k", FieldValue::I32(1))]));
+        t.add(q("c"), "x", &FieldTable::new());
+        t.remove(&q("c"), "x", &FieldTable::new());
+        let repr = TableRepr::from(t.clone());
+        assert_eq!(repr.bindings.len(), 2);
+        let back = RoutingTable::from(repr);
+        assert_eq!(back, t);
+        assert_eq!(route(&back, &["a.b"]), [q("b"), q("a")]);
+    }
+
     #[test]
     fn several_routing_keys_match_a_binding_once() {
         // §4.1: rk + CC + BCC are all used; a binding matching two of them still counts once.
