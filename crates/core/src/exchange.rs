@@ -315,6 +315,37 @@ impl RoutingTable {
         ids.len()
     }
 
+    /// Whether a binding with exactly this identity exists (arguments in any order), without
+    /// scanning the table.
+    pub fn contains(
+        &self,
+        destination: &Destination,
+        routing_key: &str,
+        arguments: &FieldTable,
+    ) -> bool {
+        self.find(destination, routing_key, &arguments.sorted())
+            .is_some()
+    }
+
+    /// The bindings to `destination` as (routing key, arguments sorted by name), in declaration
+    /// order, without scanning the table (what deleting a queue or exchange reports).
+    pub fn bindings_to(
+        &self,
+        destination: &Destination,
+    ) -> impl Iterator<Item = (&str, &FieldTable)> {
+        let mut ids: Vec<BindingId> = self
+            .identity
+            .get(destination)
+            .map(|by_key| by_key.values().flatten().copied().collect())
+            .unwrap_or_default();
+        ids.sort_unstable();
+        ids.into_iter().filter_map(|id| {
+            self.slots[id as usize]
+                .as_ref()
+                .map(|b| (b.routing_key.as_str(), &b.arguments))
+        })
+    }
+
     /// True when the exchange is the source of no binding (what auto-delete and
     /// `if-unused` look at).
     pub fn is_empty(&self) -> bool {
@@ -615,7 +646,12 @@ pub(crate) mod tests {
             !t.remove(&q("q"), "k", &FieldTable::new()),
             "unbind must repeat the args"
         );
+        assert!(t.contains(&q("q"), "k", &ba));
+        assert!(!t.contains(&q("q"), "k", &FieldTable::new()));
+        let to_q: Vec<(&str, &FieldTable)> = t.bindings_to(&q("q")).collect();
+        assert_eq!(to_q, [("k", &ab), ("k", &other), ("k2", &ab)]);
         assert!(t.remove(&q("q"), "k", &ba));
+        assert!(!t.contains(&q("q"), "k", &ab));
         assert!(!t.remove(&q("q"), "k", &ab), "already removed");
         assert_eq!(route(&t, &["k"]), [q("q"), q("r")]);
         assert_eq!(t.remove_destination(&q("q")), 2);
