@@ -21,6 +21,9 @@ pub(crate) struct Unacked {
     pub entry: Entry,
     /// The consumer it went to, or `None` for basic.get (get is never prefetch-limited).
     pub consumer: Option<ConsumerTag>,
+    /// Counted against the channel-wide (global) prefetch: a consumer delivery to a consumer
+    /// without its own prefetch.
+    pub global: bool,
 }
 
 /// A buffered transaction (semantics §14).
@@ -57,7 +60,7 @@ pub(crate) struct Channel {
     pub prefetch: u16,
     /// `basic.qos(global=true)` channel limit (honoured by the 3.x profile only).
     pub global_prefetch: u16,
-    /// Unacked consumer deliveries (not basic.get), for the channel limit.
+    /// Unacked deliveries counted against the channel limit (see `Unacked::global`).
     pub consumer_unacked: u32,
     pub confirm: bool,
     pub tx: Option<Tx>,

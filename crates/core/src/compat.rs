@@ -65,6 +65,12 @@ impl Compat {
         self == Compat::RabbitMq4
     }
 
+    /// 4.2+ count a reply to a live direct reply-to consumer as routed (a volatile queue);
+    /// 3.x delivers it but, having routed it to no real queue, also returns it when mandatory.
+    pub fn reply_to_counts_as_routed(self) -> bool {
+        self == Compat::RabbitMq4
+    }
+
     /// 4.3 treats `basic.qos(global=true)` as per-consumer; older brokers apply a channel limit.
     pub fn honours_global_qos(self) -> bool {
         self == Compat::RabbitMq310

@@ -124,7 +124,11 @@ impl Sinks<'_> {
             if !c.has_credit() {
                 continue;
             }
+            // Observed on RabbitMQ 3.10: the channel-wide (global) limit holds back only
+            // consumers without a prefetch of their own; one with a per-consumer limit is
+            // bounded by that limit alone.
             let channel_ok = c.no_ack
+                || c.prefetch != 0
                 || self
                     .connections
                     .get(&c.channel.connection)
@@ -151,9 +155,12 @@ impl Sinks<'_> {
         let tag = channel.next_delivery_tag;
         channel.next_delivery_tag += 1;
         let (ch, ctag, no_ack) = (consumer.channel, consumer.tag.clone(), consumer.no_ack);
+        let global = !no_ack && consumer.prefetch == 0;
+        if global {
+            channel.consumer_unacked += 1;
+        }
         if !no_ack {
             consumer.unacked += 1;
-            channel.consumer_unacked += 1;
             queue.unacked += 1;
         }
         if self.record {
@@ -179,6 +186,7 @@ impl Sinks<'_> {
                     queue: queue.name.clone(),
                     entry,
                     consumer: Some(ctag),
+                    global,
                 },
             );
         }
@@ -345,7 +353,7 @@ impl Broker {
             .get_mut(&channel.connection)
             .and_then(|c| c.channels.get_mut(&channel.channel))
         {
-            if unacked.consumer.is_some() {
+            if unacked.global {
                 ch.consumer_unacked = ch.consumer_unacked.saturating_sub(1);
             }
         }

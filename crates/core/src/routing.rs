@@ -334,7 +334,8 @@ impl Broker {
         } else {
             None
         };
-        let routed = !route.queues.is_empty() || reply.is_some();
+        let routed = !route.queues.is_empty()
+            || (reply.is_some() && self.compat.reply_to_counts_as_routed());
         if record {
             if routed {
                 self.emit(Event::Routed {

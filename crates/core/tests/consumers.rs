@@ -266,3 +266,22 @@ fn cancelling_an_unknown_tag_is_fine() {
         }
     );
 }
+
+#[test]
+fn in_3_10_the_global_limit_skips_consumers_with_their_own_prefetch() {
+    // Observed on RabbitMQ 3.10.8: global 3 with four per-consumer-1 consumers delivers 4.
+    let mut w = World::with_compat(Compat::RabbitMq310);
+    w.declare("q");
+    w.ok(BasicQos {
+        channel: w.ch,
+        prefetch_size: 0,
+        prefetch_count: 3,
+        global: true,
+    });
+    w.qos(w.ch, 1);
+    for tag in ["a", "b", "c", "d"] {
+        consume(&mut w, MAIN, "q", tag, false).unwrap();
+    }
+    publish_n(&mut w, "q", 5);
+    assert_eq!(to_consumers(&mut w).len(), 4);
+}

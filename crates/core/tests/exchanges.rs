@@ -112,11 +112,11 @@ fn reserved_and_default_exchange_rules() {
 #[test]
 fn unknown_exchange_types_by_version() {
     let mut w = World::new();
-    let e = w.run(declare_x(w.ch, "x", "foo")).unwrap_err();
+    let e = w.run(declare_x(w.ch, "x", "x-no-such-type")).unwrap_err();
     assert_eq!(
         (e.reply_text().as_str(), e.scope()),
         (
-            "PRECONDITION_FAILED - unknown exchange type 'foo'",
+            "PRECONDITION_FAILED - unknown exchange type 'x-no-such-type'",
             ErrorScope::Channel
         )
     );

@@ -131,3 +131,43 @@ fn reply_to_rules() {
         "ACCESS_REFUSED - cannot bind or unbind to a volatile (direct reply-to) queue"
     );
 }
+
+#[test]
+fn in_3_10_a_mandatory_reply_is_delivered_and_also_returned() {
+    let mut w = World::with_compat(Compat::RabbitMq310);
+    let requester = w.connect();
+    reply_consume(&mut w, requester, true).unwrap();
+    // An unroutable mandatory request comes back with its rewritten reply_to: the name.
+    w.ok(BasicPublish {
+        channel: requester,
+        routing_key: "nowhere".into(),
+        mandatory: true,
+        properties: Properties {
+            reply_to: Some("amq.rabbitmq.reply-to".into()),
+            ..Properties::default()
+        },
+        ..Default::default()
+    });
+    let name = w
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Returned { properties, .. } => properties.reply_to.clone(),
+            _ => None,
+        })
+        .unwrap();
+    w.ok(BasicPublish {
+        channel: w.ch,
+        routing_key: name.clone(),
+        mandatory: true,
+        body: "reply".into(),
+        ..Default::default()
+    });
+    let events = w.events();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Delivered { channel, .. } if *channel == requester)));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Returned { routing_key, .. } if *routing_key == name)));
+}

@@ -223,6 +223,7 @@ impl Broker {
                         queue: q.name.clone(),
                         entry,
                         consumer: None,
+                        global: false,
                     },
                 );
             }
@@ -241,6 +242,8 @@ impl Broker {
                     no_ack,
                 });
             }
+            // RabbitMQ drops newly exposed expired heads before counting what is left.
+            s.expire_heads(q);
             Some(GetOk {
                 delivery_tag: DeliveryTag(tag),
                 redelivered,

@@ -49,10 +49,39 @@ impl Broker {
         }
         // The type is checked first, even before the default-exchange check.
         let Some(kind) = ExchangeKind::parse(&c.kind) else {
-            return Err(if self.compat.unknown_exchange_type_is_connection_error() {
-                BrokerError::CommandInvalid(format!("invalid exchange type '{}'", c.kind))
+            // RabbitMQ says "invalid" when the name happens to be an existing Erlang atom
+            // (`rabbit_registry:binary_to_type/1` uses `list_to_existing_atom`) and "unknown"
+            // otherwise; a few names that are atoms in every RabbitMQ node stand in for that.
+            const ATOMS: &[&str] = &[
+                "foo",
+                "bar",
+                "baz",
+                "queue",
+                "exchange",
+                "classic",
+                "quorum",
+                "stream",
+                "true",
+                "false",
+                "undefined",
+                "ok",
+                "error",
+                "all",
+                "any",
+                "none",
+                "default",
+                "local",
+            ];
+            let word = if ATOMS.contains(&c.kind.as_str()) {
+                "invalid"
             } else {
-                BrokerError::PreconditionFailed(format!("unknown exchange type '{}'", c.kind))
+                "unknown"
+            };
+            let text = format!("{word} exchange type '{}'", c.kind);
+            return Err(if self.compat.unknown_exchange_type_is_connection_error() {
+                BrokerError::CommandInvalid(text)
+            } else {
+                BrokerError::PreconditionFailed(text)
             });
         };
         if name.as_str().is_empty() {
