@@ -523,6 +523,7 @@ mod tests {
     use super::*;
     use crate::exchange::tests::q;
     use crate::exchange::{ExchangeKind, RoutingTable};
+    use proptest::prelude::*;
     use FieldValue::*;
 
     fn table(entries: &[(&str, FieldValue)]) -> FieldTable {
@@ -829,6 +830,122 @@ mod tests {
         let message = table(&[("a", I32(1)), ("b", I32(0)), ("a", I32(2))]);
         assert!(routes(&binding, Some(&message), Compat::RabbitMq4));
         assert!(!routes(&binding, Some(&message), Compat::RabbitMq310));
+    }
+
+    /// RabbitMQ's own matcher (`rabbit_exchange_type_headers:headers_match/5`, 3.12), clause for
+    /// clause: a merge walk over the binding arguments and the message headers, both sorted by
+    /// name. `eq` is the value comparison of the version under test.
+    fn erlang_headers_match(
+        args: &FieldTable,
+        data: &[(&str, &FieldValue)],
+        compat: Compat,
+    ) -> bool {
+        #[derive(PartialEq, Clone, Copy)]
+        enum Mk {
+            All,
+            Any,
+            AllX,
+            AnyX,
+        }
+        let mk = match args.iter().find(|(k, _)| *k == "x-match").map(|(_, v)| v) {
+            Some(FieldValue::LongString(v)) if v == b"any" => Mk::Any,
+            Some(FieldValue::LongString(v)) if v == b"all-with-x" => Mk::AllX,
+            Some(FieldValue::LongString(v)) if v == b"any-with-x" => Mk::AnyX,
+            _ => Mk::All,
+        };
+        let sorted = args.sorted();
+        let pattern: Vec<(&str, &FieldValue)> = sorted.iter().collect();
+        let (mut p, mut d): (&[(&str, &FieldValue)], &[(&str, &FieldValue)]) = (&pattern, data);
+        let (mut all, mut any) = (true, false);
+        loop {
+            if !all && matches!(mk, Mk::All | Mk::AllX) {
+                return false;
+            }
+            if any && matches!(mk, Mk::Any | Mk::AnyX) {
+                return true;
+            }
+            let Some(&(pk, pv)) = p.first() else {
+                return if matches!(mk, Mk::All | Mk::AllX) {
+                    all
+                } else {
+                    any
+                };
+            };
+            if pk == "x-match" || (pk.starts_with("x-") && matches!(mk, Mk::All | Mk::Any)) {
+                p = &p[1..];
+                continue;
+            }
+            let Some(&(dk, dv)) = d.first() else {
+                p = &[];
+                all = false;
+                continue;
+            };
+            if pk > dk {
+                d = &d[1..];
+            } else if pk < dk {
+                p = &p[1..];
+                all = false;
+            } else {
+                if *pv == FieldValue::Void || pv.matches(dv, compat) {
+                    any = true;
+                } else {
+                    all = false;
+                }
+                p = &p[1..];
+                d = &d[1..];
+            }
+        }
+    }
+
+    fn small_value() -> impl Strategy<Value = FieldValue> {
+        prop::sample::select(vec![
+            I32(1),
+            I64(1),
+            U8(2),
+            F64(1.0),
+            s("1"),
+            s("a"),
+            Bool(true),
+            Void,
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// Route and explain agree with RabbitMQ's merge walk for every `x-match` rule, under both
+        /// profiles: 3.x walks the stably sorted headers (the first of a duplicated name is the one
+        /// compared); 4.x builds a map first (the last wins).
+        #[test]
+        fn headers_agree_with_rabbitmqs_matcher(
+            mode in prop::option::of(prop::sample::select(vec!["all", "any", "all-with-x", "any-with-x"])),
+            arg_names in prop::sample::subsequence(vec!["a", "b", "c", "x-a", "x-b"], 0..5),
+            arg_values in prop::collection::vec(small_value(), 5),
+            headers in prop::collection::vec(
+                (prop::sample::select(vec!["a", "b", "c", "x-a", "x-b", "x-match"]), small_value()),
+                0..6,
+            ),
+            has_headers in any::<bool>(),
+        ) {
+            let mut args: FieldTable = arg_names.iter().zip(&arg_values).map(|(k, v)| (k.to_string(), v.clone())).collect();
+            if let Some(mode) = mode {
+                args.0.push(("x-match".to_string(), s(mode)));
+            }
+            let message: FieldTable = headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            for compat in [Compat::RabbitMq310, Compat::RabbitMq4] {
+                let mut data: Vec<(&str, &FieldValue)> = if has_headers { message.iter().collect() } else { Vec::new() };
+                data.sort_by(|a, b| a.0.cmp(b.0));
+                if compat == Compat::RabbitMq4 {
+                    // A map keeps the last value of a name.
+                    data.reverse();
+                    data.dedup_by(|a, b| a.0 == b.0);
+                    data.reverse();
+                }
+                let want = erlang_headers_match(&args, &data, compat);
+                let got = routes(&args, has_headers.then_some(&message), compat);
+                prop_assert_eq!(got, want, "{:?} vs {:?} under {:?}", args, message, compat);
+            }
+        }
     }
 
     /// §3.4 texts, verbatim from RabbitMQ (also observed on 3.10.8).
