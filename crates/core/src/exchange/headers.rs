@@ -855,7 +855,7 @@ mod tests {
         };
         let sorted = args.sorted();
         let pattern: Vec<(&str, &FieldValue)> = sorted.iter().collect();
-        let (mut p, mut d): (&[(&str, &FieldValue)], &[(&str, &FieldValue)]) = (&pattern, data);
+        let (mut p, mut d) = (pattern.as_slice(), data);
         let (mut all, mut any) = (true, false);
         loop {
             if !all && matches!(mk, Mk::All | Mk::AllX) {
