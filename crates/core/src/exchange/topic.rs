@@ -1056,6 +1056,22 @@ mod tests {
                         .collect();
                     prop_assert_eq!(&explained, &want, "explain, key {:?}", key);
                 }
+                // All keys at once (routing key + CC + BCC): each binding matching any key, once.
+                let all: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let want: Vec<Destination> = bindings
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, b)| {
+                        live(i)
+                            && all.iter().any(|k| {
+                                reference_match(&words(b).collect::<Vec<_>>(), &words(k).collect::<Vec<_>>())
+                            })
+                    })
+                    .map(|(i, _)| q(&i.to_string()))
+                    .collect();
+                let mut out = Vec::new();
+                t.route(&all, None, Compat::RabbitMq4, &mut out);
+                prop_assert_eq!(&out, &want, "keys {:?}", all);
                 Ok(())
             };
             check(&t, &|_| true)?;
