@@ -12,6 +12,17 @@
 //! A table only answers "which destinations"; the broker walks exchange-to-exchange bindings,
 //! alternate exchanges and de-duplicates queues (§4.2). [`RoutingTable::route`] may therefore
 //! report one destination several times (two bindings that differ only in arguments, §3.1).
+//! [`RoutingTable::explain`] gives the reasoning behind each verdict, binding by binding, for
+//! the UI's "why did it go there — and why not there?".
+//!
+//! # Differences from RabbitMQ
+//!
+//! * Headers: binding arguments that repeat a name are each compared on their own; RabbitMQ's
+//!   merge walk pairs them with successive message headers of that name.
+//! * Headers, 4.x: message timestamps count in milliseconds (§4.6.6) at the top level of the
+//!   headers only, not inside arrays or tables.
+//! * `x-match` type errors print float values with Rust's shortest round-trip digits
+//!   (`1.0e20`), which may differ from Erlang's `~tp` for some values.
 //!
 //! ```
 //! use amqp_playground_core::exchange::{ExchangeKind, RoutingTable};
