@@ -556,10 +556,6 @@ impl Explainer<'_> {
         }
     }
 
-    fn step(&self, pi: usize, kind: WildcardUse, from: usize, to: usize) -> Step {
-        Step { pi, kind, from, to }
-    }
-
     fn words(&self, from: usize, to: usize) -> Vec<String> {
         self.key[from..to].iter().map(|w| w.to_string()).collect()
     }
@@ -638,8 +634,12 @@ impl Explainer<'_> {
                 if top.next <= top.last {
                     let (pi, ki, kind, to) = (top.pi, top.ki, top.kind, top.next);
                     top.next += 1;
-                    let step = self.step(pi, kind, ki, to);
-                    self.steps.push(step);
+                    self.steps.push(Step {
+                        pi,
+                        kind,
+                        from: ki,
+                        to,
+                    });
                     state = (pi + 1, to);
                     break;
                 }
