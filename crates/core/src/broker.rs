@@ -160,9 +160,12 @@ impl Broker {
     }
 
     fn advance(&mut self, now: Millis) {
-        if now > self.now {
-            self.now = now;
+        // Everything due at or before `self.now` ran when time got there; what was created
+        // since is due later (a TTL-0 copy expires inline), so equal times have nothing to do.
+        if now <= self.now {
+            return;
         }
+        self.now = now.max(self.now);
         let now = self.now;
         // Walk vhosts and queues by name: deterministic order for the events this emits.
         let vhosts: Vec<VhostName> = self.vhosts.keys().cloned().collect();

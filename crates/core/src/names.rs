@@ -26,6 +26,14 @@ macro_rules! string_name {
             }
         }
 
+        // Derived `Ord` on the inner `String` equals `str`'s, as `Borrow` requires; it lets
+        // maps keyed by names be searched with a plain `&str`, without allocating.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
                 $name(s.to_string())

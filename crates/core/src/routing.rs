@@ -53,16 +53,15 @@ pub(crate) fn route(
     if exchange.as_str().is_empty() {
         // The default exchange is not a real exchange: no bindings, no alternate exchange.
         for key in keys {
-            let q = QueueName::from(*key);
-            if vhost.queues.contains_key(&q) {
-                if with_edges && !route.queues.contains(&q) {
+            if let Some((q, _)) = vhost.queues.get_key_value(*key) {
+                if with_edges && !route.queues.contains(q) {
                     route.edges.push(RouteEdge {
                         source: exchange.clone(),
                         destination: Destination::Queue(q.clone()),
                         via: EdgeKind::Default,
                     });
                 }
-                add_queue(&mut route, &q);
+                add_queue(&mut route, q);
             }
         }
         return route;
@@ -228,7 +227,9 @@ impl Broker {
                 )));
             }
         }
-        routing_keys(&c.routing_key, c.properties.headers.as_ref())?;
+        if c.properties.headers.is_some() {
+            routing_keys(&c.routing_key, c.properties.headers.as_ref())?;
+        }
         if let Some(expiration) = &c.properties.expiration {
             check_expiration(expiration)?;
         }
@@ -241,36 +242,47 @@ impl Broker {
         let BasicPublish {
             exchange,
             routing_key,
-            mut properties,
+            properties,
             body,
             ..
         } = c;
+        // The common case (no CC/BCC, same exchange and key as the previous publish) shares
+        // the previous origin without building a key list.
+        let plain = properties
+            .headers
+            .as_ref()
+            .is_none_or(|h| h.get("CC").is_none() && h.get("BCC").is_none());
+        if plain {
+            if let Some(o) = &self.last_origin {
+                if o.exchange == exchange && o.keys.len() == 1 && o.keys[0] == routing_key {
+                    let origin = o.clone();
+                    return self.finish_message(id, origin, properties, body);
+                }
+            }
+        }
         let (keys, visible) = routing_keys(&routing_key, properties.headers.as_ref())
-            .unwrap_or((vec![routing_key], 1));
+            .unwrap_or_else(|_| (vec![routing_key.clone()], 1));
+        let origin = Arc::new(Origin {
+            exchange,
+            keys,
+            visible,
+            deaths: Vec::new(),
+        });
+        self.last_origin = Some(origin.clone());
+        self.finish_message(id, origin, properties, body)
+    }
+
+    fn finish_message(
+        &mut self,
+        id: MessageId,
+        origin: Arc<Origin>,
+        mut properties: Properties,
+        body: crate::Body,
+    ) -> Arc<Message> {
         if let Some(headers) = &mut properties.headers {
             // BCC routes but is never seen by receivers (semantics §4.1).
             headers.remove("BCC");
         }
-        let origin = match &self.last_origin {
-            Some(o)
-                if o.exchange == exchange
-                    && o.keys == keys
-                    && o.visible == visible
-                    && o.deaths.is_empty() =>
-            {
-                o.clone()
-            }
-            _ => {
-                let o = Arc::new(Origin {
-                    exchange,
-                    keys,
-                    visible,
-                    deaths: Vec::new(),
-                });
-                self.last_origin = Some(o.clone());
-                o
-            }
-        };
         let properties = if properties == Properties::default() {
             self.default_properties.clone()
         } else {
