@@ -131,7 +131,46 @@ struct Scratch {
     /// `#` nodes entered so far and the smallest word index they were entered at: entering
     /// again at a later index adds nothing, because `#` already resumed at every index after it.
     hashes: Vec<(NodeId, u32)>,
+    /// Node → position in `hashes`, built only once `hashes` is long.
+    hash_index: HashMap<NodeId, usize, BuildHasherDefault<WordHasher>>,
     ids: Vec<BindingId>,
+}
+
+impl Scratch {
+    /// Records that `#` node `h` is entered at word `i`; returns the word from which it had
+    /// already been entered (`never` if it had not). A short list scanned linearly serves the
+    /// usual handful of `#` nodes; past that an index keeps pathological tables linear.
+    fn enter_hash(&mut self, h: NodeId, i: u32, never: u32) -> u32 {
+        const SCAN: usize = 16;
+        let slot = if self.hashes.len() <= SCAN {
+            self.hashes.iter().position(|(node, _)| *node == h)
+        } else {
+            if self.hash_index.is_empty() {
+                self.hash_index.extend(
+                    self.hashes
+                        .iter()
+                        .enumerate()
+                        .map(|(slot, (node, _))| (*node, slot)),
+                );
+            }
+            self.hash_index.get(&h).copied()
+        };
+        match slot {
+            Some(slot) => {
+                let from = &mut self.hashes[slot].1;
+                let old = *from;
+                *from = old.min(i);
+                old
+            }
+            None => {
+                if self.hashes.len() > SCAN {
+                    self.hash_index.insert(h, self.hashes.len());
+                }
+                self.hashes.push((h, i));
+                never
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -289,6 +328,7 @@ impl Trie {
         scratch.words.extend(words(key).map(|w| self.word_id(w)));
         scratch.stack.clear();
         scratch.hashes.clear();
+        scratch.hash_index.clear();
         let n = scratch.words.len() as u32;
         scratch.stack.push((ROOT, 0));
         while let Some((at, i)) = scratch.stack.pop() {
@@ -308,17 +348,7 @@ impl Trie {
             }
             if let Some(h) = node.hash {
                 // `#` swallows words i..j for every j ≥ i; resume at each j not yet covered.
-                let covered_from = match scratch.hashes.iter_mut().find(|(node, _)| *node == h) {
-                    Some((_, from)) => {
-                        let old = *from;
-                        *from = old.min(i);
-                        old
-                    }
-                    None => {
-                        scratch.hashes.push((h, i));
-                        n + 1
-                    }
-                };
+                let covered_from = scratch.enter_hash(h, i, n + 1);
                 for j in i..covered_from {
                     scratch.stack.push((h, j));
                 }
@@ -1101,6 +1131,30 @@ mod tests {
         let attempt = explain_key(&key, &key);
         assert!(attempt.matched);
         assert_eq!(attempt.steps.len(), 20_000);
+    }
+
+    /// Many `#` nodes on one key's path (more than the short list scanned linearly) still give
+    /// the reference answer.
+    #[test]
+    fn many_hash_nodes_on_one_path() {
+        let mut t = RoutingTable::new(ExchangeKind::Topic);
+        let patterns: Vec<String> = (0..60).map(|i| format!("#.a{i}.#")).collect();
+        for p in &patterns {
+            t.add(q(p), p, &FieldTable::new());
+        }
+        t.add(q("end"), "#.a59.a60", &FieldTable::new());
+        let key = (0..61)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut out = Vec::new();
+        t.route(&[key.as_str()], None, Compat::RabbitMq4, &mut out);
+        let mut want: Vec<Destination> = patterns.iter().map(|p| q(p)).collect();
+        want.push(q("end"));
+        assert_eq!(out, want);
+        out.clear();
+        t.route(&["a1.b"], None, Compat::RabbitMq4, &mut out);
+        assert_eq!(out, [q("#.a1.#")]);
     }
 
     #[test]
