@@ -142,6 +142,20 @@ pub struct UnackedInfo {
     pub consumer_tag: Option<ConsumerTag>,
 }
 
+/// Why a message would go where it goes: the route a publish would take right now, with every
+/// visited exchange's per-binding reasoning (see [`Broker::explain_route`]).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RouteExplanation {
+    /// Queues that would get a copy, in routing order.
+    pub queues: Vec<QueueName>,
+    /// Edges the message would travel.
+    pub edges: Vec<crate::RouteEdge>,
+    /// Each visited exchange (work-list order) with its bindings' explanations; the default
+    /// exchange has none (it routes by queue name).
+    pub exchanges: Vec<(ExchangeName, Vec<crate::exchange::BindingExplanation>)>,
+}
+
 /// A ready message in a queue.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -310,6 +324,46 @@ impl Broker {
                     .collect(),
             })
             .collect()
+    }
+
+    /// Explains where a message published now to `exchange` with `routing_key` and `headers`
+    /// would go, without publishing it (no event, no state change). CC/BCC headers add keys as
+    /// in a real publish; a malformed CC/BCC header is explained as its routing key alone.
+    pub fn explain_route(
+        &self,
+        vhost: &VhostName,
+        exchange: &ExchangeName,
+        routing_key: &str,
+        headers: Option<&FieldTable>,
+    ) -> RouteExplanation {
+        let Some(v) = self.vhosts.get(vhost) else {
+            return RouteExplanation {
+                queues: Vec::new(),
+                edges: Vec::new(),
+                exchanges: Vec::new(),
+            };
+        };
+        let (keys, _) = crate::routing::routing_keys(routing_key, headers)
+            .unwrap_or_else(|_| (vec![routing_key.to_string()], 1));
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let route = crate::routing::route(v, exchange, &keys, headers, self.compat, true);
+        let exchanges = route
+            .exchanges
+            .iter()
+            .map(|x| {
+                let explained = v
+                    .exchanges
+                    .get(x)
+                    .map(|e| e.table.explain(&keys, headers, self.compat))
+                    .unwrap_or_default();
+                (x.clone(), explained)
+            })
+            .collect();
+        RouteExplanation {
+            queues: route.queues,
+            edges: route.edges,
+            exchanges,
+        }
     }
 
     /// Vhost names.

@@ -33,7 +33,8 @@
 //! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns.
 //! - `channel`, `vhost`, `naming`: per-channel state, vhosts, the name generator.
 //! - [`message`]: [`Properties`], [`Body`] and compact queued copies.
-//! - [`inspect`]: read-only views for the UI.
+//! - [`inspect`]: read-only views for the UI, and [`Broker::explain_route`] (why a message
+//!   would go where it goes).
 //! - [`field`], [`names`], [`compat`]: AMQP field tables, name newtypes, version profiles.
 //!
 //! # Example: "Hello World!" (RabbitMQ tutorial one)
@@ -67,26 +68,44 @@
 //!
 //! # Differences from RabbitMQ
 //!
-//! - Only classic queues; `x-queue-type` other than `classic` is refused with 406 (RabbitMQ
-//!   would create a quorum queue or stream). No policies, no operator policies, no
-//!   `x-queue-mode`/`x-queue-version` effects (accepted and compared, nothing more).
-//! - `Compat::RabbitMq4` permits transient non-exclusive queues (RabbitMQ 4.3 refuses them with
-//!   541 unless the `transient_nonexcl_queues` deprecation is permitted), because the
-//!   tutorials declare them.
-//! - Everything happens at once: a published message is routed, enqueued, delivered and
-//!   confirmed within the `handle` call, where RabbitMQ does these steps concurrently. Event
-//!   order is therefore one valid RabbitMQ interleaving, not the only one.
-//! - Publisher confirms are sent one per message (`multiple = false`); RabbitMQ may coalesce
-//!   them with `multiple = true`.
-//! - Server-named queues and consumer tags come from a seeded generator, not from random
-//!   GUIDs; the direct reply-to name `amq.rabbitmq.reply-to.<opaque>` is such a name too.
-//! - `x-death` `time` is virtual time in seconds (from 0), not wall-clock time.
-//! - Message events (`Enqueued`, `Delivered`, …) name the queue but not its vhost.
-//! - No `channel.flow`, no frame-level limits (`frame_max`, `channel_max`), no heartbeats, no
-//!   `basic.cancel` notification capability negotiation (server cancels are always reported
-//!   as [`Event::ConsumerCancelled`] with `by_server`), no `nowait` (every command replies).
-//! - A command on a connection that is not open fails with 504 CHANNEL_ERROR and closes
-//!   nothing (on the wire there would be no such connection to send it on).
+//! Behaviour is checked against RabbitMQ 3.10.8 by the fidelity scripts (`tests/scripts/`,
+//! all matching under [`Compat::RabbitMq310`]); the 4.x rows of the version table are pinned
+//! by this crate's tests. What the core knowingly does differently:
+//!
+//! - **Queue types and policies.** Only classic queues; `x-queue-type` other than `classic` is
+//!   refused with 406 (RabbitMQ would make a quorum queue or a stream). No policies or
+//!   operator policies (so no policy-set TTL, DLX, length limit or alternate exchange).
+//!   `x-queue-mode` / `x-queue-version` are accepted and compared, with no effect.
+//! - **Deprecated features.** [`Compat::RabbitMq4`] permits transient non-exclusive queues
+//!   (RabbitMQ 4.3 refuses them with 541 unless the `transient_nonexcl_queues` deprecation is
+//!   permitted), because the tutorials declare them.
+//! - **Concurrency.** A publish is routed, enqueued, delivered and confirmed within one
+//!   `handle` call; RabbitMQ runs these steps in separate processes. The event order is one
+//!   valid RabbitMQ interleaving, not the only one. Publisher confirms are sent one per
+//!   message (`multiple = false`); RabbitMQ may coalesce them.
+//! - **Names and time.** Server-named queues, consumer tags and direct reply-to names come
+//!   from a seeded generator instead of random GUIDs; `x-death` `time` is virtual time in
+//!   seconds from 0, not wall-clock time.
+//! - **Unknown exchange types.** RabbitMQ answers `invalid exchange type` when the requested
+//!   name happens to be an existing Erlang atom and `unknown exchange type` otherwise; the core
+//!   says `invalid` for a fixed list of common atoms (`foo`, `bar`, `queue`, …) only.
+//! - **Authentication and permissions.** PLAIN only (user and password compared as given);
+//!   permission patterns use the `regex-lite` dialect, which agrees with Erlang's PCRE on
+//!   ordinary patterns but not on every extension. No topic permissions, no tags, no
+//!   `user_id` impersonation tag.
+//! - **Protocol plumbing not modelled:** `channel.flow`, heartbeats, frame and channel limits,
+//!   `nowait` (every command replies), `access.request`, memory and disk alarms and flow
+//!   control, consumer-cancel-notify capability negotiation (server cancels are always
+//!   reported as [`Event::ConsumerCancelled`] with `by_server`).
+//! - **Transactions.** A publish in a transaction emits [`Event::Published`] at once and is
+//!   routed at `tx.commit`; a rolled-back publish emits nothing further.
+//! - **Consumer arguments.** A non-integer `x-priority` is ignored (RabbitMQ refuses it).
+//! - **Inspection.** [`Broker::bindings`] does not list the default exchange's implicit
+//!   binding to every queue (RabbitMQ's `list_bindings` does). Message events name the queue
+//!   but not its vhost.
+//! - **Errors outside AMQP.** A command naming a connection that is not open fails with 504
+//!   CHANNEL_ERROR and closes nothing (on the wire there would be no connection to send it
+//!   on).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

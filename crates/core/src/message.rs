@@ -1,8 +1,8 @@
 //! Messages: the 14 basic properties, the body, and how a queued copy is stored.
 //!
-//! One published message may sit in many queues. Every copy shares one [`Message`] behind an
+//! One published message may sit in many queues. Every copy shares one `Message` behind an
 //! `Arc` (id, where it was published, properties and body); a queue holds only a small
-//! [`Entry`] per copy (pointer, expiry, position). That keeps the per-message cost beyond the
+//! `Entry` per copy (pointer, expiry, position). That keeps the per-message cost beyond the
 //! body near 100 bytes:
 //!
 //! ```text

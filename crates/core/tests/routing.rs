@@ -301,3 +301,24 @@ fn routed_event_names_the_edges_taken() {
         ]
     );
 }
+
+#[test]
+fn explain_route_shows_the_reasoning_without_publishing() {
+    let mut w = World::new();
+    w.declare("q");
+    w.bind("q", "amq.topic", "a.*");
+    w.bind("q", "amq.topic", "b.#");
+    w.events();
+    let explained = w
+        .broker
+        .explain_route(&"/".into(), &"amq.topic".into(), "a.x", None);
+    assert_eq!(explained.queues, vec![QueueName::from("q")]);
+    let (exchange, bindings) = &explained.exchanges[0];
+    assert_eq!(exchange.as_str(), "amq.topic");
+    let matched: Vec<(String, bool)> = bindings
+        .iter()
+        .map(|b| (b.routing_key.clone(), b.matched))
+        .collect();
+    assert_eq!(matched, vec![("a.*".into(), true), ("b.#".into(), false)]);
+    assert_eq!(w.events(), vec![]);
+}
