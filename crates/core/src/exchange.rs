@@ -149,6 +149,65 @@ impl Hasher for WordHasher {
     }
 }
 
+/// Strings (topic words, header names) numbered so that hot loops compare integers, with a
+/// count of users per string so that ids are recycled once nothing refers to them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Interner {
+    /// String → (id, users).
+    ids: WordMap<(u32, u32)>,
+    /// Id → string, `None` for a free id.
+    spelling: Vec<Option<Box<str>>>,
+    free: Vec<u32>,
+}
+
+impl Interner {
+    /// The id of `s`, if anything uses it.
+    pub(crate) fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).map(|&(id, _)| id)
+    }
+
+    /// The id of `s` for one more user.
+    pub(crate) fn acquire(&mut self, s: &str) -> u32 {
+        if let Some((id, users)) = self.ids.get_mut(s) {
+            *users += 1;
+            return *id;
+        }
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.spelling.push(None);
+            u32::try_from(self.spelling.len() - 1).expect("fewer than 2^32 strings")
+        });
+        self.spelling[id as usize] = Some(s.into());
+        self.ids.insert(s.into(), (id, 1));
+        id
+    }
+
+    /// One user fewer for `id`.
+    pub(crate) fn release(&mut self, id: u32) {
+        let Some(s) = self.spelling.get(id as usize).and_then(|s| s.as_deref()) else {
+            return;
+        };
+        if let Some((_, users)) = self.ids.get_mut(s) {
+            *users -= 1;
+            if *users == 0 {
+                self.ids.remove(s);
+                self.spelling[id as usize] = None;
+                self.free.push(id);
+            }
+        }
+    }
+
+    /// One more than the largest id handed out: the size of a table indexed by id.
+    pub(crate) fn capacity(&self) -> usize {
+        self.spelling.len()
+    }
+
+    /// True when no string is in use.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
 /// Index of a binding inside one table: its position in declaration order.
 type BindingId = u32;
 
@@ -415,12 +474,7 @@ impl RoutingTable {
                 }
             }
             Index::Topic(trie) => trie.route(routing_keys, |id| push(out, id)),
-            Index::Headers(index) => {
-                let message = headers::MessageHeaders::new(headers, compat);
-                for id in index.matches(&message, compat) {
-                    push(out, id);
-                }
-            }
+            Index::Headers(index) => index.route(headers, compat, |id| push(out, id)),
         }
     }
 

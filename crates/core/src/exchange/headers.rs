@@ -14,7 +14,7 @@
 //! [`FieldValue::matches`], plus the timestamp rule of §4.6.6 (4.x turns *message* timestamps
 //! into milliseconds before comparing, but not binding arguments).
 
-use super::BindingId;
+use super::{BindingId, Interner};
 use crate::compat::Compat;
 use crate::field::{FieldTable, FieldValue};
 
@@ -220,7 +220,8 @@ fn integer_equals(i: i128, other: &FieldValue, compat: Compat) -> bool {
     compat.headers_loose_number_equality() && (i as f64) == float
 }
 
-/// A message's headers, sorted by name with one entry per name, for binary search.
+/// A message's headers, sorted by name with one entry per name, for binary search (explain
+/// looks up arbitrary names; routing uses [`Index`]'s slots).
 pub(crate) struct MessageHeaders<'a> {
     sorted: Vec<(&'a str, &'a FieldValue)>,
 }
@@ -250,27 +251,18 @@ impl<'a> MessageHeaders<'a> {
     }
 }
 
-/// A binding's arguments, parsed once at bind time.
+/// A binding's arguments, parsed once at bind time, names numbered by the table's [`Interner`].
 #[derive(Clone, Debug)]
 struct Spec {
     x_match: XMatch,
-    /// The arguments that take part in matching.
-    compared: Vec<(String, FieldValue)>,
+    /// The arguments that take part in matching, by name id.
+    compared: Vec<(u32, FieldValue)>,
 }
 
 impl Spec {
-    fn new(arguments: &FieldTable) -> Self {
-        let (x_match, _) = XMatch::of(arguments);
-        let compared = arguments
-            .iter()
-            .filter(|(k, _)| !x_match.skips(k))
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
-        Spec { x_match, compared }
-    }
-
-    fn matches(&self, message: &MessageHeaders<'_>, compat: Compat) -> bool {
-        let one = |(name, want): &(String, FieldValue)| match message.get(name) {
+    /// `found[name]` is the message's header of that name, if any.
+    fn matches(&self, found: &[Option<&FieldValue>], compat: Compat) -> bool {
+        let one = |(name, want): &(u32, FieldValue)| match found[*name as usize] {
             None => false,
             Some(_) if *want == FieldValue::Void => true,
             Some(found) => values_equal(want, found, compat),
@@ -283,33 +275,58 @@ impl Spec {
     }
 }
 
-/// The headers bindings in declaration order. Each message is checked against every binding:
-/// RabbitMQ has no index for headers either, and the cost is in the arguments, not the keys.
+/// The headers bindings in declaration order. Each message is checked against every binding, as
+/// in RabbitMQ; what the index saves is the name lookups: the message's headers are placed once
+/// in a slot per argument name the table uses, and each binding reads its slots directly.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
     specs: Vec<(BindingId, Spec)>,
+    names: Interner,
 }
 
 impl Index {
     pub(crate) fn insert(&mut self, id: BindingId, arguments: &FieldTable) {
-        self.specs.push((id, Spec::new(arguments)));
+        let (x_match, _) = XMatch::of(arguments);
+        let compared = arguments
+            .iter()
+            .filter(|(k, _)| !x_match.skips(k))
+            .map(|(k, v)| (self.names.acquire(k), v.clone()))
+            .collect();
+        self.specs.push((id, Spec { x_match, compared }));
     }
 
     pub(crate) fn remove(&mut self, id: BindingId) {
         if let Ok(i) = self.specs.binary_search_by_key(&id, |(b, _)| *b) {
-            self.specs.remove(i);
+            let (_, spec) = self.specs.remove(i);
+            for (name, _) in spec.compared {
+                self.names.release(name);
+            }
         }
     }
 
-    pub(crate) fn matches<'s>(
-        &'s self,
-        message: &'s MessageHeaders<'_>,
+    /// Calls `found` with every matching binding, in declaration order.
+    pub(crate) fn route(
+        &self,
+        headers: Option<&FieldTable>,
         compat: Compat,
-    ) -> impl Iterator<Item = BindingId> + 's {
-        self.specs
-            .iter()
-            .filter(move |(_, spec)| spec.matches(message, compat))
-            .map(|(id, _)| *id)
+        mut found: impl FnMut(BindingId),
+    ) {
+        let mut slots: Vec<Option<&FieldValue>> = vec![None; self.names.capacity()];
+        for (name, value) in headers.iter().flat_map(|h| h.iter()) {
+            if let Some(id) = self.names.get(name) {
+                let slot = &mut slots[id as usize];
+                // The duplicate-name rule of `MessageHeaders::new`: 4.x keeps the last, 3.x
+                // the first.
+                if slot.is_none() || !compat.headers_loose_number_equality() {
+                    *slot = Some(value);
+                }
+            }
+        }
+        for (id, spec) in &self.specs {
+            if spec.matches(&slots, compat) {
+                found(*id);
+            }
+        }
     }
 }
 
@@ -821,6 +838,33 @@ mod tests {
                 "binding {binding:?} vs header {message:?} under {compat:?}"
             );
         }
+    }
+
+    /// Unbinding releases the argument names; a re-used name slot serves the next binding.
+    #[test]
+    fn unbinding_releases_argument_names() {
+        let mut t = RoutingTable::new(ExchangeKind::Headers);
+        let a = table(&[
+            ("format", s("pdf")),
+            ("x-match", s("any")),
+            ("lang", s("en")),
+        ]);
+        let b = table(&[("format", s("zip"))]);
+        t.add(q("a"), "", &a);
+        t.add(q("b"), "", &b);
+        assert!(t.remove(&q("a"), "", &a));
+        let c = table(&[("size", I32(3))]);
+        t.add(q("c"), "", &c);
+        let mut out = Vec::new();
+        let message = table(&[("size", I64(3)), ("format", s("zip")), ("lang", s("en"))]);
+        t.route(&[], Some(&message), Compat::RabbitMq4, &mut out);
+        assert_eq!(out, [q("b"), q("c")]);
+        assert!(t.remove(&q("b"), "", &b));
+        assert!(t.remove(&q("c"), "", &c));
+        let crate::exchange::Index::Headers(index) = &t.index else {
+            unreachable!()
+        };
+        assert!(index.names.is_empty());
     }
 
     /// §4.6.7: duplicate header names — 4.x: the later wins; 3.x: the first.

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use super::{BindingId, WordHasher, WordMap};
+use super::{BindingId, Interner, WordHasher};
 use crate::compat::Compat;
 use crate::field::FieldTable;
 
@@ -101,11 +101,8 @@ pub(crate) struct Trie {
     nodes: Vec<Node>,
     free: Vec<NodeId>,
     edges: Edges,
-    /// Word → (id, number of edges spelled with it).
-    dictionary: WordMap<(WordId, u32)>,
-    /// Id → word, for releasing an id when its last edge goes.
-    spelling: Vec<Option<Box<str>>>,
-    free_words: Vec<WordId>,
+    /// Literal words, one user per edge spelled with the word.
+    dictionary: Interner,
 }
 
 impl Default for Trie {
@@ -114,9 +111,7 @@ impl Default for Trie {
             nodes: vec![Node::default()],
             free: Vec::new(),
             edges: Edges::default(),
-            dictionary: WordMap::default(),
-            spelling: Vec::new(),
-            free_words: Vec::new(),
+            dictionary: Interner::default(),
         }
     }
 }
@@ -179,7 +174,7 @@ thread_local! {
 
 impl Trie {
     fn word_id(&self, word: &str) -> Option<WordId> {
-        self.dictionary.get(word).map(|&(id, _)| id)
+        self.dictionary.get(word)
     }
 
     fn child(&self, at: NodeId, word: &str) -> Option<NodeId> {
@@ -202,7 +197,7 @@ impl Trie {
                     let edge = match word {
                         "*" => Edge::Star,
                         "#" => Edge::Hash,
-                        w => Edge::Word(self.intern(w)),
+                        w => Edge::Word(self.dictionary.acquire(w)),
                     };
                     let next = self.alloc(Node {
                         parent: Some((at, edge)),
@@ -245,47 +240,13 @@ impl Trie {
                 Edge::Word(w) => {
                     p.literal_children -= 1;
                     self.edges.remove(&edge_key(parent, w));
-                    self.release(w);
+                    self.dictionary.release(w);
                 }
             }
             self.nodes[at as usize] = Node::default();
             self.free.push(at);
             at = parent;
         }
-    }
-
-    /// The id of `word` for one more edge.
-    fn intern(&mut self, word: &str) -> WordId {
-        if let Some((id, edges)) = self.dictionary.get_mut(word) {
-            *edges += 1;
-            return *id;
-        }
-        let id = match self.free_words.pop() {
-            Some(id) => id,
-            None => {
-                self.spelling.push(None);
-                WordId::try_from(self.spelling.len() - 1).expect("fewer than 2^32 words")
-            }
-        };
-        self.spelling[id as usize] = Some(word.into());
-        self.dictionary.insert(word.into(), (id, 1));
-        id
-    }
-
-    /// One edge fewer spelled with word `id`.
-    fn release(&mut self, id: WordId) {
-        let Some(word) = self.spelling[id as usize].take() else {
-            return;
-        };
-        if let Some((_, edges)) = self.dictionary.get_mut(&word) {
-            *edges -= 1;
-            if *edges == 0 {
-                self.dictionary.remove(&word);
-                self.free_words.push(id);
-                return;
-            }
-        }
-        self.spelling[id as usize] = Some(word);
     }
 
     fn alloc(&mut self, node: Node) -> NodeId {
@@ -1022,7 +983,6 @@ mod tests {
             unreachable!()
         };
         assert!(trie.dictionary.is_empty());
-        assert_eq!(trie.free_words.len(), trie.spelling.len());
         assert_eq!(trie.free.len(), trie.nodes.len() - 1);
     }
 
