@@ -301,28 +301,28 @@ impl Queue {
         Some(entry)
     }
 
-    /// Removes the head of each level whose head has expired at `now` (expiry at the head
-    /// only, semantics §6.5), in delivery order.
+    /// Removes the head copy if it has expired at `now`. Only the head in delivery order is
+    /// looked at, as RabbitMQ's classic (and classic priority) queues do (semantics §6.5): an
+    /// expired low-priority copy behind a live high-priority one stays, and stays counted.
     pub fn pop_expired(&mut self, now: Millis) -> Option<Entry> {
-        for level in self.levels.iter_mut().rev() {
-            if level.front().is_some_and(|e| e.expires_at <= now.0) {
-                let entry = level.pop_front()?;
-                self.ready_count -= 1;
-                self.ready_bytes -= entry.size();
-                return Some(entry);
-            }
+        let level = self.levels.iter_mut().rev().find(|l| !l.is_empty())?;
+        if level.front()?.expires_at > now.0 {
+            return None;
         }
-        None
+        let entry = level.pop_front()?;
+        self.ready_count -= 1;
+        self.ready_bytes -= entry.size();
+        Some(entry)
     }
 
-    /// The earliest head expiry, for `poll_timeout`.
+    /// When the head copy expires, for `poll_timeout`.
     pub fn next_expiry(&self) -> Option<u64> {
         self.levels
             .iter()
-            .filter_map(|l| l.front())
+            .rev()
+            .find_map(|l| l.front())
             .map(|e| e.expires_at)
             .filter(|&t| t != u64::MAX)
-            .min()
     }
 
     /// When the `x-expires` lease runs out (only while the queue has no consumers).

@@ -94,3 +94,30 @@ fn a_high_priority_message_waits_while_prefetch_is_used_up() {
     w.ack(DeliveryTag(1), false);
     assert_eq!(w.deliveries(), vec![("q".into(), "9".into(), 2, false)]);
 }
+
+#[test]
+fn an_expired_copy_behind_a_higher_priority_one_waits_for_the_head() {
+    // Observed on RabbitMQ 3.10.8: the count stays 3 until "high" is fetched.
+    let mut w = World::new();
+    w.declare_with("q", args(&[("x-max-priority", FieldValue::I32(5))]));
+    publish_priorities(&mut w, "q", &[Some(3)]);
+    w.publish_with(
+        "",
+        "q",
+        "low-ttl",
+        Properties {
+            priority: Some(1),
+            expiration: Some("50".into()),
+            ..Properties::default()
+        },
+    );
+    publish_priorities(&mut w, "q", &[Some(1)]);
+    w.advance(300);
+    assert_eq!(w.ready("q"), 3);
+    assert_eq!(
+        w.broker.poll_timeout(),
+        None,
+        "only the head's expiry is a timer"
+    );
+    assert_eq!(w.drain("q"), vec!["3", "1"]);
+}
