@@ -172,7 +172,11 @@ pub fn build_site(tools: &Tools) -> PathBuf {
     );
     let dist = root.join("target").join("e2e-dist");
     let started = Instant::now();
-    let status = Command::new(&tools.trunk)
+    let mut trunk = Command::new(&tools.trunk);
+    for (name, value) in wasm_env(&root) {
+        trunk.env(name, value);
+    }
+    let status = trunk
         .args(["build", "--release", "--dist"])
         .arg(&dist)
         .current_dir(&root)
@@ -186,6 +190,27 @@ pub fn build_site(tools: &Tools) -> PathBuf {
         started.elapsed().as_secs_f64()
     );
     dist
+}
+
+/// The variables `scripts/setup.sh` writes to `target/wasm-env.sh` when the machine builds wasm
+/// with Debian's rustc-web instead of rustup (empty file otherwise). Only its simple
+/// `export NAME=value` lines are read; `$PATH` in a value is expanded.
+fn wasm_env(root: &Path) -> Vec<(String, String)> {
+    let Ok(text) = fs::read_to_string(root.join("target").join("wasm-env.sh")) else {
+        return Vec::new();
+    };
+    parse_exports(&text, &std::env::var("PATH").unwrap_or_default())
+}
+
+fn parse_exports(text: &str, path: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("export "))
+        .filter_map(|assignment| assignment.split_once('='))
+        .map(|(name, value)| {
+            let value = value.trim_matches('"').replace("$PATH", path);
+            (name.to_string(), value)
+        })
+        .collect()
 }
 
 /// A static file server for one directory, on `127.0.0.1:0`, stopped on drop.
@@ -408,5 +433,56 @@ impl Drop for Browser {
     fn drop(&mut self) {
         // After a panic `close` never ran: do not leave chromedriver behind.
         let _ = self.driver.kill();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasm_env_reads_exports_and_expands_path() {
+        let text =
+            "# comment\nexport PATH=\"/usr/bin:$PATH\"\nexport RUSTC_BOOTSTRAP=1\nnot an export\n";
+        assert_eq!(
+            parse_exports(text, "/bin"),
+            [
+                ("PATH".to_string(), "/usr/bin:/bin".to_string()),
+                ("RUSTC_BOOTSTRAP".to_string(), "1".to_string())
+            ]
+        );
+        assert!(parse_exports("", "/bin").is_empty());
+    }
+
+    #[test]
+    fn served_files_get_the_types_browsers_need() {
+        assert_eq!(content_type(Path::new("a_bg.wasm")), "application/wasm");
+        assert_eq!(
+            content_type(Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(content_type(Path::new("x.js")), "text/javascript");
+    }
+
+    #[test]
+    fn the_static_server_serves_files_and_refuses_escapes() {
+        let dir = std::env::temp_dir().join(format!("e2e-static-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
+        let server = StaticServer::start(&dir);
+        let get = |path: &str| {
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).unwrap();
+            out
+        };
+        let index = get("/");
+        assert!(index.starts_with("HTTP/1.1 200 OK"), "{index}");
+        assert!(index.ends_with("<p>hi</p>"), "{index}");
+        assert!(get("/../Cargo.toml").starts_with("HTTP/1.1 404"));
+        assert!(get("/missing.js").starts_with("HTTP/1.1 404"));
+        drop(server);
+        let _ = fs::remove_dir_all(&dir);
     }
 }
