@@ -67,7 +67,7 @@ pub enum ExchangeKind {
 }
 
 impl ExchangeKind {
-    /// Every kind, in the order the tutorials introduce them... almost: as RabbitMQ lists them.
+    /// Every kind, in the order RabbitMQ lists them.
     pub const ALL: [ExchangeKind; 4] = [
         ExchangeKind::Direct,
         ExchangeKind::Fanout,
