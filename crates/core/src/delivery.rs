@@ -124,16 +124,18 @@ impl Sinks<'_> {
             if !c.has_credit() {
                 continue;
             }
+            let Some(channel) = self
+                .connections
+                .get(&c.channel.connection)
+                .and_then(|conn| conn.channels.get(&c.channel.channel))
+            else {
+                continue;
+            };
             // Observed on RabbitMQ 3.10: the channel-wide (global) limit holds back only
             // consumers without a prefetch of their own; one with a per-consumer limit is
             // bounded by that limit alone.
-            let channel_ok = c.no_ack
-                || c.prefetch != 0
-                || self
-                    .connections
-                    .get(&c.channel.connection)
-                    .and_then(|conn| conn.channels.get(&c.channel.channel))
-                    .is_some_and(|ch| ch.has_credit(self.honour_global_qos));
+            let channel_ok =
+                c.no_ack || c.prefetch != 0 || channel.has_credit(self.honour_global_qos);
             if channel_ok && best.is_none_or(|b| c.priority > candidates[b].priority) {
                 best = Some(i);
             }
@@ -150,6 +152,8 @@ impl Sinks<'_> {
             .get_mut(&consumer.channel.connection)
             .and_then(|c| c.channels.get_mut(&consumer.channel.channel))
         else {
+            // `pick` only chooses consumers whose channel is open.
+            queue.requeue(entry);
             return;
         };
         let tag = channel.next_delivery_tag;
