@@ -3,8 +3,10 @@
 //!
 //! The topology mixes what can lose, duplicate or reorder copies: a fanout to three queues, a
 //! TTL queue dead-lettering into a length-limited queue, a reject-publish queue, and a topic
-//! exchange with CC keys. Random publishes, gets, consumers, acks/nacks/rejects (single and
-//! multiple), recovers, purges, channel closes and time steps run against it.
+//! exchange with CC keys, a durable priority queue and a durable single-active-consumer queue.
+//! Random publishes (some persistent, some prioritised), gets, consumers, acks/nacks/rejects
+//! (single and multiple), recovers, purges, channel and connection closes, broker restarts and
+//! time steps run against it.
 
 mod harness;
 
@@ -14,7 +16,7 @@ use amqp_playground_core::*;
 use harness::{args, s};
 use proptest::prelude::*;
 
-const QUEUES: [&str; 5] = ["plain", "ttl", "limited", "refusing", "dlq"];
+const QUEUES: [&str; 7] = ["plain", "ttl", "limited", "refusing", "dlq", "prio", "sac"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -55,22 +57,26 @@ enum Op {
     Advance {
         ms: u8,
     },
+    Reconnect,
+    Restart,
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..4u8, proptest::option::of(0..30u8), any::<bool>())
+        12 => (0..6u8, proptest::option::of(0..30u8), any::<bool>())
             .prop_map(|(target, expiration, cc)| Op::Publish { target, expiration, cc }),
-        2 => (0..5u8, any::<bool>()).prop_map(|(queue, no_ack)| Op::Get { queue, no_ack }),
-        1 => (0..2u8, 0..5u8, any::<bool>(), 0..3u8)
+        8 => (0..7u8, any::<bool>()).prop_map(|(queue, no_ack)| Op::Get { queue, no_ack }),
+        4 => (0..2u8, 0..7u8, any::<bool>(), 0..3u8)
             .prop_map(|(channel, queue, no_ack, prefetch)| Op::Consume { channel, queue, no_ack, prefetch }),
-        1 => (0..2u8, any::<u8>()).prop_map(|(channel, pick)| Op::Cancel { channel, pick }),
-        4 => (0..2u8, any::<u8>(), 0..5u8, any::<bool>())
+        2 => (0..2u8, any::<u8>()).prop_map(|(channel, pick)| Op::Cancel { channel, pick }),
+        12 => (0..2u8, any::<u8>(), 0..5u8, any::<bool>())
             .prop_map(|(channel, pick, how, multiple)| Op::Settle { channel, pick, how, multiple }),
-        1 => (0..2u8).prop_map(|channel| Op::Recover { channel }),
-        1 => (0..5u8).prop_map(|queue| Op::Purge { queue }),
-        1 => (0..2u8).prop_map(|channel| Op::Close { channel }),
-        2 => (0..40u8).prop_map(|ms| Op::Advance { ms }),
+        2 => (0..2u8).prop_map(|channel| Op::Recover { channel }),
+        2 => (0..7u8).prop_map(|queue| Op::Purge { queue }),
+        2 => (0..2u8).prop_map(|channel| Op::Close { channel }),
+        6 => (0..40u8).prop_map(|ms| Op::Advance { ms }),
+        1 => Just(Op::Reconnect),
+        1 => Just(Op::Restart),
     ]
 }
 
@@ -109,15 +115,21 @@ impl Run {
                 .handle(Millis(0), ChannelOpen { channel: ch }.into())
                 .unwrap();
         }
-        let ch = channels[0];
+        run.declare_topology();
+        run
+    }
+
+    /// Declares the topology (again after a restart, as an application would).
+    fn declare_topology(&mut self) {
+        let ch = self.channels[0];
         let declare = |q: &str, a: FieldTable| QueueDeclare {
             channel: ch,
             queue: q.into(),
             arguments: a,
             ..Default::default()
         };
-        run.cmd(declare("plain", FieldTable::new()));
-        run.cmd(declare(
+        self.cmd(declare("plain", FieldTable::new()));
+        self.cmd(declare(
             "ttl",
             args(&[
                 ("x-message-ttl", FieldValue::I32(25)),
@@ -125,7 +137,7 @@ impl Run {
                 ("x-dead-letter-routing-key", s("dlq")),
             ]),
         ));
-        run.cmd(declare(
+        self.cmd(declare(
             "limited",
             args(&[
                 ("x-max-length", FieldValue::I32(2)),
@@ -133,19 +145,34 @@ impl Run {
                 ("x-dead-letter-routing-key", s("dlq")),
             ]),
         ));
-        run.cmd(declare(
+        self.cmd(declare(
             "refusing",
             args(&[
                 ("x-max-length", FieldValue::I32(1)),
                 ("x-overflow", s("reject-publish")),
             ]),
         ));
-        run.cmd(declare(
+        self.cmd(declare(
             "dlq",
             args(&[("x-max-length", FieldValue::I32(3))]),
         ));
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare("plain-durable-unused", FieldTable::new())
+        });
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare("prio", args(&[("x-max-priority", FieldValue::I32(3))]))
+        });
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare(
+                "sac",
+                args(&[("x-single-active-consumer", FieldValue::Bool(true))]),
+            )
+        });
         for q in ["plain", "ttl", "limited"] {
-            run.cmd(QueueBind {
+            self.cmd(QueueBind {
                 channel: ch,
                 queue: q.into(),
                 exchange: "amq.fanout".into(),
@@ -153,15 +180,37 @@ impl Run {
                 arguments: FieldTable::new(),
             });
         }
-        run.cmd(QueueBind {
+        self.cmd(QueueBind {
             channel: ch,
             queue: "refusing".into(),
             exchange: "amq.topic".into(),
             routing_key: "r.#".into(),
             arguments: FieldTable::new(),
         });
-        run.cmd(ConfirmSelect { channel: ch });
-        run
+        self.cmd(ConfirmSelect { channel: ch });
+    }
+
+    /// A fresh connection with both channels open (after a restart or a connection close).
+    fn reconnect(&mut self) {
+        let Ok(Reply::Connected(conn)) = self.broker.handle(
+            Millis(self.now),
+            Connect {
+                user: "guest".into(),
+                password: "guest".into(),
+                vhost: "/".into(),
+            }
+            .into(),
+        ) else {
+            panic!("reconnect")
+        };
+        self.channels = [ChannelRef::new(conn, 1), ChannelRef::new(conn, 2)];
+        for ch in self.channels {
+            let r = self
+                .broker
+                .handle(Millis(self.now), ChannelOpen { channel: ch }.into());
+            assert!(r.is_ok(), "{r:?}");
+        }
+        self.events.extend(self.broker.drain_events());
     }
 
     fn cmd(&mut self, command: impl Into<Command>) {
@@ -191,6 +240,13 @@ impl Run {
         }
     }
 
+    /// Runs a command that closes the connection (no reopening).
+    fn cmd_unchecked(&mut self, command: impl Into<Command>) {
+        let reply = self.broker.handle(Millis(self.now), command.into());
+        self.replies.push(reply);
+        self.events.extend(self.broker.drain_events());
+    }
+
     fn unacked_tags(&self, ch: ChannelRef) -> Vec<DeliveryTag> {
         self.broker
             .connections()
@@ -212,10 +268,15 @@ impl Run {
                     0 => ("", "plain"),
                     1 => ("amq.fanout", ""),
                     2 => ("amq.topic", "r.x"),
+                    3 => ("", "prio"),
+                    4 => ("", "sac"),
                     _ => ("", "ttl"),
                 };
                 let mut properties = Properties {
                     expiration: expiration.map(|e| e.to_string()),
+                    // Derived from the other inputs so the op list stays small.
+                    priority: expiration.map(|e| e % 5),
+                    delivery_mode: Some(if cc { 2 } else { 1 }),
                     ..Properties::default()
                 };
                 if cc {
@@ -290,9 +351,11 @@ impl Run {
             } => {
                 let ch = self.channels[channel as usize];
                 let tags = self.unacked_tags(ch);
-                // Sometimes an unknown tag, to exercise the 406 path and its requeue.
-                let tag = if tags.is_empty() || pick == 255 {
+                // Rarely an unknown tag, to exercise the 406 path and its requeue.
+                let tag = if pick == 255 {
                     DeliveryTag(1000)
+                } else if tags.is_empty() {
+                    return;
                 } else {
                     tags[pick as usize % tags.len()]
                 };
@@ -332,6 +395,16 @@ impl Run {
             Op::Close { channel } => {
                 let ch = self.channels[channel as usize];
                 self.cmd(ChannelClose { channel: ch });
+            }
+            Op::Reconnect => {
+                let conn = self.channels[0].connection;
+                self.cmd_unchecked(CloseConnection { connection: conn });
+                self.reconnect();
+            }
+            Op::Restart => {
+                self.cmd_unchecked(Restart {});
+                self.reconnect();
+                self.declare_topology();
             }
             Op::Advance { ms } => {
                 self.now += u64::from(ms);
@@ -400,6 +473,10 @@ fn check_order(run: &Run) -> Result<(), TestCaseError> {
         }
     }
     for (queue, delivered) in first {
+        if queue == "prio" {
+            // Priority queues deliver by priority, not arrival.
+            continue;
+        }
         let order = &entered[&queue];
         let mut it = order.iter();
         for m in &delivered {
@@ -427,10 +504,10 @@ fn check_prefetch(run: &Run) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn copies_are_conserved_ordered_and_within_prefetch(ops in proptest::collection::vec(op(), 1..60)) {
+    fn copies_are_conserved_ordered_and_within_prefetch(ops in proptest::collection::vec(op(), 1..80)) {
         let mut run = Run::new(Compat::RabbitMq4);
         for op in &ops {
             run.apply(op);
