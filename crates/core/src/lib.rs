@@ -99,7 +99,6 @@
 //!   reported as [`Event::ConsumerCancelled`] with `by_server`).
 //! - **Transactions.** A publish in a transaction emits [`Event::Published`] at once and is
 //!   routed at `tx.commit`; a rolled-back publish emits nothing further.
-//! - **Consumer arguments.** A non-integer `x-priority` is ignored (RabbitMQ refuses it).
 //! - **Inspection.** [`Broker::bindings`] does not list the default exchange's implicit
 //!   binding to every queue (RabbitMQ's `list_bindings` does). Message events name the queue
 //!   but not its vhost.

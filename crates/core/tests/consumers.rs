@@ -285,3 +285,20 @@ fn in_3_10_the_global_limit_skips_consumers_with_their_own_prefetch() {
     publish_n(&mut w, "q", 5);
     assert_eq!(to_consumers(&mut w).len(), 4);
 }
+
+#[test]
+fn consumer_priority_must_be_an_integer() {
+    let mut w = World::new();
+    w.declare("q");
+    assert_eq!(
+        w.err(BasicConsume {
+            channel: w.ch,
+            queue: "q".into(),
+            consumer_tag: "".into(),
+            no_ack: false,
+            exclusive: false,
+            arguments: args(&[("x-priority", FieldValue::string("high"))]),
+        }),
+        "PRECONDITION_FAILED - invalid arg 'x-priority' for queue 'q' in vhost '/': \"expected integer, got longstr\""
+    );
+}

@@ -58,6 +58,15 @@ impl Broker {
         let name = self.resolve_queue(c.channel, &c.queue)?;
         self.check_permission(c.channel, Access::Read, "queue", name.as_str())?;
         let q = self.find_queue(&vhost, &name, c.channel.connection)?;
+        if let Some(v) = c.arguments.get("x-priority") {
+            if v.as_integer().is_none() {
+                return Err(BrokerError::PreconditionFailed(format!(
+                    "invalid arg 'x-priority' for {}: \"expected integer, got {}\"",
+                    Resource("queue", name.as_str(), vhost.as_str()),
+                    v.type_name()
+                )));
+            }
+        }
         if (c.exclusive && !q.consumers.is_empty()) || q.consumers.iter().any(|c| c.exclusive) {
             return Err(BrokerError::AccessRefused(format!(
                 "{} in exclusive use",
