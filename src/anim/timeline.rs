@@ -75,6 +75,7 @@ mod tests {
             legs: vec![Leg::Edge(0)],
             start,
             duration: 100.0,
+            fate: None,
         });
         token
     }

@@ -15,6 +15,8 @@ pub enum Leg {
     /// Straight through a node from its left side to its right side: a message passing the
     /// cells of a queue on its way to a consumer.
     Across(NodeId),
+    /// Resting at a node's centre (a message that ends there: unroutable, dropped).
+    Stay(NodeId),
 }
 
 /// A token moving from `start` for `duration` virtual milliseconds along `legs`.
@@ -28,6 +30,8 @@ pub struct Tween {
     pub start: f64,
     /// How long it takes, in virtual ms.
     pub duration: f64,
+    /// A fate to show beside the token (`unroutable`); `None` for a message on its way.
+    pub fate: Option<&'static str>,
 }
 
 impl Tween {
@@ -66,6 +70,10 @@ impl Tween {
                         Point::new(c.x + half, c.y),
                     ])
                 }
+                Leg::Stay(node) => match layout.centers.get(node.0) {
+                    Some(c) => Polyline::new(vec![*c]),
+                    None => continue,
+                },
             };
             path = path.then(&piece);
         }
@@ -118,6 +126,7 @@ mod tests {
             legs: vec![Leg::Across(q), Leg::Edge(1)],
             start: 100.0,
             duration: 1000.0,
+            fate: None,
         };
         let qc = l.centers[q.0];
         assert_eq!(tween.position(&l, 0.0), Point::new(qc.x - 48.75, qc.y));
@@ -135,9 +144,10 @@ mod tests {
         let l = layout(&Graph::default());
         let tween = Tween {
             token: TokenId(1),
-            legs: vec![Leg::Edge(9), Leg::Across(NodeId(4))],
+            legs: vec![Leg::Edge(9), Leg::Across(NodeId(4)), Leg::Stay(NodeId(7))],
             start: 0.0,
             duration: 10.0,
+            fate: None,
         };
         assert_eq!(tween.position(&l, 5.0), Point::new(0.0, 0.0));
     }

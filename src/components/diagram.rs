@@ -38,8 +38,11 @@ pub fn Diagram() -> Html {
                 <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
                     fill="#000000" stroke="#000000" stroke-width="1" />
                 if let Some(label) = &edge.label {
+                    // A halo keeps labels readable where parallel edges cross under them.
                     <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
-                        text-anchor="middle" font-size="14" font-family={FONT}>{ label }</text>
+                        text-anchor="middle" font-size="14" font-family={FONT}
+                        stroke="#ffffff" stroke-width="3" stroke-linejoin="round"
+                        paint-order="stroke">{ label }</text>
                 }
             </g>
         }
@@ -78,9 +81,23 @@ pub fn Diagram() -> Html {
 
     let tokens = engine.tokens().into_iter().map(|sample| {
         let p = sample.tween.path(layout).at(sample.progress);
-        html! {
-            <circle key={sample.tween.token.0.to_string()} class="token"
-                cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill={TOKEN_FILL} stroke="#000000" stroke-width="1" />
+        let key = sample.tween.token.0.to_string();
+        match sample.tween.fate {
+            // A message that ends here fades out under a label saying why.
+            Some(fate) => html! {
+                <g key={key} class="token fate" data-fate={fate}
+                    opacity={format!("{:.2}", 1.0 - sample.progress)}>
+                    <circle cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill="#9e9e9e"
+                        stroke="#000000" stroke-width="1" stroke-dasharray="2 1" />
+                    <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
+                        font-family={FONT} fill="#b00020" stroke="#ffffff" stroke-width="3"
+                        paint-order="stroke">{ fate }</text>
+                </g>
+            },
+            None => html! {
+                <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+                    fill={TOKEN_FILL} stroke="#000000" stroke-width="1" />
+            },
         }
     });
 

@@ -1,6 +1,6 @@
 //! Publish, consumer switches, playback controls and the preset picker.
 
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::sim::{presets, PublishRequest};
@@ -10,20 +10,44 @@ use crate::state::{use_playground, Action};
 #[component]
 pub fn Toolbar() -> Html {
     let state = use_playground();
-    let (producers, consumers, scenario) = {
+    let (producers, consumers, scenario, default_key) = {
         let engine = state.engine.borrow();
         let snap = engine.snapshot();
+        let key = engine
+            .scenario()
+            .producers
+            .first()
+            .map(|p| p.routing_key.clone())
+            .unwrap_or_default();
         (
             snap.producers,
             snap.consumers,
             engine.scenario().name.clone(),
+            key,
         )
+    };
+    // The key being typed; a new scenario starts from its producer's own key.
+    let routing_key = use_state(|| default_key.clone());
+    {
+        let routing_key = routing_key.clone();
+        use_effect_with(scenario.clone(), move |_| routing_key.set(default_key));
+    }
+    let on_key = {
+        let routing_key = routing_key.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            routing_key.set(input.value());
+        })
     };
 
     let publish = {
         let state = state.clone();
+        let routing_key = routing_key.clone();
         Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::Publish(PublishRequest::default()))
+            state.dispatch(Action::Publish(PublishRequest {
+                routing_key: Some((*routing_key).clone()),
+                ..PublishRequest::default()
+            }))
         })
     };
     let play_pause = {
@@ -80,6 +104,11 @@ pub fn Toolbar() -> Html {
                         <option value={*n} selected={*n == scenario}>{ *n }</option>
                     }) }
                 </select>
+            </label>
+            <label class="routing-key">
+                { "Routing key " }
+                <input id="routing-key" type="text" size="18" spellcheck="false"
+                    value={(*routing_key).clone()} oninput={on_key} />
             </label>
             <button id="publish" class="primary" onclick={publish} disabled={producers.is_empty()}>
                 { "Publish" }

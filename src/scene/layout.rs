@@ -22,7 +22,7 @@ pub const CHAR_WIDTH: f64 = 7.0;
 /// Where a caption's baseline sits above its shape's top.
 pub const CAPTION_RISE: f64 = 6.0;
 /// Vertical spread between parallel edges' midpoints.
-const PARALLEL_SPREAD: f64 = 18.0;
+const PARALLEL_SPREAD: f64 = 22.0;
 
 /// Where everything goes.
 #[derive(Clone, Debug, PartialEq)]
@@ -306,7 +306,7 @@ fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<Edge
             let mid = curve.point(0.5);
             EdgeGeometry {
                 arrow: arrowhead(curve.to, curve.c2),
-                label_at: Point::new(mid.x, mid.y - 4.0),
+                label_at: Point::new(mid.x, mid.y - 5.0),
                 curve,
             }
         })

@@ -16,13 +16,13 @@
 //! from commands on their way to the broker, and the queue counts are the broker's own
 //! (`Broker::queue`).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use amqp_playground_core::{
     BasicCancel, BasicConsume, BasicPublish, BasicQos, Broker, BrokerError, ChannelId, ChannelOpen,
     ChannelRef, Command, Config, Connect, ConsumerTag, Destination, Event, ExchangeDeclare,
     ExchangeName, FieldTable, MessageId, Millis, Properties, QueueBind, QueueDeclare, QueueName,
-    Reply, UserName, VhostName,
+    Reply, RouteEdge, UserName, VhostName,
 };
 
 use super::scenario::Scenario;
@@ -33,6 +33,8 @@ use crate::scene::{layout, Graph, Layout, NodeId, NodeKind};
 pub const HOP_MS: u64 = 800;
 /// Virtual time for a delivered message to pass through its queue's cells.
 pub const THROUGH_MS: u64 = 400;
+/// How long a message's fate (unroutable, dropped) stays on screen.
+pub const FATE_MS: u64 = 1_200;
 /// How many lines the event log keeps.
 const LOG_LINES: usize = 200;
 
@@ -151,6 +153,12 @@ pub struct Playground {
     unroutable: u64,
     log: VecDeque<String>,
     next_connection_channel: u16,
+    /// The routing key each message was last routed with (for explaining bindings).
+    routing_keys: BTreeMap<MessageId, String>,
+    /// When a routed copy reaches its queue on screen, relative to the routing instant.
+    arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
+    /// The producer that published each message, by the channel it came on.
+    publishers: BTreeMap<MessageId, String>,
 }
 
 impl Playground {
@@ -173,6 +181,9 @@ impl Playground {
             unroutable: 0,
             log: VecDeque::new(),
             next_connection_channel: 1,
+            routing_keys: BTreeMap::new(),
+            arrives_in_queue: BTreeMap::new(),
+            publishers: BTreeMap::new(),
             scenario,
         };
         pg.set_up()?;
@@ -386,7 +397,7 @@ impl Playground {
         self.producers[index].published += 1;
         if let (Some(from), Some(to)) = (from, to) {
             if let Some(edge) = self.graph.edge_between(from, to) {
-                self.animate(vec![Leg::Edge(edge)], HOP_MS);
+                self.animate(vec![Leg::Edge(edge)], 0, HOP_MS);
             }
         }
         self.send(HOP_MS, Arrival::Publish(Box::new(publish)));
@@ -402,14 +413,85 @@ impl Playground {
         });
     }
 
-    fn animate(&mut self, legs: Vec<Leg>, duration: u64) {
+    fn animate(&mut self, legs: Vec<Leg>, delay: u64, duration: u64) {
+        self.animate_fate(legs, delay, duration, None);
+    }
+
+    fn animate_fate(
+        &mut self,
+        legs: Vec<Leg>,
+        delay: u64,
+        duration: u64,
+        fate: Option<&'static str>,
+    ) {
         let token = self.timeline.next_token();
         self.timeline.push(Tween {
             token,
             legs,
-            start: self.now.0 as f64,
+            start: (self.now.0 + delay) as f64,
             duration: duration as f64,
+            fate,
         });
+    }
+
+    /// Animates a routing decision the broker made at once as hops along the drawn edges,
+    /// one `HOP_MS` per exchange passed, choosing among parallel bindings the one that matched
+    /// (the core's own `explain`), and logs why each binding matched or not.
+    fn animate_route(&mut self, message: MessageId, root: &ExchangeName, edges: &[RouteEdge]) {
+        let vhost = VhostName::from("/");
+        let key = self.routing_keys.get(&message).cloned().unwrap_or_default();
+        // Drawn hops from the exchange the message was published to; the default exchange is
+        // not drawn (P points straight at the queue), so its edges take no screen time.
+        let mut hops: BTreeMap<ExchangeName, u64> = BTreeMap::new();
+        hops.insert(root.clone(), 0);
+        let mut explained: Vec<ExchangeName> = Vec::new();
+        for edge in edges {
+            let at = hops.get(&edge.source).copied().unwrap_or(0);
+            let drawn = !edge.source.as_str().is_empty();
+            let after = at + u64::from(drawn);
+            let to = match &edge.destination {
+                Destination::Queue(q) => {
+                    self.arrives_in_queue
+                        .insert((message, q.clone()), after * HOP_MS);
+                    self.queue_node_by_broker_name(q.as_str())
+                }
+                Destination::Exchange(x) => {
+                    hops.insert(x.clone(), after);
+                    self.graph.find(NodeKind::Exchange, x.as_str())
+                }
+            };
+            if !drawn {
+                continue;
+            }
+            let table = self.broker.routing_table(&vhost, &edge.source);
+            let explanations = table
+                .map(|t| t.explain(&[key.as_str()], None, self.broker.compat()))
+                .unwrap_or_default();
+            if !explained.contains(&edge.source) {
+                explained.push(edge.source.clone());
+                for e in &explanations {
+                    self.note(format!("  why: {}", e.sentence()));
+                }
+            }
+            let matched_key = explanations
+                .iter()
+                .find(|e| e.matched && e.destination == edge.destination)
+                .map(|e| e.routing_key.clone());
+            let from = self.graph.find(NodeKind::Exchange, edge.source.as_str());
+            if let (Some(from), Some(to)) = (from, to) {
+                let parallel = self
+                    .graph
+                    .edges
+                    .iter()
+                    .position(|e| {
+                        e.from == from && e.to == to && e.label.is_some() && e.label == matched_key
+                    })
+                    .or_else(|| self.graph.edge_between(from, to));
+                if let Some(e) = parallel {
+                    self.animate(vec![Leg::Edge(e)], at * HOP_MS, HOP_MS);
+                }
+            }
+        }
     }
 
     /// Lets `ms` of virtual time pass, handling every arrival and broker timer on the way in
@@ -471,10 +553,38 @@ impl Playground {
         while let Some(event) = self.broker.poll_event() {
             self.note(describe(&event));
             match event {
+                Event::Published {
+                    message,
+                    routing_key,
+                    channel,
+                    ..
+                } => {
+                    self.routing_keys.insert(message, routing_key);
+                    if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
+                        let name = self.scenario.producers[i].name.clone();
+                        self.publishers.insert(message, name);
+                    }
+                }
+                Event::DeadLettered {
+                    message,
+                    routing_keys,
+                    ..
+                } => {
+                    if let Some(key) = routing_keys.into_iter().next() {
+                        self.routing_keys.insert(message, key);
+                    }
+                }
+                Event::Routed {
+                    message,
+                    exchange,
+                    edges,
+                    ..
+                } => self.animate_route(message, &exchange, &edges),
                 Event::Delivered {
                     channel,
                     consumer_tag: Some(tag),
                     queue,
+                    message,
                     ..
                 } => {
                     let consumer = self
@@ -485,6 +595,12 @@ impl Playground {
                         // deliveries: match the channel alone then.
                         .or_else(|| self.consumers.iter().position(|c| c.channel == channel));
                     if let Some(consumer) = consumer {
+                        // A copy routed through exchanges is still travelling to its queue on
+                        // screen: its delivery leaves the queue once it has arrived there.
+                        let delay = self
+                            .arrives_in_queue
+                            .remove(&(message, queue.clone()))
+                            .unwrap_or(0);
                         let q = self.queue_node_by_broker_name(queue.as_str());
                         let c = self
                             .graph
@@ -493,30 +609,31 @@ impl Playground {
                             if let Some(edge) = self.graph.edge_between(q, c) {
                                 self.animate(
                                     vec![Leg::Across(q), Leg::Edge(edge)],
+                                    delay,
                                     THROUGH_MS + HOP_MS,
                                 );
                             }
                         }
-                        self.send(THROUGH_MS + HOP_MS, Arrival::Deliver(consumer));
+                        self.send(delay + THROUGH_MS + HOP_MS, Arrival::Deliver(consumer));
                     }
                 }
-                Event::Routed { edges, .. } => {
-                    for edge in edges {
-                        let from = self.graph.find(NodeKind::Exchange, edge.source.as_str());
-                        let to = match &edge.destination {
-                            Destination::Queue(q) => self.queue_node_by_broker_name(q.as_str()),
-                            Destination::Exchange(x) => {
-                                self.graph.find(NodeKind::Exchange, x.as_str())
-                            }
-                        };
-                        if let (Some(from), Some(to)) = (from, to) {
-                            if let Some(e) = self.graph.edge_between(from, to) {
-                                self.animate(vec![Leg::Edge(e)], HOP_MS);
-                            }
-                        }
+                Event::Unroutable {
+                    message, exchange, ..
+                } => {
+                    self.unroutable += 1;
+                    // It ends where routing gave up: at the exchange, or at P when the default
+                    // exchange (not drawn) found no queue of that name.
+                    let at = self
+                        .graph
+                        .find(NodeKind::Exchange, exchange.as_str())
+                        .or_else(|| {
+                            let publisher = self.publishers.get(&message)?;
+                            self.graph.find(NodeKind::Producer, publisher)
+                        });
+                    if let Some(node) = at {
+                        self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some("unroutable"));
                     }
                 }
-                Event::Unroutable { .. } => self.unroutable += 1,
                 _ => {}
             }
         }
@@ -872,6 +989,65 @@ mod tests {
             "{:?}",
             pg.log().collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_routed_message_takes_the_binding_that_matched_then_waits_its_turn() {
+        let mut pg = Playground::new(presets::routing()).unwrap();
+        pg.publish(PublishRequest {
+            routing_key: Some("green".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS);
+        // P→X is edge 0; X→Q2 [black] is 2, [green] 3; Q2→C2 is 5.
+        let legs: Vec<Vec<Leg>> = pg
+            .tokens_at((HOP_MS + HOP_MS / 2) as f64)
+            .iter()
+            .map(|s| s.tween.legs.clone())
+            .collect();
+        assert_eq!(legs, vec![vec![Leg::Edge(3)]]);
+        let later: Vec<Vec<Leg>> = pg
+            .tokens_at((2 * HOP_MS + 1) as f64)
+            .iter()
+            .map(|s| s.tween.legs.clone())
+            .collect();
+        let q2 = pg.graph().find(NodeKind::Queue, "Q2").unwrap();
+        assert_eq!(later, vec![vec![Leg::Across(q2), Leg::Edge(5)]]);
+        assert!(pg.log().any(|l| l.contains("why:") && l.contains("green")));
+        pg.advance(HOP_MS + THROUGH_MS + HOP_MS - 1);
+        assert_eq!(received(&pg, "C2"), 0);
+        pg.advance(1);
+        assert_eq!(received(&pg, "C2"), 1);
+    }
+
+    #[test]
+    fn an_unroutable_message_ends_at_the_exchange_with_its_fate_shown() {
+        let mut pg = Playground::new(presets::routing()).unwrap();
+        pg.publish(PublishRequest {
+            routing_key: Some("purple".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS + 1);
+        let x = pg.graph().find(NodeKind::Exchange, "direct_logs").unwrap();
+        let fates: Vec<(Vec<Leg>, Option<&str>)> = pg
+            .tokens()
+            .iter()
+            .map(|s| (s.tween.legs.clone(), s.tween.fate))
+            .collect();
+        assert_eq!(fates, vec![(vec![Leg::Stay(x)], Some("unroutable"))]);
+        assert_eq!(pg.snapshot().unroutable, 1);
+        // With the default exchange the fate shows at P: no exchange is drawn.
+        let mut pg = hello();
+        pg.publish(PublishRequest {
+            routing_key: Some("nowhere".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS);
+        let p = pg.graph().find(NodeKind::Producer, "P").unwrap();
+        assert_eq!(pg.tokens()[0].tween.legs, vec![Leg::Stay(p)]);
     }
 
     #[test]

@@ -162,3 +162,94 @@ fn keyed_exchange(
         exchanges: vec![x],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The outcomes each tutorial states must hold in the playground.
+    use super::*;
+    use crate::sim::{Playground, PublishRequest};
+
+    fn run(name: &str, keys: &[&str]) -> Playground {
+        let mut pg = Playground::new(by_name(name).unwrap()).unwrap();
+        for key in keys {
+            pg.publish(PublishRequest {
+                routing_key: Some((*key).to_string()),
+                ..PublishRequest::default()
+            })
+            .unwrap();
+        }
+        pg.advance(10_000);
+        pg
+    }
+
+    fn received(pg: &Playground) -> Vec<(String, u64)> {
+        pg.snapshot()
+            .consumers
+            .into_iter()
+            .map(|c| (c.name, c.received))
+            .collect()
+    }
+
+    fn counts(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+        pairs.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+    }
+
+    #[test]
+    fn work_queues_deal_tasks_round_robin() {
+        let pg = run("work-queues", &["task_queue"; 4]);
+        assert_eq!(received(&pg), counts(&[("C1", 2), ("C2", 2)]));
+    }
+
+    #[test]
+    fn publish_subscribe_copies_every_message_to_every_subscriber() {
+        let pg = run("publish-subscribe", &["", "anything"]);
+        assert_eq!(received(&pg), counts(&[("C1", 2), ("C2", 2)]));
+        let captions: Vec<String> = pg
+            .graph()
+            .nodes
+            .iter()
+            .filter_map(|n| n.caption.clone())
+            .collect();
+        assert_eq!(captions.len(), 2);
+        assert!(
+            captions
+                .iter()
+                .all(|c| c.starts_with("amq.gen-") && c.ends_with("...")),
+            "{captions:?}"
+        );
+    }
+
+    #[test]
+    fn routing_delivers_by_exact_key() {
+        assert_eq!(
+            received(&run("routing", &["orange"])),
+            counts(&[("C1", 1), ("C2", 0)])
+        );
+        assert_eq!(
+            received(&run("routing", &["black", "green"])),
+            counts(&[("C1", 0), ("C2", 2)])
+        );
+        let pg = run("routing", &["purple"]);
+        assert_eq!(received(&pg), counts(&[("C1", 0), ("C2", 0)]));
+        assert_eq!(pg.snapshot().unroutable, 1);
+    }
+
+    #[test]
+    fn topics_match_word_patterns_as_the_tutorial_says() {
+        let cases: [(&str, (u64, u64)); 6] = [
+            ("quick.orange.rabbit", (1, 1)),
+            ("lazy.orange.elephant", (1, 1)),
+            ("quick.orange.fox", (1, 0)),
+            ("lazy.brown.fox", (0, 1)),
+            ("lazy.pink.rabbit", (0, 1)), // matches two Q2 bindings, delivered once
+            ("quick.brown.fox", (0, 0)),
+        ];
+        for (key, (c1, c2)) in cases {
+            assert_eq!(
+                received(&run("topics", &[key])),
+                counts(&[("C1", c1), ("C2", c2)]),
+                "{key}"
+            );
+        }
+    }
+}
