@@ -168,20 +168,17 @@ impl Sinks<'_> {
             queue.unacked += 1;
         }
         if self.record {
-            let m = &entry.message;
-            self.events.push_back(Event::Delivered {
+            let event = Delivery {
                 channel: ch,
                 consumer_tag: Some(ctag.clone()),
-                delivery_tag: DeliveryTag(tag),
+                delivery_tag: tag,
                 redelivered: entry.redelivered(),
                 queue: queue.name.clone(),
-                exchange: m.origin.exchange.clone(),
-                routing_key: m.origin.routing_key().to_string(),
-                message: m.id,
-                properties: m.properties.clone(),
-                body: m.body.clone(),
+                message: &entry.message,
                 no_ack,
-            });
+            }
+            .event();
+            self.events.push_back(event);
         }
         if !no_ack {
             channel.unacked.insert(
@@ -264,6 +261,37 @@ impl Sinks<'_> {
         self.drop_head_while_over(queue);
         self.dispatch(queue);
         Accepted::Yes
+    }
+}
+
+/// A delivery, as the event the UI animates (one place builds it for consumers, basic.get and
+/// direct reply-to).
+pub(crate) struct Delivery<'a> {
+    pub channel: crate::ChannelRef,
+    pub consumer_tag: Option<ConsumerTag>,
+    pub delivery_tag: u64,
+    pub redelivered: bool,
+    pub queue: QueueName,
+    pub message: &'a Message,
+    pub no_ack: bool,
+}
+
+impl Delivery<'_> {
+    pub fn event(self) -> Event {
+        let m = self.message;
+        Event::Delivered {
+            channel: self.channel,
+            consumer_tag: self.consumer_tag,
+            delivery_tag: DeliveryTag(self.delivery_tag),
+            redelivered: self.redelivered,
+            queue: self.queue,
+            exchange: m.origin.exchange.clone(),
+            routing_key: m.origin.routing_key().to_string(),
+            message: m.id,
+            properties: m.properties.clone(),
+            body: m.body.clone(),
+            no_ack: self.no_ack,
+        }
     }
 }
 

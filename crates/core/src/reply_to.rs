@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use crate::broker::Broker;
 use crate::command::BasicPublish;
+use crate::delivery::Delivery;
 use crate::error::BrokerError;
 use crate::event::Event;
 use crate::message::Message;
-use crate::{ChannelRef, ConsumerTag, DeliveryTag, QueueName, VhostName};
+use crate::{ChannelRef, ConsumerTag, QueueName, VhostName};
 
 /// The pseudo-queue a requester consumes.
 pub(crate) const REPLY_TO: &str = "amq.rabbitmq.reply-to";
@@ -133,19 +134,17 @@ impl Broker {
                 .unwrap_or_default(),
         );
         if self.record_message_events {
-            self.emit(Event::Delivered {
+            let event = Delivery {
                 channel: ch,
                 consumer_tag: Some(tag),
-                delivery_tag: DeliveryTag(delivery_tag),
+                delivery_tag,
                 redelivered: false,
                 queue,
-                exchange: message.origin.exchange.clone(),
-                routing_key: message.origin.routing_key().to_string(),
-                message: message.id,
-                properties: message.properties.clone(),
-                body: message.body.clone(),
+                message,
                 no_ack: true,
-            });
+            }
+            .event();
+            self.emit(event);
         }
     }
 

@@ -178,9 +178,8 @@ pub(crate) fn check_expiration(expiration: &str) -> Result<(), BrokerError> {
     Ok(())
 }
 
-/// Result of publishing (for confirms).
+/// Result of publishing (for confirms): whether a target queue refused its copy.
 pub(crate) struct Published {
-    pub routed: bool,
     pub refused: bool,
 }
 
@@ -389,6 +388,6 @@ impl Broker {
         if let Some(target) = reply {
             self.deliver_reply(target, message);
         }
-        Published { routed, refused }
+        Published { refused }
     }
 }

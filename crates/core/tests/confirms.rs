@@ -3,18 +3,7 @@
 mod harness;
 
 use amqp_playground_core::*;
-use harness::World;
-
-fn confirms(events: &[Event]) -> Vec<(bool, u64)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::PublisherAck { seq, .. } => Some((true, *seq)),
-            Event::PublisherNack { seq, .. } => Some((false, *seq)),
-            _ => None,
-        })
-        .collect()
-}
+use harness::{confirms, World};
 
 #[test]
 fn sequence_numbers_start_at_one_in_confirm_mode() {

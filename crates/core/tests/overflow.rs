@@ -3,7 +3,7 @@
 mod harness;
 
 use amqp_playground_core::*;
-use harness::{args, s, World};
+use harness::{args, confirms, s, World};
 
 fn limited(max: i32, overflow: &str) -> FieldTable {
     args(&[
@@ -14,17 +14,6 @@ fn limited(max: i32, overflow: &str) -> FieldTable {
 
 fn confirm(w: &mut World) {
     w.ok(ConfirmSelect { channel: w.ch });
-}
-
-fn confirms(events: &[Event]) -> Vec<(bool, u64)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::PublisherAck { seq, .. } => Some((true, *seq)),
-            Event::PublisherNack { seq, .. } => Some((false, *seq)),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -8,6 +8,7 @@ use crate::command::{
     BasicReject, ConfirmSelect, GetOk, Reply, TxCommit, TxRollback, TxSelect,
 };
 use crate::consumer::Consumer;
+use crate::delivery::Delivery;
 use crate::error::{BrokerError, Resource};
 use crate::event::{DropReason, Event};
 use crate::message::DeathReason;
@@ -202,7 +203,6 @@ impl Broker {
                 }
             });
         }
-        let _ = outcome.routed;
     }
 
     pub(super) fn basic_get(&mut self, c: BasicGet) -> Result<Reply, BrokerError> {
@@ -237,19 +237,17 @@ impl Broker {
                 );
             }
             if s.record {
-                s.events.push_back(Event::Delivered {
+                let event = Delivery {
                     channel: ch_ref,
                     consumer_tag: None,
-                    delivery_tag: DeliveryTag(tag),
+                    delivery_tag: tag,
                     redelivered,
                     queue: q.name.clone(),
-                    exchange: m.origin.exchange.clone(),
-                    routing_key: m.origin.routing_key().to_string(),
-                    message: m.id,
-                    properties: m.properties.clone(),
-                    body: m.body.clone(),
+                    message: &m,
                     no_ack,
-                });
+                }
+                .event();
+                s.events.push_back(event);
             }
             // RabbitMQ drops newly exposed expired heads before counting what is left.
             s.expire_heads(q);

@@ -328,7 +328,7 @@ impl Broker {
 
     /// Checks shared by bind and unbind, in RabbitMQ's order: default exchange (403),
     /// direct reply-to (403), permissions (write on the destination, read on the source).
-    fn check_binding(&self, op: &BindingOp, vhost: &VhostName) -> Result<(), BrokerError> {
+    fn check_binding(&self, op: &BindingOp) -> Result<(), BrokerError> {
         let dest_name = match &op.destination {
             Destination::Queue(q) => q.as_str(),
             Destination::Exchange(x) => x.as_str(),
@@ -351,13 +351,12 @@ impl Broker {
         };
         self.check_permission(op.channel, Access::Write, kind, dest_name)?;
         self.check_permission(op.channel, Access::Read, "exchange", op.source.as_str())?;
-        let _ = vhost;
         Ok(())
     }
 
     fn bind(&mut self, op: BindingOp) -> Result<(), BrokerError> {
         let vhost = self.vhost_of(op.channel)?;
-        self.check_binding(&op, &vhost)?;
+        self.check_binding(&op)?;
         let v = &self.vhosts[&vhost];
         // The source is reported first when both ends are missing (semantics §3.3).
         let Some(source) = v.exchanges.get(&op.source) else {
@@ -407,7 +406,7 @@ impl Broker {
 
     fn unbind(&mut self, op: BindingOp) -> Result<(), BrokerError> {
         let vhost = self.vhost_of(op.channel)?;
-        self.check_binding(&op, &vhost)?;
+        self.check_binding(&op)?;
         let v = &self.vhosts[&vhost];
         // Unbinding something missing succeeds silently (semantics §3.2).
         let Some(source) = v.exchanges.get(&op.source) else {

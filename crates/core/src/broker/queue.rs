@@ -153,15 +153,8 @@ impl Broker {
             if r.is_err() && w.is_err() {
                 cf?;
             }
-            let q = self.find_queue(&vhost, &name, c.channel.connection)?;
-            let reply = Reply::QueueDeclareOk {
-                queue: name.clone(),
-                message_count: q.ready_count as u32,
-                consumer_count: q.consumers.len() as u32,
-            };
-            self.touch_queue(&vhost, &name);
-            self.channel_mut(c.channel)?.last_queue = Some(name);
-            return Ok(reply);
+            self.find_queue(&vhost, &name, c.channel.connection)?;
+            return self.declare_ok(c.channel, &vhost, name);
         }
         let name = if raw.is_empty() {
             QueueName(self.names.name("amq.gen-"))
@@ -199,14 +192,7 @@ impl Broker {
                 ));
             }
             check_args_equivalent(&q.arguments, &c.arguments, CLASSIC_ARGS, resource)?;
-            let reply = Reply::QueueDeclareOk {
-                queue: name.clone(),
-                message_count: q.ready_count as u32,
-                consumer_count: q.consumers.len() as u32,
-            };
-            self.touch_queue(&vhost, &name);
-            self.channel_mut(c.channel)?.last_queue = Some(name);
-            return Ok(reply);
+            return self.declare_ok(c.channel, &vhost, name);
         }
         if let Some(v) = c.arguments.get("x-dead-letter-exchange") {
             if !matches!(v, FieldValue::LongString(_)) {
@@ -248,6 +234,25 @@ impl Broker {
             queue: name,
             message_count: 0,
             consumer_count: 0,
+        })
+    }
+
+    /// `declare-ok` for an existing queue: its counts; the declare renews its lease and makes
+    /// it the channel's most recently declared queue.
+    fn declare_ok(
+        &mut self,
+        ch: ChannelRef,
+        vhost: &VhostName,
+        name: QueueName,
+    ) -> Result<Reply, BrokerError> {
+        let q = &self.vhosts[vhost].queues[&name];
+        let (message_count, consumer_count) = (q.ready_count as u32, q.consumers.len() as u32);
+        self.touch_queue(vhost, &name);
+        self.channel_mut(ch)?.last_queue = Some(name.clone());
+        Ok(Reply::QueueDeclareOk {
+            queue: name,
+            message_count,
+            consumer_count,
         })
     }
 

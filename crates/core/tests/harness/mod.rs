@@ -23,6 +23,18 @@ pub fn s(text: &str) -> FieldValue {
     FieldValue::string(text)
 }
 
+/// Publisher confirms in order: (ack?, seq).
+pub fn confirms(events: &[Event]) -> Vec<(bool, u64)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PublisherAck { seq, .. } => Some((true, *seq)),
+            Event::PublisherNack { seq, .. } => Some((false, *seq)),
+            _ => None,
+        })
+        .collect()
+}
+
 impl World {
     pub fn new() -> Self {
         World::with_config(Config::default())
