@@ -92,22 +92,22 @@ pub(crate) fn route(
             }
             continue;
         }
-        for destination in out.drain(..) {
-            if with_edges {
-                let edge = RouteEdge {
+        // Each source is visited once, so an edge repeats only when two bindings of this
+        // source lead to the same destination.
+        let mut edge_seen: BTreeSet<&Destination> = BTreeSet::new();
+        for destination in &out {
+            if with_edges && edge_seen.insert(destination) {
+                route.edges.push(RouteEdge {
                     source: source.clone(),
                     destination: destination.clone(),
                     via: EdgeKind::Binding,
-                };
-                if !route.edges.contains(&edge) {
-                    route.edges.push(edge);
-                }
+                });
             }
             match destination {
-                Destination::Queue(q) => add_queue(&mut route, &q),
+                Destination::Queue(q) => add_queue(&mut route, q),
                 Destination::Exchange(e) => {
-                    if !route.exchanges.contains(&e) {
-                        route.exchanges.push(e);
+                    if !route.exchanges.contains(e) {
+                        route.exchanges.push(e.clone());
                     }
                 }
             }
