@@ -55,7 +55,10 @@ use crate::{ChannelRef, Compat, ConnectionId, Millis, QueueName, VhostName};
 /// A command naming a connection that is not open fails with 504 CHANNEL_ERROR and closes
 /// nothing; a command on a channel that is not open fails with 504 `expected 'channel.open'`,
 /// a connection error, as in RabbitMQ.
-#[derive(Debug)]
+///
+/// A `Broker` is `Clone`: message bodies and properties are shared, so a snapshot (for undo or
+/// "what if") costs the queue entries and the topology, not the payloads.
+#[derive(Clone, Debug)]
 pub struct Broker {
     pub(crate) compat: Compat,
     pub(crate) config: Config,

@@ -7,7 +7,7 @@ use crate::message::Entry;
 use crate::{ChannelId, ConsumerTag, QueueName, UserName, VhostName};
 
 /// An open connection.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Connection {
     pub user: UserName,
     pub vhost: VhostName,
@@ -27,13 +27,13 @@ pub(crate) struct Unacked {
 }
 
 /// A buffered transaction (semantics §14).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Tx {
     pub ops: Vec<TxOp>,
 }
 
 /// One buffered operation of a transaction.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum TxOp {
     Publish(Box<crate::command::BasicPublish>, crate::MessageId),
     /// Deliveries taken off the unacked map at ack time (unknown tags fail then, not at
@@ -50,7 +50,7 @@ pub(crate) enum Settle {
 }
 
 /// An open channel.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Channel {
     /// Consumers started on this channel, with their queues.
     pub consumers: BTreeMap<ConsumerTag, QueueName>,

@@ -15,7 +15,7 @@ use crate::queue::QueueArgs;
 use crate::{ExchangeName, FieldTable, FieldValue, Millis, QueueName, VhostName};
 
 /// A dead copy waiting to be routed to its dead-letter exchange.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct PendingDeath {
     pub vhost: VhostName,
     pub queue: QueueName,

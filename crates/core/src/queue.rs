@@ -212,7 +212,7 @@ impl QueueArgs {
 }
 
 /// A queue.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Queue {
     pub name: QueueName,
     pub durable: bool,

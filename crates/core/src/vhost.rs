@@ -7,7 +7,7 @@ use crate::queue::Queue;
 use crate::{ExchangeName, FieldTable, QueueName, VhostName};
 
 /// An exchange as the broker keeps it (its routing rule lives in [`crate::exchange`]).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Exchange {
     pub kind: crate::exchange::ExchangeKind,
     pub durable: bool,
@@ -28,7 +28,7 @@ impl Exchange {
 }
 
 /// One virtual host.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Vhost {
     pub name: VhostName,
     pub exchanges: BTreeMap<ExchangeName, Exchange>,

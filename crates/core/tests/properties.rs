@@ -530,3 +530,33 @@ proptest! {
         check_conservation(&a)?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_cloned_broker_continues_exactly_like_the_original(
+        head in proptest::collection::vec(op(), 0..30),
+        tail in proptest::collection::vec(op(), 1..30),
+    ) {
+        let mut a = Run::new(Compat::RabbitMq4);
+        for op in &head {
+            a.apply(op);
+        }
+        let mut b = Run {
+            broker: a.broker.clone(),
+            now: a.now,
+            channels: a.channels,
+            events: Vec::new(),
+            replies: Vec::new(),
+        };
+        a.events.clear();
+        a.replies.clear();
+        for op in &tail {
+            a.apply(op);
+            b.apply(op);
+        }
+        prop_assert_eq!(&a.events, &b.events);
+        prop_assert_eq!(&a.replies, &b.replies);
+    }
+}
