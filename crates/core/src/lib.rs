@@ -36,6 +36,8 @@
 //! - [`inspect`]: read-only views for the UI, and [`Broker::explain_route`] (why a message
 //!   would go where it goes).
 //! - [`field`], [`names`], [`compat`]: AMQP field tables, name newtypes, version profiles.
+//! - `tests/`: one story file per feature on a tiny harness, property tests, version table;
+//!   `examples/broker_throughput.rs`: throughput and memory report.
 //!
 //! # Example: "Hello World!" (RabbitMQ tutorial one)
 //!
