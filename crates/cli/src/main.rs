@@ -112,7 +112,7 @@ fn parse_options(args: &[String]) -> Result<(Compat, Vec<String>), Failure> {
                     ))
                 })?;
             }
-            None if arg.starts_with("--") => {
+            None if arg.starts_with("--") && arg != "--help" => {
                 return Err(Failure::Input(format!("unknown option {arg}")));
             }
             None => rest.push(arg.clone()),

@@ -30,7 +30,8 @@
 //! # Layout
 //! - [`RabbitBackend`]: the lapin-backed [`Backend`].
 //! - [`convert`]: core field values ↔ lapin's `AMQPValue`.
-//! - [`run_on_rabbitmq`] / [`run_on_core`]: one script, one canonical JSON string.
+//! - [`run_on_rabbitmq`]: one script on RabbitMQ, one canonical JSON string (the core side is
+//!   [`amqp_playground_script::run_on_core`]).
 //!
 //! # Example
 //! ```no_run

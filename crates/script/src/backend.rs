@@ -1,7 +1,7 @@
 //! What a runner needs from a broker: the [`Backend`] trait.
 //!
 //! The step semantics (aliases, held deliveries, settle order, the final drain, error
-//! bookkeeping) live once, in [`crate::run`]; a backend only speaks AMQP. Two backends exist:
+//! bookkeeping) live once, in [`crate::run()`]; a backend only speaks AMQP. Two backends exist:
 //! [`crate::CoreBackend`] drives the broker core in virtual time, and the fidelity crate's
 //! backend drives a real RabbitMQ through lapin. Because both sit under the same interpreter,
 //! a difference in their results is a difference in broker behaviour, not in bookkeeping.

@@ -3,7 +3,7 @@
 //!
 //! A client script (see `scenario-script.md`) is what one AMQP client does to a broker, as
 //! JSON. [`Script::parse`] turns it into typed steps, with errors that name the step, its kind
-//! and the field. [`run`] executes it on a [`Backend`] and returns a [`RunResult`], whose
+//! and the field. [`run()`] executes it on a [`Backend`] and returns a [`RunResult`], whose
 //! [`RunResult::to_canonical_json`] is the text that fidelity compares: the broker core
 //! ([`CoreBackend`], virtual time) and a real RabbitMQ (the `amqp-playground-fidelity` crate)
 //! must print the same.
