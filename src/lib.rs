@@ -14,7 +14,7 @@
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
 //! - [`hooks`]: the `use_animation_frame` hook.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
-//! - [`components`]: the diagram, toolbar and status panel.
+//! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
 //!
 //! # Example
 //!
@@ -39,7 +39,7 @@ pub mod state;
 
 use yew::prelude::*;
 
-use components::{Diagram, Status, Toolbar};
+use components::{Diagram, Inspector, Palette, Status, Toolbar};
 use hooks::use_animation_frame;
 use state::{Action, PlaygroundContext, PlaygroundState};
 
@@ -65,6 +65,10 @@ pub fn App() -> Html {
                 </header>
                 <Toolbar />
                 <div class="canvas"><Diagram /></div>
+                <div class="editor">
+                    <Inspector />
+                    <Palette />
+                </div>
                 <Status />
             </main>
         </ContextProvider<PlaygroundContext>>

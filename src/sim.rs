@@ -10,5 +10,5 @@ pub mod playground;
 pub mod presets;
 pub mod scenario;
 
-pub use playground::{Playground, PlaygroundError, PublishRequest, QueueCounts, Snapshot};
+pub use playground::{Edit, Playground, PlaygroundError, PublishRequest, QueueCounts, Snapshot};
 pub use scenario::Scenario;

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::{presets, Playground, PublishRequest};
+use crate::scene::NodeKind;
+use crate::sim::{presets, Edit, Playground, PublishRequest};
 
 /// Everything that can change the playground.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +35,10 @@ pub enum Action {
     SetSpeed(f64),
     /// Replace the scenario with a preset.
     LoadPreset(String),
+    /// Change the topology.
+    Edit(Edit),
+    /// Select a node for the inspector (or clear the selection).
+    Select(Option<(NodeKind, String)>),
 }
 
 /// The shared state: the engine (behind a `RefCell`, because the broker is large and not worth
@@ -50,6 +55,8 @@ pub struct PlaygroundState {
     carry: f64,
     /// The last refused action, shown to the user.
     pub error: Option<String>,
+    /// The node the inspector shows.
+    pub selected: Option<(NodeKind, String)>,
     version: u64,
 }
 
@@ -70,6 +77,7 @@ impl PlaygroundState {
             speed: 1.0,
             carry: 0.0,
             error: None,
+            selected: None,
             version: 0,
         }
     }
@@ -87,6 +95,7 @@ impl Reducible for PlaygroundState {
         let mut engine = self.engine.clone();
         let (mut playing, mut speed, mut carry) = (self.playing, self.speed, self.carry);
         let mut error = self.error.clone();
+        let mut selected = self.selected.clone();
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
         let result = match action {
@@ -127,9 +136,24 @@ impl Reducible for PlaygroundState {
             Action::LoadPreset(name) => match presets::by_name(&name) {
                 Some(scenario) => Playground::new(scenario).map(|pg| {
                     engine = Rc::new(RefCell::new(pg));
+                    selected = None;
                 }),
                 None => Err(crate::sim::PlaygroundError::UnknownPreset(name)),
             },
+            Action::Edit(edit) => {
+                let result = engine.borrow_mut().apply(edit);
+                // Forget a selection whose node is gone.
+                if let Some((kind, name)) = &selected {
+                    if engine.borrow().graph().find(*kind, name).is_none() {
+                        selected = None;
+                    }
+                }
+                result
+            }
+            Action::Select(node) => {
+                selected = node;
+                Ok(())
+            }
         };
         match result {
             Ok(()) if !is_frame => error = None,
@@ -142,6 +166,7 @@ impl Reducible for PlaygroundState {
             speed,
             carry,
             error,
+            selected,
             version: self.version.wrapping_add(1),
         })
     }

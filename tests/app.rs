@@ -53,10 +53,17 @@ fn find(root: &Element, selector: &str) -> Element {
 }
 
 fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    match find(root, selector).dyn_into::<HtmlElement>() {
+        Ok(html) => html.click(),
+        // SVG elements have no click(): send the event a pointer would.
+        Err(svg) => {
+            let init = web_sys::MouseEventInit::new();
+            init.set_bubbles(true);
+            let event =
+                web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+            svg.dispatch_event(&event).unwrap();
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -175,4 +182,114 @@ async fn the_api_refuses_bad_input_with_a_clear_error() {
         )
     );
     assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);
+}
+
+fn set_value(root: &Element, selector: &str, value: &str) {
+    let input: web_sys::HtmlInputElement = find(root, selector).dyn_into().unwrap();
+    input.set_value(value);
+    let event = web_sys::InputEvent::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+fn choose(root: &Element, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();
+    select.set_value(value);
+    let event = web_sys::Event::new("change").unwrap();
+    select.dispatch_event(&event).unwrap();
+}
+
+fn submit(root: &Element, form: &str) {
+    click(root, &format!("{form} button[type='submit']"));
+}
+
+#[wasm_bindgen_test]
+async fn the_palette_adds_a_bound_queue_that_receives_a_new_key() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    api("loadPreset", &["routing".into()]).unwrap();
+    settle().await;
+    set_value(&root, "#add-queue input[aria-label='queue name']", "audit");
+    choose(&root, "#add-queue select", "direct_logs");
+    settle().await;
+    set_value(
+        &root,
+        "#add-queue input[aria-label='binding key']",
+        "purple",
+    );
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    let queue = find(&root, "g.queue[data-name='audit']");
+    assert_eq!(
+        find(&queue, "text.caption").text_content().as_deref(),
+        Some("audit")
+    );
+    find(&root, "g.consumer[data-name='C3']");
+    let labels: Vec<String> = (0..root.query_selector_all("text.edge-label").unwrap().length())
+        .filter_map(|i| root.query_selector_all("text.edge-label").unwrap().get(i))
+        .filter_map(|n| n.text_content())
+        .collect();
+    assert!(labels.contains(&"purple".to_string()), "{labels:?}");
+
+    set_value(&root, "#routing-key", "purple");
+    settle().await;
+    click(&root, "#publish");
+    api("advance", &[JsValue::from_f64(10_000.0)]).unwrap();
+    settle().await;
+    assert_eq!(snapshot_number(&["consumers", "C3", "received"]), 1.0);
+    assert_eq!(snapshot_number(&["unroutable"]), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_shows_the_brokers_text() {
+    let root = mount().await;
+    set_value(
+        &root,
+        "#add-queue input[aria-label='queue name']",
+        "amq.reserved",
+    );
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    let error = find(&root, ".status .error").text_content().unwrap();
+    assert!(error.contains("ACCESS_REFUSED"), "{error}");
+    assert!(root
+        .query_selector("g.queue[data-name='amq.reserved']")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_keyboard_selects_and_deletes_a_node() {
+    let root = mount().await;
+    let consumer = find(&root, "g.pick[aria-label='consumer C']");
+    let press = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        consumer.dispatch_event(&event).unwrap();
+    };
+    press("Enter");
+    settle().await;
+    assert_eq!(
+        find(&root, ".inspector h2").text_content().as_deref(),
+        Some("consumer C")
+    );
+    assert!(find(&root, ".inspector")
+        .text_content()
+        .unwrap()
+        .contains("consumes from hello"));
+    press("Delete");
+    settle().await;
+    assert!(root.query_selector("g.consumer").unwrap().is_none());
+    assert_eq!(root.query_selector_all("g.edge").unwrap().length(), 1);
+
+    // Clicking the queue and its Delete button removes it too.
+    click(&root, "g.pick[aria-label='queue hello']");
+    settle().await;
+    click(&root, "#delete-node");
+    settle().await;
+    assert!(root.query_selector("g.queue").unwrap().is_none());
 }

@@ -52,6 +52,11 @@ impl Timeline {
         self.tweens.iter().any(|tw| tw.end() > t)
     }
 
+    /// Forgets every tween (the drawing they ran along changed).
+    pub fn clear(&mut self) {
+        self.tweens.clear();
+    }
+
     /// Number of tweens not yet pruned.
     pub fn len(&self) -> usize {
         self.tweens.len()

@@ -4,8 +4,9 @@ use yew::prelude::*;
 
 use crate::scene::layout::CAPTION_RISE;
 use crate::scene::{Node, NodeId, NodeKind, Point, Shape};
+use crate::sim::Edit;
 use crate::sim::QueueCounts;
-use crate::state::use_playground;
+use crate::state::{use_playground, Action};
 
 /// Classic tutorial palette.
 const PRODUCER_FILL: &str = "#00ffff";
@@ -48,7 +49,7 @@ pub fn Diagram() -> Html {
         }
     });
 
-    let nodes = graph.nodes.iter().enumerate().map(|(i, node)| {
+    let drawn = graph.nodes.iter().enumerate().map(|(i, node)| {
         let id = NodeId(i);
         let center = layout.centers[i];
         let shape = layout.shapes[i];
@@ -79,6 +80,52 @@ pub fn Diagram() -> Html {
         }
     });
 
+    let nodes = drawn.zip(&graph.nodes).enumerate().map(|(i, (inner, node))| {
+        let key = (node.kind, node.name.clone());
+        let selected = state.selected.as_ref() == Some(&key);
+        let (c, shape) = (layout.centers[i], layout.shapes[i]);
+        let select = {
+            let state = state.clone();
+            let key = key.clone();
+            Callback::from(move |_: MouseEvent| {
+                state.dispatch(Action::Select((!selected).then(|| key.clone())))
+            })
+        };
+        let keys = {
+            let state = state.clone();
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    state.dispatch(Action::Select((!selected).then(|| key.clone())));
+                }
+                "Delete" | "Backspace" if selected => {
+                    e.prevent_default();
+                    state.dispatch(Action::Edit(Edit::Remove {
+                        kind: key.0,
+                        name: key.1.clone(),
+                    }));
+                }
+                "Escape" => state.dispatch(Action::Select(None)),
+                _ => {}
+            })
+        };
+        html! {
+            <g key={format!("{:?}/{}", node.kind, node.name)}
+                class={classes!("pick", selected.then_some("selected"))} tabindex="0"
+                role="button" aria-pressed={selected.to_string()}
+                aria-label={format!("{} {}", kind_word(node.kind), node.name)}
+                onclick={select} onkeydown={keys}>
+                if selected {
+                    <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
+                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                        rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2" />
+                }
+                { inner }
+            </g>
+        }
+    });
+
     let tokens = engine.tokens().into_iter().map(|sample| {
         let p = sample.tween.path(layout).at(sample.progress);
         let key = sample.tween.token.0.to_string();
@@ -105,7 +152,7 @@ pub fn Diagram() -> Html {
         <svg class="diagram" xmlns="http://www.w3.org/2000/svg"
             viewBox={format!("0 0 {} {}", fmt(w), fmt(h))}
             width={fmt(w * ZOOM)} height={fmt(h * ZOOM)}
-            role="img" aria-label={aria_label(&graph.nodes)}>
+            role="group" aria-label={aria_label(&graph.nodes)}>
             <g class="edges">{ for edges }</g>
             <g class="nodes">{ for nodes }</g>
             <g class="tokens">{ for tokens }</g>
@@ -190,14 +237,19 @@ fn caption(node: &Node, c: Point, half_height: f64) -> Html {
 fn aria_label(nodes: &[Node]) -> String {
     let names: Vec<String> = nodes
         .iter()
-        .map(|n| match n.kind {
-            NodeKind::Producer => format!("producer {}", n.name),
-            NodeKind::Exchange => format!("exchange {}", n.name),
-            NodeKind::Queue => format!("queue {}", n.name),
-            NodeKind::Consumer => format!("consumer {}", n.name),
-        })
+        .map(|n| format!("{} {}", kind_word(n.kind), n.name))
         .collect();
     format!("Diagram: {}", names.join(", "))
+}
+
+/// The kind in words, as the inspector and screen readers say it.
+pub fn kind_word(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Producer => "producer",
+        NodeKind::Exchange => "exchange",
+        NodeKind::Queue => "queue",
+        NodeKind::Consumer => "consumer",
+    }
 }
 
 fn fmt(v: f64) -> String {

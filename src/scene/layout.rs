@@ -280,6 +280,20 @@ fn place(root: usize, top: f64, children: &[Vec<usize>], extent: &[f64], y: &mut
     }
 }
 
+/// Where an edge meets a node. Queues are records read left to right: messages enter at the
+/// left end and leave at the right end (as Graphviz draws record ports in `rankdir=LR`), never
+/// through a corner; ellipses are met where the line towards the other node crosses them.
+fn attach(shape: Shape, center: Point, toward: Point, offset: f64) -> Point {
+    match shape {
+        Shape::Rect { w, h } if (toward.x - center.x).abs() > w / 2.0 => {
+            let side = if toward.x < center.x { -1.0 } else { 1.0 };
+            let dy = (offset / 2.0).clamp(-(h / 2.0 - 4.0), h / 2.0 - 4.0);
+            Point::new(center.x + side * w / 2.0, center.y + dy)
+        }
+        _ => shape.boundary_toward(center, toward),
+    }
+}
+
 fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<EdgeGeometry> {
     graph
         .edges
@@ -293,8 +307,8 @@ fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<Edge
             let k = siblings.iter().position(|&o| o == e).unwrap_or(0) as f64;
             let offset = (k - (siblings.len() as f64 - 1.0) / 2.0) * PARALLEL_SPREAD;
             let (ca, cb) = (centers[a], centers[b]);
-            let from = shapes[a].boundary_toward(ca, Point::new(cb.x, cb.y + offset));
-            let to = shapes[b].boundary_toward(cb, Point::new(ca.x, ca.y + offset));
+            let from = attach(shapes[a], ca, Point::new(cb.x, cb.y + offset), offset);
+            let to = attach(shapes[b], cb, Point::new(ca.x, ca.y + offset), offset);
             let mut curve = Curve::edge(from, to);
             if offset != 0.0 {
                 // Bulge parallel edges apart; 4/3 because a cubic's midpoint moves 3/4 of its
@@ -391,6 +405,12 @@ mod tests {
         );
         // `lazy.#` is the lower of the two parallel edges.
         assert!(l.edges[3].label_at.y > l.edges[2].label_at.y);
+        // Bindings enter the queues at their left ends, not at a corner.
+        assert_eq!(
+            l.edges[1].curve.to,
+            Point::new(l.centers[q1.0].x - 48.75, l.centers[q1.0].y)
+        );
+        assert_eq!(l.edges[2].curve.to.x, l.centers[q2.0].x - 48.75);
         // The tutorial canvas is about 502 × 188 pt.
         assert!(l.width > 440.0 && l.width < 520.0, "{}", l.width);
         assert!(l.height >= 140.0 && l.height < 200.0, "{}", l.height);

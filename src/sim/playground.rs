@@ -19,10 +19,9 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use amqp_playground_core::{
-    BasicCancel, BasicConsume, BasicPublish, BasicQos, Broker, BrokerError, ChannelId, ChannelOpen,
-    ChannelRef, Command, Config, Connect, ConsumerTag, Destination, Event, ExchangeDeclare,
-    ExchangeName, FieldTable, MessageId, Millis, Properties, QueueBind, QueueDeclare, QueueName,
-    Reply, RouteEdge, UserName, VhostName,
+    BasicCancel, BasicConsume, BasicPublish, Broker, BrokerError, ChannelId, ChannelOpen,
+    ChannelRef, Command, Config, Connect, ConsumerTag, Destination, Event, ExchangeName,
+    FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, UserName, VhostName,
 };
 
 use super::scenario::Scenario;
@@ -49,6 +48,9 @@ pub enum PlaygroundError {
         /// The broker's error.
         error: BrokerError,
     },
+    /// An edit that would leave the scenario inconsistent.
+    #[error("{0}")]
+    InUse(String),
     /// A preset id that does not exist.
     #[error("no preset named `{0}`; the presets are: {list}", list = super::presets::NAMES.join(", "))]
     UnknownPreset(String),
@@ -126,8 +128,8 @@ struct ConsumerClient {
 enum Arrival {
     /// A publish reaches the broker.
     Publish(Box<BasicPublish>),
-    /// A delivery reaches consumer `usize`.
-    Deliver(usize),
+    /// A delivery reaches the consumer of this name (if it still exists).
+    Deliver(String),
 }
 
 struct Transit {
@@ -135,6 +137,10 @@ struct Transit {
     seq: u64,
     arrival: Arrival,
 }
+
+mod edit;
+
+pub use edit::Edit;
 
 /// The broker, the clients, the clock and what is moving.
 pub struct Playground {
@@ -159,13 +165,15 @@ pub struct Playground {
     arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
     /// The producer that published each message, by the channel it came on.
     publishers: BTreeMap<MessageId, String>,
+    /// The set-up connection's channel, reopened after a refused edit closed it.
+    admin: Option<ChannelRef>,
 }
 
 impl Playground {
     /// Sets up `scenario` on a fresh broker at virtual time 0: declares its exchanges, queues
     /// and bindings, connects its clients and starts its consumers.
     pub fn new(scenario: Scenario) -> Result<Playground, PlaygroundError> {
-        let graph = scenario.graph();
+        let graph = Graph::default();
         let layout = layout(&graph);
         let mut pg = Playground {
             broker: Broker::new(Config::default()),
@@ -184,92 +192,29 @@ impl Playground {
             routing_keys: BTreeMap::new(),
             arrives_in_queue: BTreeMap::new(),
             publishers: BTreeMap::new(),
-            scenario,
+            admin: None,
+            scenario: Scenario {
+                name: scenario.name.clone(),
+                ..Scenario::default()
+            },
         };
-        pg.set_up()?;
+        // The same steps the editor takes, in dependency order.
+        for x in scenario.exchanges {
+            pg.add_exchange(x)?;
+        }
+        for q in scenario.queues {
+            pg.add_queue(q)?;
+        }
+        for b in scenario.bindings {
+            pg.add_binding(b)?;
+        }
+        for p in scenario.producers {
+            pg.add_producer(p)?;
+        }
+        for c in scenario.consumers {
+            pg.add_consumer(c)?;
+        }
         Ok(pg)
-    }
-
-    fn set_up(&mut self) -> Result<(), PlaygroundError> {
-        let admin = self.connect("set up")?;
-        for x in self.scenario.exchanges.clone() {
-            self.command(
-                &format!("declare exchange `{}`", x.name),
-                ExchangeDeclare {
-                    channel: admin,
-                    exchange: ExchangeName::from(x.name.as_str()),
-                    kind: x.kind.clone(),
-                    passive: false,
-                    durable: false,
-                    auto_delete: false,
-                    internal: false,
-                    arguments: FieldTable::default(),
-                },
-            )?;
-        }
-        for q in self.scenario.queues.clone() {
-            let reply = self.command(
-                &format!("declare queue `{}`", q.name),
-                QueueDeclare {
-                    channel: admin,
-                    queue: QueueName::from(if q.server_named { "" } else { q.name.as_str() }),
-                    ..QueueDeclare::default()
-                },
-            )?;
-            let name = match reply {
-                Reply::QueueDeclareOk { queue, .. } => queue,
-                _ => QueueName::from(q.name.as_str()),
-            };
-            if q.server_named {
-                if let Some(node) = self.graph.find(NodeKind::Queue, &q.name) {
-                    self.graph.nodes[node.0].caption = Some(shorten(name.as_str()));
-                }
-            }
-            self.queue_names.push(name);
-        }
-        self.layout = layout(&self.graph);
-        for b in self.scenario.bindings.clone() {
-            let queue = self.queue_name(&b.queue)?;
-            self.command(
-                &format!("bind `{}` to `{}`", b.queue, b.exchange),
-                QueueBind {
-                    channel: admin,
-                    queue,
-                    exchange: ExchangeName::from(b.exchange.as_str()),
-                    routing_key: b.key.clone(),
-                    arguments: FieldTable::default(),
-                },
-            )?;
-        }
-        for p in self.scenario.producers.clone() {
-            let channel = self.connect(&format!("connect `{}`", p.name))?;
-            self.producers.push(ProducerClient {
-                channel,
-                published: 0,
-            });
-        }
-        for c in self.scenario.consumers.clone() {
-            let channel = self.connect(&format!("connect `{}`", c.name))?;
-            if c.prefetch > 0 {
-                self.command(
-                    &format!("set prefetch of `{}`", c.name),
-                    BasicQos {
-                        channel,
-                        prefetch_size: 0,
-                        prefetch_count: c.prefetch,
-                        global: false,
-                    },
-                )?;
-            }
-            self.consumers.push(ConsumerClient {
-                channel,
-                tag: None,
-                received: 0,
-            });
-            self.set_consuming(&c.name, true)?;
-        }
-        self.process_events();
-        Ok(())
     }
 
     /// Opens a connection and its channel 1 for one client.
@@ -543,7 +488,11 @@ impl Playground {
                     // A refusal is logged and shown by `command`; the clock goes on.
                     let _ = self.command("publish", *publish);
                 }
-                Arrival::Deliver(consumer) => self.consumers[consumer].received += 1,
+                Arrival::Deliver(name) => {
+                    if let Some(i) = self.scenario.consumers.iter().position(|c| c.name == name) {
+                        self.consumers[i].received += 1;
+                    }
+                }
             }
         }
     }
@@ -614,7 +563,8 @@ impl Playground {
                                 );
                             }
                         }
-                        self.send(delay + THROUGH_MS + HOP_MS, Arrival::Deliver(consumer));
+                        let name = self.scenario.consumers[consumer].name.clone();
+                        self.send(delay + THROUGH_MS + HOP_MS, Arrival::Deliver(name));
                     }
                 }
                 Event::Unroutable {

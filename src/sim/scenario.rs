@@ -67,7 +67,7 @@ pub struct ConsumerSpec {
 }
 
 /// A whole playground setup.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scenario {
     /// Preset id or user-given name.
     pub name: String,
