@@ -4,7 +4,9 @@
 //! booleans are booleans, JSON floats are AMQP decimals (what RabbitMQ clients send for a
 //! fractional number), arrays are arrays, objects are field tables and `null` is void. Two
 //! tagged objects make the canonical output readable back in: `{"$decimal": "1.5"}` and
-//! `{"$bytes": base64}`.
+//! `{"$bytes": base64}`. Two more pick a wire type a test needs: `{"$double": 1.0}` (AMQP
+//! double, e.g. to show 3.x headers matching 1 == 1.0) and `{"$signedint": 5}` (32-bit,
+//! RabbitMQ's `signedint`, e.g. to show integer widths are equivalent).
 //!
 //! Canonical output loses the integer width on purpose: the two sides of a fidelity comparison
 //! (our core and a real client library) may pick different widths for the same number, and
@@ -110,6 +112,19 @@ fn tagged_value(map: &Map<String, Value>, path: &str) -> Result<Option<FieldValu
             .ok_or_else(|| err(format!("invalid base64 in $bytes: {s:?}"))),
         ("$decimal" | "$bytes", other) => Err(err(format!(
             "{key} expects a string, got {}",
+            describe(other)
+        ))),
+        ("$double", Value::Number(n)) => n
+            .as_f64()
+            .map(|f| Some(FieldValue::F64(f)))
+            .ok_or_else(|| err(format!("invalid $double {n}"))),
+        ("$signedint", Value::Number(n)) => n
+            .as_i64()
+            .and_then(|i| i32::try_from(i).ok())
+            .map(|i| Some(FieldValue::I32(i)))
+            .ok_or_else(|| err(format!("$signedint {n} is not a 32-bit signed integer"))),
+        ("$double" | "$signedint", other) => Err(err(format!(
+            "{key} expects a number, got {}",
             describe(other)
         ))),
         _ => Ok(None),

@@ -97,6 +97,14 @@ fn malformed_inputs_and_their_messages() {
             r#"step 0 (publish): field "headers["d"]": invalid $decimal "x""#,
         ),
         (
+            &steps(r#"{"publish": {"exchange": "", "routing_key": "k", "body": "x", "headers": {"n": {"$signedint": 3000000000}}}}"#),
+            r#"step 0 (publish): field "headers["n"]": $signedint 3000000000 is not a 32-bit signed integer"#,
+        ),
+        (
+            &steps(r#"{"publish": {"exchange": "", "routing_key": "k", "body": "x", "headers": {"n": {"$double": "1"}}}}"#),
+            r#"step 0 (publish): field "headers["n"]": $double expects a number, got "1""#,
+        ),
+        (
             &steps(r#"{"publish": {"exchange": "", "routing_key": "k", "body": "x", "channel": "a:b:c"}}"#),
             r#"step 0 (publish): field "channel": "a:b:c" is not a channel name ("chan" or "connection:chan")"#,
         ),
