@@ -3,7 +3,7 @@
 //! ```text
 //! amqpPlayground.publish({ producer?, exchange?, routingKey?, body? })  // throws on bad input
 //! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
-//!                             //   consumers: { C: { received, consuming } },
+//!                             //   consumers: { C: { received, acked, consuming } },
 //!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
@@ -177,6 +177,7 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
     for c in &snap.consumers {
         let o = Object::new();
         set(&o, "received", JsValue::from_f64(c.received as f64));
+        set(&o, "acked", JsValue::from_f64(c.acked as f64));
         set(&o, "consuming", JsValue::from_bool(c.consuming));
         set(&consumers, &c.name, o.into());
     }

@@ -178,7 +178,7 @@ async fn the_api_refuses_bad_input_with_a_clear_error() {
         message.as_deref(),
         Some(
             "no preset named `no-such-tutorial`; the presets are: hello-world, work-queues, \
-             publish-subscribe, routing, topics"
+             fair-dispatch, publish-subscribe, routing, topics"
         )
     );
     assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);

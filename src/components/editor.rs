@@ -216,7 +216,7 @@ pub fn Inspector() -> Html {
                     .unwrap_or_default();
                 vec![
                     format!("consumes from {queue}"),
-                    format!("{} received", c.received),
+                    format!("{} received, {} acknowledged", c.received, c.acked),
                 ]
             })
             .unwrap_or_default(),

@@ -19,9 +19,10 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use amqp_playground_core::{
-    BasicCancel, BasicConsume, BasicPublish, Broker, BrokerError, ChannelId, ChannelOpen,
-    ChannelRef, Command, Config, Connect, ConsumerTag, Destination, Event, ExchangeName,
-    FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, UserName, VhostName,
+    BasicAck, BasicCancel, BasicConsume, BasicPublish, Broker, BrokerError, ChannelId, ChannelOpen,
+    ChannelRef, Command, Config, Connect, ConsumerTag, DeliveryTag, Destination, Event,
+    ExchangeName, FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, UserName,
+    VhostName,
 };
 
 use super::scenario::Scenario;
@@ -93,6 +94,8 @@ pub struct ConsumerView {
     pub name: String,
     /// Deliveries that reached it.
     pub received: u64,
+    /// Deliveries it acknowledged (manual-ack consumers; auto-ack ones never ack).
+    pub acked: u64,
     /// Whether its `basic.consume` is active.
     pub consuming: bool,
 }
@@ -123,13 +126,28 @@ struct ConsumerClient {
     channel: ChannelRef,
     tag: Option<ConsumerTag>,
     received: u64,
+    acked: u64,
 }
 
 enum Arrival {
     /// A publish reaches the broker.
     Publish(Box<BasicPublish>),
     /// A delivery reaches the consumer of this name (if it still exists).
-    Deliver(String),
+    Deliver {
+        /// Consumer name.
+        consumer: String,
+        /// Its delivery tag on the consumer's channel.
+        tag: DeliveryTag,
+        /// Whether the consumer must acknowledge it.
+        ack: bool,
+    },
+    /// A consumer's basic.ack reaches the broker, after its processing time.
+    Ack {
+        /// Consumer name.
+        consumer: String,
+        /// The delivery acknowledged.
+        tag: DeliveryTag,
+    },
 }
 
 struct Transit {
@@ -488,9 +506,31 @@ impl Playground {
                     // A refusal is logged and shown by `command`; the clock goes on.
                     let _ = self.command("publish", *publish);
                 }
-                Arrival::Deliver(name) => {
-                    if let Some(i) = self.scenario.consumers.iter().position(|c| c.name == name) {
-                        self.consumers[i].received += 1;
+                Arrival::Deliver { consumer, tag, ack } => {
+                    let Some(i) = self.client_index(&consumer) else {
+                        continue;
+                    };
+                    self.consumers[i].received += 1;
+                    if ack {
+                        let work = self.scenario.consumers[i].processing_ms;
+                        self.send(work, Arrival::Ack { consumer, tag });
+                    }
+                }
+                Arrival::Ack { consumer, tag } => {
+                    let Some(i) = self.client_index(&consumer) else {
+                        continue;
+                    };
+                    let channel = self.consumers[i].channel;
+                    let acked = self.command(
+                        &format!("ack from `{consumer}`"),
+                        BasicAck {
+                            channel,
+                            delivery_tag: tag,
+                            multiple: false,
+                        },
+                    );
+                    if acked.is_ok() {
+                        self.consumers[i].acked += 1;
                     }
                 }
             }
@@ -534,6 +574,8 @@ impl Playground {
                     consumer_tag: Some(tag),
                     queue,
                     message,
+                    delivery_tag,
+                    no_ack,
                     ..
                 } => {
                     let consumer = self
@@ -564,7 +606,14 @@ impl Playground {
                             }
                         }
                         let name = self.scenario.consumers[consumer].name.clone();
-                        self.send(delay + THROUGH_MS + HOP_MS, Arrival::Deliver(name));
+                        self.send(
+                            delay + THROUGH_MS + HOP_MS,
+                            Arrival::Deliver {
+                                consumer: name,
+                                tag: delivery_tag,
+                                ack: !no_ack,
+                            },
+                        );
                     }
                 }
                 Event::Unroutable {
@@ -594,6 +643,13 @@ impl Playground {
             self.log.pop_front();
         }
         self.log.push_back(format!("{:>7} ms  {line}", self.now.0));
+    }
+
+    fn client_index(&self, consumer: &str) -> Option<usize> {
+        self.scenario
+            .consumers
+            .iter()
+            .position(|c| c.name == consumer)
     }
 
     fn consumer_index(&self, name: &str) -> Result<usize, PlaygroundError> {
@@ -705,6 +761,7 @@ impl Playground {
                 .map(|(spec, c)| ConsumerView {
                     name: spec.name.clone(),
                     received: c.received,
+                    acked: c.acked,
                     consuming: c.tag.is_some(),
                 })
                 .collect(),

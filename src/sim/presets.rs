@@ -3,9 +3,10 @@
 use super::scenario::{BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario};
 
 /// Preset ids, in tutorial order.
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 6] = [
     "hello-world",
     "work-queues",
+    "fair-dispatch",
     "publish-subscribe",
     "routing",
     "topics",
@@ -16,6 +17,7 @@ pub fn by_name(name: &str) -> Option<Scenario> {
     match name {
         "hello-world" => Some(hello_world()),
         "work-queues" => Some(work_queues()),
+        "fair-dispatch" => Some(fair_dispatch()),
         "publish-subscribe" => Some(publish_subscribe()),
         "routing" => Some(routing()),
         "topics" => Some(topics()),
@@ -56,6 +58,7 @@ fn consumer(name: &str, subscript: Option<&str>, queue: &str) -> ConsumerSpec {
         queue: queue.into(),
         auto_ack: true,
         prefetch: 0,
+        processing_ms: 0,
     }
 }
 
@@ -100,6 +103,25 @@ pub fn work_queues() -> Scenario {
             consumer("C1", Some("1"), "task_queue"),
             consumer("C2", Some("2"), "task_queue"),
         ],
+    }
+}
+
+/// Tutorial 2, second half: manual acks and `prefetch=1`, so a busy worker gets no new task
+/// until it acknowledged the last one. C₁ is slow (5 s a task), C₂ quick (0.5 s).
+pub fn fair_dispatch() -> Scenario {
+    let worker = |name: &str, sub: &str, processing_ms: u64| ConsumerSpec {
+        auto_ack: false,
+        prefetch: 1,
+        processing_ms,
+        ..consumer(name, Some(sub), "hello")
+    };
+    Scenario {
+        name: "fair-dispatch".into(),
+        exchanges: vec![],
+        queues: vec![queue("hello", Some("queue_name=hello"))],
+        bindings: vec![],
+        producers: vec![producer("", "hello", "A task...")],
+        consumers: vec![worker("C1", "1", 5_000), worker("C2", "2", 500)],
     }
 }
 
@@ -195,9 +217,39 @@ mod tests {
     }
 
     #[test]
+    fn every_listed_preset_exists_under_its_own_name() {
+        for name in NAMES {
+            assert_eq!(by_name(name).map(|s| s.name), Some(name.to_string()));
+        }
+        assert!(by_name("nope").is_none());
+    }
+
+    #[test]
     fn work_queues_deal_tasks_round_robin() {
         let pg = run("work-queues", &["task_queue"; 4]);
         assert_eq!(received(&pg), counts(&[("C1", 2), ("C2", 2)]));
+    }
+
+    #[test]
+    fn fair_dispatch_gives_the_quick_worker_more_tasks() {
+        let mut pg = Playground::new(by_name("fair-dispatch").unwrap()).unwrap();
+        for _ in 0..8 {
+            pg.publish(PublishRequest::default()).unwrap();
+        }
+        pg.advance(2_000);
+        let q = pg.snapshot().queues[0].1;
+        assert_eq!(q.unacked, 2, "one task in hand per worker: {q:?}");
+        assert!(q.ready >= 5, "the rest wait in the queue: {q:?}");
+        pg.advance(60_000);
+        let got = received(&pg);
+        assert_eq!(got.iter().map(|(_, n)| n).sum::<u64>(), 8);
+        assert!(got[1].1 >= 2 * got[0].1, "C2 is quicker: {got:?}");
+        let snap = pg.snapshot();
+        assert!(snap.consumers.iter().all(|c| c.acked == c.received));
+        assert_eq!(snap.queues[0].1, Default::default());
+        let labels: Vec<Option<String>> =
+            pg.graph().edges.iter().map(|e| e.label.clone()).collect();
+        assert_eq!(labels[1].as_deref(), Some("prefetch=1"));
     }
 
     #[test]

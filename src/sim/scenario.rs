@@ -62,8 +62,10 @@ pub struct ConsumerSpec {
     pub queue: String,
     /// Auto-ack (`no_ack`).
     pub auto_ack: bool,
-    /// Prefetch (`basic.qos`), 0 = unlimited.
+    /// Prefetch (`basic.qos`), 0 = unlimited; drawn as `prefetch=N` on its edge.
     pub prefetch: u16,
+    /// Virtual ms it works on a message before acknowledging it (manual ack only).
+    pub processing_ms: u64,
 }
 
 /// A whole playground setup.
@@ -124,7 +126,8 @@ impl Scenario {
             let from = g.find(NodeKind::Queue, &c.queue);
             let to = g.find(NodeKind::Consumer, &c.name);
             if let (Some(from), Some(to)) = (from, to) {
-                g.connect(from, to, None);
+                let label = (c.prefetch > 0).then(|| format!("prefetch={}", c.prefetch));
+                g.connect(from, to, label.as_deref());
             }
         }
         g

@@ -125,6 +125,7 @@ impl Playground {
                     queue,
                     auto_ack: true,
                     prefetch: 0,
+                    processing_ms: 0,
                 })
             }
             Edit::AddProducer {
@@ -279,6 +280,7 @@ impl Playground {
             channel,
             tag: None,
             received: 0,
+            acked: 0,
         });
         self.scenario.consumers.push(spec);
         self.relayout();
@@ -486,6 +488,7 @@ mod tests {
             queue: q.clone(),
             auto_ack: true,
             prefetch: 0,
+            processing_ms: 0,
         })
         .unwrap();
         assert_eq!(pg.graph().nodes.len(), 8);
