@@ -22,8 +22,9 @@
 //!   `amq.direct`), which also surfaces a publish error at its own step;
 //! - `ack` / `nack` / `reject` have no reply in AMQP, so each is followed by the same round
 //!   trip: an unknown-tag 406 is reported at the settle that caused it;
-//! - before every step, while consumers exist, the harness waits until no delivery has arrived
-//!   for two 25 ms windows ([`RabbitBackend::settle_down`]);
+//! - before every step, while consumers exist, the harness makes a round trip on every consumer
+//!   channel and then waits until no delivery has arrived for two 25 ms windows
+//!   (`settle_down`);
 //! - `sleep_ms` really sleeps: scripts about TTL and `x-expires` sleep well past the deadline
 //!   (RabbitMQ expires the head message on a timer, so after the deadline the count is exact).
 //!
@@ -899,6 +900,32 @@ impl Backend for RabbitBackend {
         if self.consumers.is_empty() {
             return Ok(());
         }
+        // First a round trip on every consumer channel: RabbitMQ sent each delivery that
+        // precedes what the script already saw (a confirm, a get-ok) to the consumer's channel
+        // process before that reply, so it reaches us before the round trip's answer. Results
+        // are ignored: an error here belongs to the next step that uses the channel.
+        let channels: BTreeSet<ChannelName> =
+            self.consumers.keys().map(|(c, _)| c.clone()).collect();
+        for name in channels {
+            let Some(c) = self.channels.get(&name).cloned() else {
+                continue;
+            };
+            if c.status().connected() {
+                let _ = self.block(async move {
+                    c.exchange_declare(
+                        "amq.direct".into(),
+                        ExchangeKind::Direct,
+                        ExchangeDeclareOptions {
+                            passive: true,
+                            ..Default::default()
+                        },
+                        Default::default(),
+                    )
+                    .await
+                });
+            }
+        }
+        // Then quiet windows, for what those deliveries set off (acks that free credit).
         let mut quiet = 0;
         let mut last = self.arrived.load(Ordering::SeqCst);
         // Two quiet windows in a row; at most 2 s in all.
