@@ -62,6 +62,7 @@ use amqp_playground_script::backend::{
 use amqp_playground_script::result::Message;
 use amqp_playground_script::script::{
     BindingDecl, ChannelName, ConsumeAck, DestinationType, ExchangeDecl, Properties, QueueDecl,
+    TxOp,
 };
 use amqp_playground_script::{AmqpError, Backend, BackendError, RunError, Scope, Script};
 use lapin::options::*;
@@ -852,6 +853,17 @@ impl Backend for RabbitBackend {
     fn recover(&mut self, ch: &ChannelName, requeue: bool) -> BackendResult<()> {
         self.on(ch, |c| async move {
             c.basic_recover(BasicRecoverOptions { requeue }).await
+        })
+    }
+
+    fn tx(&mut self, ch: &ChannelName, op: TxOp) -> BackendResult<()> {
+        self.on(ch, |c| async move {
+            match op {
+                TxOp::Select => c.tx_select().await,
+                TxOp::Commit => c.tx_commit().await,
+                TxOp::Rollback => c.tx_rollback().await,
+                TxOp::ConfirmSelect => c.confirm_select(ConfirmSelectOptions::default()).await,
+            }
         })
     }
 

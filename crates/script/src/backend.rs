@@ -13,7 +13,9 @@
 use amqp_playground_core::FieldTable;
 
 use crate::result::{Message, Scope};
-use crate::script::{BindingDecl, ChannelName, ConsumeAck, ExchangeDecl, Properties, QueueDecl};
+use crate::script::{
+    BindingDecl, ChannelName, ConsumeAck, ExchangeDecl, Properties, QueueDecl, TxOp,
+};
 
 /// An error the broker answered with (channel.close or connection.close).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +186,8 @@ pub trait Backend {
     fn cancel(&mut self, ch: &ChannelName, tag: &str) -> BackendResult<()>;
     /// basic.recover.
     fn recover(&mut self, ch: &ChannelName, requeue: bool) -> BackendResult<()>;
+    /// tx.select / tx.commit / tx.rollback / confirm.select.
+    fn tx(&mut self, ch: &ChannelName, op: TxOp) -> BackendResult<()>;
     /// channel.close (a no-op for a channel that is not open).
     fn close_channel(&mut self, ch: &ChannelName) -> BackendResult<()>;
     /// connection.close (a no-op for a connection that is not open).

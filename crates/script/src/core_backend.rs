@@ -18,6 +18,8 @@ use amqp_playground_core::{
     QueuePurge, QueueUnbind, Reply, UserName, VhostName,
 };
 
+use amqp_playground_core::{TxCommit, TxRollback, TxSelect};
+
 use crate::backend::{
     AmqpError, Backend, BackendError, BackendResult, Confirm, ConsumerDelivery, DeclareOk, GetOk,
     OutgoingMessage, PublishOutcome,
@@ -25,6 +27,7 @@ use crate::backend::{
 use crate::result::{Message, Scope};
 use crate::script::{
     BindingDecl, ChannelName, ConsumeAck, DestinationType, ExchangeDecl, Properties, QueueDecl,
+    TxOp,
 };
 
 /// Timers handled by one `sleep_ms` before the run is declared stuck (a core that keeps
@@ -712,6 +715,17 @@ impl Backend for CoreBackend {
         let channel = self.channel(ch)?;
         self.exec(ch, Command::BasicRecover(BasicRecover { channel, requeue }))
             .map(drop)
+    }
+
+    fn tx(&mut self, ch: &ChannelName, op: TxOp) -> BackendResult<()> {
+        let channel = self.channel(ch)?;
+        let command = match op {
+            TxOp::Select => Command::TxSelect(TxSelect { channel }),
+            TxOp::Commit => Command::TxCommit(TxCommit { channel }),
+            TxOp::Rollback => Command::TxRollback(TxRollback { channel }),
+            TxOp::ConfirmSelect => Command::ConfirmSelect(ConfirmSelect { channel }),
+        };
+        self.exec(ch, command).map(drop)
     }
 
     fn close_channel(&mut self, ch: &ChannelName) -> BackendResult<()> {

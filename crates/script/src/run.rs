@@ -479,6 +479,10 @@ impl<B: Backend + ?Sized> Runner<'_, B> {
                 let out = self.backend.delete_exchange(channel, exchange, *if_unused);
                 self.outcome(at, op, channel, out)?;
             }
+            Step::Tx { op: tx, channel } => {
+                let out = self.backend.tx(channel, *tx);
+                self.outcome(at, op, channel, out)?;
+            }
             Step::Purge { queue, channel } => {
                 let q = self.resolve(queue);
                 let out = self.backend.purge(channel, &q);

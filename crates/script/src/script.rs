@@ -8,7 +8,7 @@
 //! Extensions beyond scenario-script.md (all optional, so every script in that format still
 //! parses): `passive` on declarations, `immediate` on publish, `prefetch_size` on qos, `tag` on
 //! settle (settle one explicit delivery tag), `channel` on count/cancel, the
-//! `close_connection` step, and channel names `"conn:chan"` that put a channel on a second
+//! `close_connection` and `tx` steps, and channel names `"conn:chan"` that put a channel on a second
 //! connection (a plain name is a channel of connection `main`).
 
 use std::fmt;
@@ -405,6 +405,27 @@ pub enum Step {
         /// Channel.
         channel: ChannelName,
     },
+    /// tx.select / tx.commit / tx.rollback, or confirm.select.
+    Tx {
+        /// Which method.
+        op: TxOp,
+        /// Channel.
+        channel: ChannelName,
+    },
+}
+
+/// The channel-mode methods of the `tx` step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxOp {
+    /// tx.select.
+    Select,
+    /// tx.commit.
+    Commit,
+    /// tx.rollback.
+    Rollback,
+    /// confirm.select (only to show the mode switch rules: with `confirm: false` the runner
+    /// does not wait for the confirms this turns on).
+    ConfirmSelect,
 }
 
 /// Every step kind, in the order the error message lists them.
@@ -428,6 +449,7 @@ pub const STEP_KINDS: &[&str] = &[
     "delete_queue",
     "delete_exchange",
     "purge",
+    "tx",
 ];
 
 impl Step {
@@ -453,6 +475,7 @@ impl Step {
             Step::DeleteQueue { .. } => "delete_queue",
             Step::DeleteExchange { .. } => "delete_exchange",
             Step::Purge { .. } => "purge",
+            Step::Tx { .. } => "tx",
         }
     }
 }
@@ -1184,6 +1207,21 @@ fn parse_step(index: usize, v: &Value) -> Result<Step, ScriptError> {
             let f = fields(&["queue", "channel"])?;
             Step::Purge {
                 queue: f.string("queue")?,
+                channel: f.channel()?,
+            }
+        }
+        "tx" => {
+            let f = fields(&["op", "channel"])?;
+            Step::Tx {
+                op: f.choice(
+                    "op",
+                    &[
+                        ("select", TxOp::Select),
+                        ("commit", TxOp::Commit),
+                        ("rollback", TxOp::Rollback),
+                        ("confirm_select", TxOp::ConfirmSelect),
+                    ],
+                )?,
                 channel: f.channel()?,
             }
         }

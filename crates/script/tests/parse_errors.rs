@@ -46,7 +46,7 @@ fn malformed_inputs_and_their_messages() {
         ),
         (
             &steps(r#"{"publsh": {}}"#),
-            "step 0: unknown step kind \"publsh\" (expected one of: publish, sleep_ms, get, drain, count, settle, consume, cancel, qos, recover, close_channel, close_connection, declare_queue, declare_exchange, bind, unbind, delete_queue, delete_exchange, purge)",
+            "step 0: unknown step kind \"publsh\" (expected one of: publish, sleep_ms, get, drain, count, settle, consume, cancel, qos, recover, close_channel, close_connection, declare_queue, declare_exchange, bind, unbind, delete_queue, delete_exchange, purge, tx)",
         ),
         (
             &steps(r#"{"publish": {}, "get": {}}"#),
@@ -131,6 +131,10 @@ fn malformed_inputs_and_their_messages() {
         (
             &steps(r#"{"settle": {"mode": "drop"}}"#),
             r#"step 0 (settle): field "mode": expected one of "ack", "nack", "reject", got "drop""#,
+        ),
+        (
+            &steps(r#"{"tx": {"op": "begin"}}"#),
+            r#"step 0 (tx): field "op": expected one of "select", "commit", "rollback", "confirm_select", got "begin""#,
         ),
         (
             &steps(r#"{"qos": {"global": true}}"#),
