@@ -994,3 +994,81 @@ pub fn run_on_rabbitmq(script: &Script, url: &str) -> Result<String, FidelityErr
     cleanup.map_err(FidelityError::Setup)?;
     Ok(result.to_canonical_json())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend() -> RabbitBackend {
+        RabbitBackend::new(DEFAULT_URL).expect("a runtime starts")
+    }
+
+    #[test]
+    fn script_names_get_the_run_prefix_but_reserved_and_empty_names_do_not() {
+        let b = backend();
+        let p = b.prefix().to_string();
+        assert!(p.starts_with("fid") && p.ends_with('-'), "{p}");
+        assert_eq!(b.name("orders"), format!("{p}orders"));
+        assert_eq!(b.name(""), "");
+        assert_eq!(b.name("amq.direct"), "amq.direct");
+        assert_eq!(
+            b.name("amq.gen-AAAAAAAAAAAAAAAAAAAAAA"),
+            "amq.gen-AAAAAAAAAAAAAAAAAAAAAA"
+        );
+        assert_ne!(backend().prefix(), p, "every backend gets its own prefix");
+    }
+
+    #[test]
+    fn arguments_naming_exchanges_or_default_exchange_queues_are_prefixed() {
+        let b = backend();
+        let p = b.prefix().to_string();
+        let args: FieldTable = [
+            (
+                "x-dead-letter-exchange".to_string(),
+                FieldValue::string("dlx"),
+            ),
+            (
+                "x-dead-letter-routing-key".to_string(),
+                FieldValue::string("key"),
+            ),
+            ("alternate-exchange".to_string(), FieldValue::string("ae")),
+            ("x-message-ttl".to_string(), FieldValue::I64(5)),
+        ]
+        .into_iter()
+        .collect();
+        let out = b.arguments(&args);
+        assert_eq!(
+            out.get("x-dead-letter-exchange"),
+            Some(&FieldValue::string(format!("{p}dlx")))
+        );
+        // A routing key through a named exchange is not a queue name: left alone.
+        assert_eq!(
+            out.get("x-dead-letter-routing-key"),
+            Some(&FieldValue::string("key"))
+        );
+        assert_eq!(
+            out.get("alternate-exchange"),
+            Some(&FieldValue::string(format!("{p}ae")))
+        );
+        assert_eq!(out.get("x-message-ttl"), Some(&FieldValue::I64(5)));
+
+        let to_default: FieldTable = [
+            ("x-dead-letter-exchange".to_string(), FieldValue::string("")),
+            (
+                "x-dead-letter-routing-key".to_string(),
+                FieldValue::string("dlq"),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let out = b.arguments(&to_default);
+        assert_eq!(
+            out.get("x-dead-letter-exchange"),
+            Some(&FieldValue::string(""))
+        );
+        assert_eq!(
+            out.get("x-dead-letter-routing-key"),
+            Some(&FieldValue::string(format!("{p}dlq")))
+        );
+    }
+}

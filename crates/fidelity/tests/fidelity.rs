@@ -148,3 +148,33 @@ fn every_script_matches_rabbitmq() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn every_script_says_what_it_covers_and_is_in_the_readme() {
+    let readme = std::fs::read_to_string(scripts_dir().join("README.md")).expect("README.md");
+    let scripts = scripts();
+    assert!(
+        scripts.len() >= 40,
+        "at least 40 scripts, found {}",
+        scripts.len()
+    );
+    for (name, script) in &scripts {
+        let description = script.description.as_deref().unwrap_or("");
+        assert!(
+            description.len() >= 40,
+            "{name}: needs a description of what it covers"
+        );
+        let stem = name.trim_end_matches(".json");
+        assert!(
+            readme.contains(&format!("`{stem}`")),
+            "{name} is not mapped in tests/scripts/README.md"
+        );
+    }
+    // Every checklist line 1..=34 has a row.
+    for line in 1..=34 {
+        assert!(
+            readme.contains(&format!("\n| {line} | ")),
+            "README.md has no row for checklist line {line}"
+        );
+    }
+}
