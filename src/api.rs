@@ -7,10 +7,18 @@
 //!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
+//! amqpPlayground.loadScenario(jsonOrObject)  // throws with the bad field's path; on error the
+//!                                            // current scenario stays
+//! amqpPlayground.exportScenario()            // the current scenario, as loadScenario reads it
 //! ```
+//!
+//! # Layout
+//! - [`scenario_js`]: scenarios as JS objects / JSON text.
 //!
 //! Every call dispatches an [`Action`] to the one reducer, which runs synchronously, so a
 //! `snapshot()` right after `advance()` already sees its effect.
+
+pub mod scenario_js;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -103,6 +111,28 @@ pub fn install(state: PlaygroundContext) {
                 .map(|n| JsValue::from_str(n))
                 .collect::<Array>()
                 .into()
+        })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "loadScenario",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |input: JsValue| {
+            let scenario = scenario_js::scenario_from_js(&input).map_err(|e| js_error(&e))?;
+            s.dispatch(Action::LoadScenario(scenario));
+            s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
+        })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "exportScenario",
+        Closure::<dyn Fn() -> JsValue>::new(move || {
+            scenario_js::scenario_to_js(s.engine.borrow().scenario())
         })
         .into_js_value(),
     );

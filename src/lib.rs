@@ -14,6 +14,7 @@
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
 //! - [`hooks`]: the `use_animation_frame` hook.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
+//! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
 //!
 //! # Example
@@ -36,6 +37,8 @@ pub mod hooks;
 pub mod scene;
 pub mod sim;
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;
 
 use yew::prelude::*;
 
@@ -49,7 +52,14 @@ pub fn App() -> Html {
     let state = use_reducer(PlaygroundState::hello_world);
     {
         let state = state.clone();
-        use_effect_with((), move |_| api::install(state));
+        use_effect_with((), move |_| {
+            api::install(state.clone());
+            restore_saved(&state);
+        });
+    }
+    {
+        let scenario = state.engine.borrow().scenario().clone();
+        use_effect_with(scenario, save);
     }
     let on_frame = {
         let state = state.clone();
@@ -74,6 +84,40 @@ pub fn App() -> Html {
         </ContextProvider<PlaygroundContext>>
     }
 }
+
+/// Brings back the autosaved scenario, or says why it could not and starts fresh.
+#[cfg(target_arch = "wasm32")]
+fn restore_saved(state: &PlaygroundContext) {
+    match storage::restore() {
+        Ok(None) => {}
+        Ok(Some(scenario)) => {
+            state.dispatch(Action::LoadScenario(scenario));
+            if let Some(e) = state.error.clone() {
+                storage::clear();
+                state.dispatch(Action::Notify(format!(
+                    "The saved playground could not be restored ({e}); starting fresh."
+                )));
+            }
+        }
+        Err(e) => {
+            storage::clear();
+            state.dispatch(Action::Notify(format!(
+                "The saved playground could not be read ({e}); starting fresh."
+            )));
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn restore_saved(_: &PlaygroundContext) {}
+
+#[cfg(target_arch = "wasm32")]
+fn save(scenario: &sim::Scenario) {
+    storage::save(scenario);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn save(_: &sim::Scenario) {}
 
 /// Mounts the app into `root` (tests mount into their own element).
 #[cfg(target_arch = "wasm32")]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::scene::NodeKind;
-use crate::sim::{presets, Edit, Playground, PublishRequest};
+use crate::sim::{presets, Edit, Playground, PublishRequest, Scenario};
 
 /// Everything that can change the playground.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +35,11 @@ pub enum Action {
     SetSpeed(f64),
     /// Replace the scenario with a preset.
     LoadPreset(String),
+    /// Replace the scenario with one from a file, the API or autosave; on refusal the current
+    /// one stays.
+    LoadScenario(Scenario),
+    /// Show a message to the user (e.g. why a saved playground could not be restored).
+    Notify(String),
     /// Change the topology.
     Edit(Edit),
     /// Select a node for the inspector (or clear the selection).
@@ -140,6 +145,22 @@ impl Reducible for PlaygroundState {
                 }),
                 None => Err(crate::sim::PlaygroundError::UnknownPreset(name)),
             },
+            Action::LoadScenario(scenario) => Playground::new(scenario).map(|pg| {
+                engine = Rc::new(RefCell::new(pg));
+                selected = None;
+            }),
+            Action::Notify(message) => {
+                error = Some(message);
+                return Rc::new(PlaygroundState {
+                    engine,
+                    playing,
+                    speed,
+                    carry,
+                    error,
+                    selected,
+                    version: self.version.wrapping_add(1),
+                });
+            }
             Action::Edit(edit) => {
                 let result = engine.borrow_mut().apply(edit);
                 // Forget a selection whose node is gone.

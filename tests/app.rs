@@ -11,8 +11,14 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh App into its own div and lets it render.
+/// Mounts a fresh App (with no autosaved scenario) into its own div and lets it render.
 async fn mount() -> Element {
+    amqp_playground_web::storage::clear();
+    mount_keeping_storage().await
+}
+
+/// Mounts an App that restores whatever is autosaved.
+async fn mount_keeping_storage() -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -292,4 +298,109 @@ async fn the_keyboard_selects_and_deletes_a_node() {
     click(&root, "#delete-node");
     settle().await;
     assert!(root.query_selector("g.queue").unwrap().is_none());
+}
+
+const SCENARIO: &str = r##"{
+  "name": "two-queues",
+  "exchanges": [{ "name": "jobs", "type": "topic", "caption": "type=topic" }],
+  "queues": [{ "name": "urgent" }, { "name": "all" }],
+  "bindings": [
+    { "exchange": "jobs", "queue": "urgent", "key": "*.urgent" },
+    { "exchange": "jobs", "queue": "all", "key": "#" }
+  ],
+  "producers": [{ "name": "P", "exchange": "jobs", "routingKey": "print.urgent" }],
+  "consumers": [
+    { "name": "C1", "subscript": "1", "queue": "urgent" },
+    { "name": "C2", "subscript": "2", "queue": "all", "autoAck": false, "prefetch": 1, "processingMs": 100 }
+  ]
+}"##;
+
+fn error_message(err: JsValue) -> String {
+    Reflect::get(&err, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn load_scenario_lays_out_and_runs_a_json_topology() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    api("loadScenario", &[SCENARIO.into()]).unwrap();
+    settle().await;
+    find(&root, "g.exchange[data-name='jobs']");
+    find(&root, "g.queue[data-name='urgent']");
+    find(&root, "g.consumer[data-name='C2']");
+    api("publish", &[]).unwrap();
+    api("advance", &[JsValue::from_f64(10_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["consumers", "C1", "received"]), 1.0);
+    assert_eq!(snapshot_number(&["consumers", "C2", "received"]), 1.0);
+    assert_eq!(snapshot_number(&["consumers", "C2", "acked"]), 1.0);
+
+    // What exportScenario gives, loadScenario takes back unchanged.
+    let exported = api("exportScenario", &[]).unwrap();
+    let text = String::from(js_sys::JSON::stringify(&exported).unwrap());
+    api("loadScenario", &[exported]).unwrap();
+    let again =
+        String::from(js_sys::JSON::stringify(&api("exportScenario", &[]).unwrap()).unwrap());
+    assert_eq!(text, again);
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_scenario_is_refused_and_the_current_one_stays() {
+    let root = mount().await;
+    let cases = [
+        ("{not json", "scenario: not valid JSON"),
+        (
+            r#"{"queues": [{"name": "a"}, {"caption": "b"}]}"#,
+            "scenario.queues[1].name: missing (expected a string)",
+        ),
+        (
+            r#"{"consumers": [{"name": "C", "queue": "q", "prefetch": -1}]}"#,
+            "scenario.consumers[0].prefetch: expected an integer 0..65535",
+        ),
+        (
+            r#"{"exchanges": [{"name": "x", "type": "sideways"}]}"#,
+            "unknown exchange type 'sideways'",
+        ),
+        (r#"{"queues": [{"name": "amq.nope"}]}"#, "ACCESS_REFUSED"),
+    ];
+    for (input, expected) in cases {
+        let message = error_message(api("loadScenario", &[input.into()]).unwrap_err());
+        assert!(message.contains(expected), "{input}: {message}");
+    }
+    settle().await;
+    find(&root, "g.queue[data-name='hello']");
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn the_scenario_survives_a_reload_and_corrupt_storage_starts_fresh() {
+    let first = mount().await;
+    set_value(&first, "#add-queue input[aria-label='queue name']", "kept");
+    settle().await;
+    submit(&first, "#add-queue");
+    settle().await;
+    find(&first, "g.queue[data-name='kept']");
+
+    let second = mount_keeping_storage().await;
+    settle().await;
+    find(&second, "g.queue[data-name='kept']");
+    find(&second, "g.consumer[data-name='C1']");
+
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(amqp_playground_web::storage::KEY, "{\"queues\": 7}")
+        .unwrap();
+    let third = mount_keeping_storage().await;
+    settle().await;
+    let error = find(&third, ".status .error").text_content().unwrap();
+    assert!(
+        error.contains("could not be read (scenario.queues: expected an array); starting fresh"),
+        "{error}"
+    );
+    find(&third, "g.queue[data-name='hello']");
 }

@@ -110,7 +110,7 @@ pub fn Diagram() -> Html {
             })
         };
         html! {
-            <g key={format!("{:?}/{}", node.kind, node.name)}
+            <g key={format!("{}/{}", kind_word(node.kind), node.name)}
                 class={classes!("pick", selected.then_some("selected"))} tabindex="0"
                 role="button" aria-pressed={selected.to_string()}
                 aria-label={format!("{} {}", kind_word(node.kind), node.name)}

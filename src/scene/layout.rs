@@ -317,10 +317,23 @@ fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<Edge
                 curve.c1 = Point::new(curve.c1.x, curve.c1.y + d);
                 curve.c2 = Point::new(curve.c2.x, curve.c2.y + d);
             }
-            let mid = curve.point(0.5);
+            // Labels sit where the line is nearly flat, so the text does not cross it:
+            // parallel and level edges at their middle, above; a rising edge near its end,
+            // above; a falling one near its end, below (as tutorial 2's `prefetch=1`).
+            let rise = curve.to.y - curve.from.y;
+            let label_at = if siblings.len() > 1 || rise.abs() < 0.5 {
+                let mid = curve.point(0.5);
+                Point::new(mid.x, mid.y - 5.0)
+            } else if rise < 0.0 {
+                let p = curve.point(0.75);
+                Point::new(p.x, p.y - 6.0)
+            } else {
+                let p = curve.point(0.75);
+                Point::new(p.x, p.y + 15.0)
+            };
             EdgeGeometry {
                 arrow: arrowhead(curve.to, curve.c2),
-                label_at: Point::new(mid.x, mid.y - 5.0),
+                label_at,
                 curve,
             }
         })

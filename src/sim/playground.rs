@@ -812,7 +812,10 @@ fn describe(event: &Event) -> String {
             destination,
             routing_key,
             ..
-        } => format!("`{source}` bound to {destination:?} with key `{routing_key}`"),
+        } => format!(
+            "`{source}` bound to {} with key `{routing_key}`",
+            destination_text(destination)
+        ),
         Event::ConsumerStarted {
             consumer_tag,
             queue,
@@ -859,7 +862,91 @@ fn describe(event: &Event) -> String {
             None => format!("message #{} fetched from `{queue}`", message.0),
         },
         Event::Acked { message, .. } => format!("message #{} acknowledged", message.0),
-        other => format!("{other:?}"),
+        Event::ConnectionClosed {
+            connection,
+            code,
+            text,
+        } => format!("connection {} closed: {code} {text}", connection.0),
+        Event::ChannelClosed {
+            channel,
+            code,
+            text,
+        } => format!(
+            "channel {}/{} closed: {code} {text}",
+            channel.connection.0, channel.channel.0
+        ),
+        Event::ExchangeDeleted { exchange, .. } => format!("exchange `{exchange}` deleted"),
+        Event::QueueDeleted {
+            queue, messages, ..
+        } => format!(
+            "queue `{queue}` deleted with {} ready messages",
+            messages.len()
+        ),
+        Event::QueuePurged { queue, messages } => {
+            format!("queue `{queue}` purged of {} messages", messages.len())
+        }
+        Event::Unbound {
+            source,
+            destination,
+            routing_key,
+            ..
+        } => format!(
+            "`{source}` unbound from {} (key `{routing_key}`)",
+            destination_text(destination)
+        ),
+        Event::ConsumerActivated {
+            consumer_tag,
+            queue,
+            ..
+        } => format!("consumer `{consumer_tag}` is now the active one on `{queue}`"),
+        Event::Returned {
+            message,
+            reply_code,
+            reply_text,
+            ..
+        } => format!(
+            "message #{} returned to its publisher: {reply_code} {reply_text}",
+            message.0
+        ),
+        Event::Nacked {
+            message, requeue, ..
+        }
+        | Event::Rejected {
+            message, requeue, ..
+        } => format!(
+            "message #{} refused by its consumer{}",
+            message.0,
+            if *requeue { ", requeued" } else { "" }
+        ),
+        Event::Requeued { queue, message } => {
+            format!("message #{} back in `{queue}`", message.0)
+        }
+        Event::Expired { queue, message } => {
+            format!("message #{} expired in `{queue}`", message.0)
+        }
+        Event::DeadLettered {
+            queue,
+            message,
+            reason,
+            dead_letter_exchange,
+            ..
+        } => format!(
+            "message #{} dead-lettered from `{queue}` ({}) to `{dead_letter_exchange}`",
+            message.0,
+            reason.as_str()
+        ),
+        Event::Dropped { queue, message, .. } => {
+            format!("message #{} dropped from `{queue}`", message.0)
+        }
+        Event::Restarted => "broker restarted".to_string(),
+        _ => "publisher confirm".to_string(),
+    }
+}
+
+fn destination_text(d: &Destination) -> String {
+    match d {
+        Destination::Queue(q) => format!("queue `{q}`"),
+        Destination::Exchange(x) => format!("exchange `{x}`"),
     }
 }
 
