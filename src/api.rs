@@ -6,6 +6,7 @@
 //!                             //   consumers: { C: { received, acked, consuming } },
 //!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
+//! amqpPlayground.undo()  amqpPlayground.redo()
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
 //! amqpPlayground.loadScenario(jsonOrObject)  // throws with the bad field's path; on error the
 //!                                            // current scenario stays
@@ -74,6 +75,8 @@ pub fn install(state: PlaygroundContext) {
         ("play", Action::Play),
         ("pause", Action::Pause),
         ("step", Action::Step),
+        ("undo", Action::Undo),
+        ("redo", Action::Redo),
     ] {
         let s = state.clone();
         set_fn(

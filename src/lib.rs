@@ -40,6 +40,7 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{Diagram, Inspector, Palette, Status, Toolbar};
@@ -66,9 +67,30 @@ pub fn App() -> Html {
         Callback::from(move |dt: f64| state.dispatch(Action::Frame(dt)))
     };
     use_animation_frame(state.animating(), on_frame);
+    let shortcuts = {
+        let state = state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            // Typing in a field keeps its own undo.
+            let typing = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                });
+            if typing || !(e.ctrl_key() || e.meta_key()) {
+                return;
+            }
+            match (e.key().as_str(), e.shift_key()) {
+                ("z" | "Z", false) => state.dispatch(Action::Undo),
+                ("z" | "Z", true) | ("y" | "Y", _) => state.dispatch(Action::Redo),
+                _ => return,
+            }
+            e.prevent_default();
+        })
+    };
     html! {
         <ContextProvider<PlaygroundContext> context={state}>
-            <main class="playground">
+            <main class="playground" onkeydown={shortcuts}>
                 <header>
                     <h1>{ "AMQP Playground" }</h1>
                     <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>

@@ -44,6 +44,30 @@ pub enum Action {
     Edit(Edit),
     /// Select a node for the inspector (or clear the selection).
     Select(Option<(NodeKind, String)>),
+    /// Go back to the topology before the last change.
+    Undo,
+    /// Redo the last undone change.
+    Redo,
+}
+
+/// Topologies before (undo) and after (redo) the current one. Undo and redo rebuild the broker
+/// from the scenario: the topology comes back, messages in flight do not.
+#[derive(Default)]
+pub struct History {
+    undo: Vec<Scenario>,
+    redo: Vec<Scenario>,
+}
+
+impl History {
+    /// Whether there is something to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Whether there is something to redo.
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
 }
 
 /// The shared state: the engine (behind a `RefCell`, because the broker is large and not worth
@@ -62,6 +86,8 @@ pub struct PlaygroundState {
     pub error: Option<String>,
     /// The node the inspector shows.
     pub selected: Option<(NodeKind, String)>,
+    /// Undo and redo stacks (shared, like the engine, so frames do not copy them).
+    pub history: Rc<RefCell<History>>,
     version: u64,
 }
 
@@ -83,6 +109,7 @@ impl PlaygroundState {
             carry: 0.0,
             error: None,
             selected: None,
+            history: Rc::default(),
             version: 0,
         }
     }
@@ -103,6 +130,11 @@ impl Reducible for PlaygroundState {
         let mut selected = self.selected.clone();
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
+        let before = matches!(
+            action,
+            Action::Edit(_) | Action::LoadPreset(_) | Action::LoadScenario(_)
+        )
+        .then(|| engine.borrow().scenario().clone());
         let result = match action {
             Action::Publish(request) => engine.borrow_mut().publish(request),
             Action::SetConsuming { consumer, on } => {
@@ -158,8 +190,43 @@ impl Reducible for PlaygroundState {
                     carry,
                     error,
                     selected,
+                    history: self.history.clone(),
                     version: self.version.wrapping_add(1),
                 });
+            }
+            Action::Undo | Action::Redo => {
+                let undo = matches!(action, Action::Undo);
+                let mut history = self.history.borrow_mut();
+                let target = if undo {
+                    history.undo.pop()
+                } else {
+                    history.redo.pop()
+                };
+                match target {
+                    None => Ok(()),
+                    Some(scenario) => match Playground::new(scenario.clone()) {
+                        Ok(pg) => {
+                            let current = engine.borrow().scenario().clone();
+                            if undo {
+                                history.redo.push(current);
+                            } else {
+                                history.undo.push(current);
+                            }
+                            engine = Rc::new(RefCell::new(pg));
+                            selected = None;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            // Keep the entry: nothing changed.
+                            if undo {
+                                history.undo.push(scenario);
+                            } else {
+                                history.redo.push(scenario);
+                            }
+                            Err(e)
+                        }
+                    },
+                }
             }
             Action::Edit(edit) => {
                 let result = engine.borrow_mut().apply(edit);
@@ -176,6 +243,14 @@ impl Reducible for PlaygroundState {
                 Ok(())
             }
         };
+        if let (Ok(()), Some(before)) = (&result, before) {
+            // A change that left the topology as it was (a no-op) is not worth an undo step.
+            if &before != engine.borrow().scenario() {
+                let mut history = self.history.borrow_mut();
+                history.undo.push(before);
+                history.redo.clear();
+            }
+        }
         match result {
             Ok(()) if !is_frame => error = None,
             Ok(()) => {}
@@ -188,6 +263,7 @@ impl Reducible for PlaygroundState {
             carry,
             error,
             selected,
+            history: self.history.clone(),
             version: self.version.wrapping_add(1),
         })
     }
@@ -200,4 +276,67 @@ pub type PlaygroundContext = UseReducerHandle<PlaygroundState>;
 #[hook]
 pub fn use_playground() -> PlaygroundContext {
     use_context::<PlaygroundContext>().expect("use_playground() needs the App's ContextProvider")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(state: Rc<PlaygroundState>, action: Action) -> Rc<PlaygroundState> {
+        state.reduce(action)
+    }
+
+    fn queues(state: &PlaygroundState) -> Vec<String> {
+        let engine = state.engine.borrow();
+        engine
+            .scenario()
+            .queues
+            .iter()
+            .map(|q| q.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn undo_and_redo_walk_the_topology_history() {
+        let s = Rc::new(PlaygroundState::hello_world());
+        let add = Action::Edit(Edit::AddQueue {
+            name: "extra".into(),
+            bind: None,
+            with_consumer: false,
+        });
+        let s = reduce(s, add);
+        assert_eq!(queues(&s), ["hello", "extra"]);
+        let s = reduce(s, Action::LoadPreset("topics".into()));
+        assert_eq!(queues(&s), ["Q1", "Q2"]);
+        let s = reduce(s, Action::Undo);
+        assert_eq!(queues(&s), ["hello", "extra"]);
+        let s = reduce(s, Action::Undo);
+        assert_eq!(queues(&s), ["hello"]);
+        assert!(!s.history.borrow().can_undo());
+        let s = reduce(s, Action::Undo);
+        assert_eq!(queues(&s), ["hello"], "nothing left to undo");
+        let s = reduce(s, Action::Redo);
+        assert_eq!(queues(&s), ["hello", "extra"]);
+        // A new change forgets what could be redone.
+        let s = reduce(
+            s,
+            Action::Edit(Edit::Remove {
+                kind: NodeKind::Queue,
+                name: "extra".into(),
+            }),
+        );
+        assert!(!s.history.borrow().can_redo());
+        // A refused change adds no step and shows the broker's text.
+        let steps = s.history.borrow().undo.len();
+        let s = reduce(
+            s,
+            Action::Edit(Edit::AddQueue {
+                name: "amq.no".into(),
+                bind: None,
+                with_consumer: false,
+            }),
+        );
+        assert_eq!(s.history.borrow().undo.len(), steps);
+        assert!(s.error.as_deref().unwrap_or("").contains("ACCESS_REFUSED"));
+    }
 }

@@ -404,3 +404,59 @@ async fn the_scenario_survives_a_reload_and_corrupt_storage_starts_fresh() {
     );
     find(&third, "g.queue[data-name='hello']");
 }
+
+#[wasm_bindgen_test]
+async fn undo_and_redo_from_buttons_and_ctrl_z() {
+    let root = mount().await;
+    set_value(&root, "#add-queue input[aria-label='queue name']", "extra");
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    find(&root, "g.queue[data-name='extra']");
+    click(&root, "#undo");
+    settle().await;
+    assert!(root
+        .query_selector("g.queue[data-name='extra']")
+        .unwrap()
+        .is_none());
+    click(&root, "#redo");
+    settle().await;
+    find(&root, "g.queue[data-name='extra']");
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("z");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    find(&root, "#publish").dispatch_event(&event).unwrap();
+    settle().await;
+    assert!(root
+        .query_selector("g.queue[data-name='extra']")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_topic_tester_explains_why_each_binding_matches() {
+    let root = mount().await;
+    api("loadPreset", &["topics".into()]).unwrap();
+    settle().await;
+    click(&root, "g.pick[aria-label='exchange topic_logs']");
+    settle().await;
+    set_value(&root, "#test-key", "quick.orange.fox");
+    settle().await;
+    let verdicts: Vec<(String, String)> = {
+        let items = root.query_selector_all(".verdicts li").unwrap();
+        (0..items.length())
+            .filter_map(|i| items.get(i))
+            .map(|n| {
+                let el: Element = n.dyn_into().unwrap();
+                (el.class_name(), el.text_content().unwrap_or_default())
+            })
+            .collect()
+    };
+    let classes: Vec<&str> = verdicts.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(classes, ["match", "no-match", "no-match"], "{verdicts:?}");
+    assert!(verdicts[0].1.contains("*.orange.*"), "{verdicts:?}");
+}

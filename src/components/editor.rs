@@ -186,6 +186,7 @@ pub fn Inspector() -> Html {
     let state = use_playground();
     let b_exchange = use_state(String::new);
     let b_key = use_state(String::new);
+    let test_key = use_state(String::new);
     let Some((kind, name)) = state.selected.clone() else {
         return html! {
             <p class="inspector hint">{ "Select a node (click, or Tab then Enter) to inspect, bind or delete it." }</p>
@@ -289,6 +290,26 @@ pub fn Inspector() -> Html {
         }
     });
 
+    // The topic tester: type a routing key, see each binding's verdict and the reason.
+    let tester = (kind == NodeKind::Exchange).then(|| {
+        let verdicts = engine.explain(&name, &test_key);
+        html! {
+            <div class="tester">
+                <label>{ "Test a routing key " }
+                    <input id="test-key" aria-label="routing key to test" size="16" spellcheck="false"
+                        value={(*test_key).clone()} oninput={text_input(&test_key)} />
+                </label>
+                <ul class="verdicts" aria-live="polite">
+                    { for verdicts.into_iter().map(|(matched, why)| html! {
+                        <li class={if matched { "match" } else { "no-match" }}>
+                            { if matched { "✔ " } else { "✘ " } }{ why }
+                        </li>
+                    }) }
+                </ul>
+            </div>
+        }
+    });
+
     let delete = {
         let state = state.clone();
         let name = name.clone();
@@ -305,6 +326,7 @@ pub fn Inspector() -> Html {
             <ul class="facts">{ for facts.into_iter().map(|f| html! { <li>{ f }</li> }) }</ul>
             <ul class="bindings">{ bindings }</ul>
             { for bind_form }
+            { for tester }
             <button id="delete-node" class="danger" onclick={delete}>{ format!("Delete {name}") }</button>
         </section>
     }

@@ -57,6 +57,18 @@ pub fn Toolbar() -> Html {
             state.dispatch(if playing { Action::Pause } else { Action::Play })
         })
     };
+    let (can_undo, can_redo) = {
+        let h = state.history.borrow();
+        (h.can_undo(), h.can_redo())
+    };
+    let undo = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Undo))
+    };
+    let redo = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Redo))
+    };
     let step = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Step))
@@ -114,6 +126,10 @@ pub fn Toolbar() -> Html {
                 { "Publish" }
             </button>
             { for consumer_switches }
+            <span class="history">
+                <button id="undo" onclick={undo} disabled={!can_undo} title="Undo (Ctrl+Z)">{ "Undo" }</button>
+                <button id="redo" onclick={redo} disabled={!can_redo} title="Redo (Ctrl+Shift+Z)">{ "Redo" }</button>
+            </span>
             <span class="playback">
                 <button id="play" onclick={play_pause}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button id="step" onclick={step}>{ "Step" }</button>

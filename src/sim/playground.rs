@@ -681,6 +681,21 @@ impl Playground {
             .find(NodeKind::Queue, &self.scenario.queues[i].name)
     }
 
+    /// How `exchange` would route a message with `routing_key`, binding by binding: whether it
+    /// matches, and why in words (the core's own reasoning, word by word for topics).
+    pub fn explain(&self, exchange: &str, routing_key: &str) -> Vec<(bool, String)> {
+        self.broker
+            .routing_table(&VhostName::from("/"), &ExchangeName::from(exchange))
+            .map(|table| {
+                table
+                    .explain(&[routing_key], None, self.broker.compat())
+                    .iter()
+                    .map(|e| (e.matched, e.sentence()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Virtual time.
     pub fn now(&self) -> Millis {
         self.now
@@ -1142,6 +1157,16 @@ mod tests {
         pg.advance(HOP_MS);
         let p = pg.graph().find(NodeKind::Producer, "P").unwrap();
         assert_eq!(pg.tokens()[0].tween.legs, vec![Leg::Stay(p)]);
+    }
+
+    #[test]
+    fn the_topic_tester_explains_each_binding() {
+        let pg = Playground::new(presets::topics()).unwrap();
+        let verdicts = pg.explain("topic_logs", "lazy.orange.elephant");
+        let matched: Vec<bool> = verdicts.iter().map(|(m, _)| *m).collect();
+        assert_eq!(matched, [true, false, true]);
+        assert!(verdicts[2].1.contains("lazy.#"), "{}", verdicts[2].1);
+        assert!(pg.explain("no_such_exchange", "x").is_empty());
     }
 
     #[test]

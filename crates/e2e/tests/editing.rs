@@ -1,5 +1,5 @@
 //! Editing in headless Chromium with real typing and clicks: add a queue bound with a new key,
-//! publish that key, see it arrive; select a node and delete it from the keyboard.
+//! publish that key, see it arrive; select a node and delete it from the keyboard; undo.
 
 use std::time::Duration;
 
@@ -8,8 +8,9 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn add_a_queue_bind_a_new_key_publish_and_delete() {
-    let Some(tools) = Tools::find_or_skip("add_a_queue_bind_a_new_key_publish_and_delete") else {
+async fn add_a_queue_bind_a_new_key_publish_delete_and_undo() {
+    let Some(tools) = Tools::find_or_skip("add_a_queue_bind_a_new_key_publish_delete_and_undo")
+    else {
         return;
     };
     let dist = build_site(&tools);
@@ -111,6 +112,17 @@ async fn add_a_queue_bind_a_new_key_publish_and_delete() {
             Duration::from_secs(5),
             "return !document.querySelector('g.consumer[data-name=C3]') &&
                  !('C3' in window.amqpPlayground.snapshot().consumers);",
+        )
+        .await;
+
+    // Undo brings C3 back (on a rebuilt broker: the topology, not the messages).
+    browser.click("#undo").await;
+    browser
+        .wait_until(
+            "undo to restore C3",
+            Duration::from_secs(5),
+            "return !!document.querySelector('g.consumer[data-name=C3]') &&
+                 'C3' in window.amqpPlayground.snapshot().consumers;",
         )
         .await;
     browser.close().await;
