@@ -6,7 +6,7 @@
 //!                             //   consumers: { C: { received, acked, consuming } },
 //!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
-//! amqpPlayground.undo()  amqpPlayground.redo()
+//! amqpPlayground.undo()  amqpPlayground.redo()  amqpPlayground.setSpeed(0.25..8)
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
 //! amqpPlayground.loadScenario(jsonOrObject)  // throws with the bad field's path; on error the
 //!                                            // current scenario stays
@@ -66,6 +66,21 @@ pub fn install(state: PlaygroundContext) {
                 .filter(|ms| ms.is_finite() && *ms >= 0.0)
                 .ok_or_else(|| js_error("advance(ms): ms must be a number ≥ 0"))?;
             s.dispatch(Action::Advance(ms as u64));
+            Ok(())
+        })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "setSpeed",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |x: JsValue| {
+            let x = x
+                .as_f64()
+                .filter(|x| (0.25..=8.0).contains(x))
+                .ok_or_else(|| js_error("setSpeed(x): x must be a number from 0.25 to 8"))?;
+            s.dispatch(Action::SetSpeed(x));
             Ok(())
         })
         .into_js_value(),

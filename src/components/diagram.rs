@@ -1,12 +1,13 @@
 //! The topology drawn like the tutorial diagrams, with message tokens on top.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::scene::layout::CAPTION_RISE;
-use crate::scene::{Node, NodeId, NodeKind, Point, Shape};
-use crate::sim::Edit;
-use crate::sim::QueueCounts;
-use crate::state::{use_playground, Action};
+use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape};
+use crate::sim::{Edit, QueueCounts};
+use crate::state::{use_playground, Action, PlaygroundState};
 
 /// Classic tutorial palette.
 const PRODUCER_FILL: &str = "#00ffff";
@@ -21,113 +22,68 @@ const COUNTER_ROOM: f64 = 14.0;
 /// Screen pixels per diagram point.
 const ZOOM: f64 = 2.0;
 
-/// The diagram of the current scenario.
+/// What a node shows besides its shape: a queue's counts, a client's counter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// Ready/unacked (queues).
+    pub counts: QueueCounts,
+    /// `1 sent`, `2 received` (producers, consumers).
+    pub counter: Option<String>,
+}
+
+/// The diagram of the current scenario: the topology (redrawn only when it or a count
+/// changes) under the tokens (redrawn every frame).
 #[component]
 pub fn Diagram() -> Html {
     let state = use_playground();
     let engine = state.engine.borrow();
-    let graph = engine.graph();
-    let layout = engine.layout();
+    let (graph, layout) = (engine.graph_rc(), engine.layout_rc());
     let snapshot = engine.snapshot();
     let (w, h) = (layout.width, layout.height + COUNTER_ROOM);
-
-    let edges = graph.edges.iter().zip(&layout.edges).map(|(edge, g)| {
-        let [tip, a, b] = g.arrow;
-        html! {
-            <g class="edge">
-                <path d={g.curve.svg_path()} fill="none" stroke="#000000" stroke-width="1" />
-                <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
-                    fill="#000000" stroke="#000000" stroke-width="1" />
-                if let Some(label) = &edge.label {
-                    // A halo keeps labels readable where parallel edges cross under them.
-                    <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
-                        text-anchor="middle" font-size="14" font-family={FONT}
-                        stroke="#ffffff" stroke-width="3" stroke-linejoin="round"
-                        paint-order="stroke">{ label }</text>
-                }
-            </g>
-        }
-    });
-
-    let drawn = graph.nodes.iter().enumerate().map(|(i, node)| {
-        let id = NodeId(i);
-        let center = layout.centers[i];
-        let shape = layout.shapes[i];
-        match node.kind {
-            NodeKind::Queue => render_queue(node, center, shape, engine.queue_counts(id)),
-            _ => {
-                let counter = match node.kind {
-                    NodeKind::Producer => snapshot
-                        .producers
-                        .iter()
-                        .find(|(n, _)| *n == node.name)
-                        .map(|(_, sent)| format!("{sent} sent")),
-                    NodeKind::Consumer => snapshot
-                        .consumers
-                        .iter()
-                        .find(|c| c.name == node.name)
-                        .map(|c| {
-                            if c.consuming {
-                                format!("{} received", c.received)
-                            } else {
-                                format!("{} received, stopped", c.received)
-                            }
-                        }),
-                    _ => None,
-                };
-                render_ellipse(node, center, shape, counter)
-            }
-        }
-    });
-
-    let nodes = drawn.zip(&graph.nodes).enumerate().map(|(i, (inner, node))| {
-        let key = (node.kind, node.name.clone());
-        let selected = state.selected.as_ref() == Some(&key);
-        let (c, shape) = (layout.centers[i], layout.shapes[i]);
-        let select = {
-            let state = state.clone();
-            let key = key.clone();
-            Callback::from(move |_: MouseEvent| {
-                state.dispatch(Action::Select((!selected).then(|| key.clone())))
-            })
-        };
-        let keys = {
-            let state = state.clone();
-            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                "Enter" | " " => {
-                    e.prevent_default();
-                    state.dispatch(Action::Select((!selected).then(|| key.clone())));
-                }
-                "Delete" | "Backspace" if selected => {
-                    e.prevent_default();
-                    state.dispatch(Action::Edit(Edit::Remove {
-                        kind: key.0,
-                        name: key.1.clone(),
-                    }));
-                }
-                "Escape" => state.dispatch(Action::Select(None)),
-                _ => {}
-            })
-        };
-        html! {
-            <g key={format!("{}/{}", kind_word(node.kind), node.name)}
-                class={classes!("pick", selected.then_some("selected"))} tabindex="0"
-                role="button" aria-pressed={selected.to_string()}
-                aria-label={format!("{} {}", kind_word(node.kind), node.name)}
-                onclick={select} onkeydown={keys}>
-                if selected {
-                    <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
-                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
-                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
-                        rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2" />
-                }
-                { inner }
-            </g>
-        }
-    });
+    let marks: Vec<Mark> = graph
+        .nodes
+        .iter()
+        .map(|node| match node.kind {
+            NodeKind::Queue => Mark {
+                counts: snapshot
+                    .queues
+                    .iter()
+                    .find(|(q, _)| *q == node.name)
+                    .map(|(_, c)| *c)
+                    .unwrap_or_default(),
+                counter: None,
+            },
+            NodeKind::Producer => Mark {
+                counts: QueueCounts::default(),
+                counter: snapshot
+                    .producers
+                    .iter()
+                    .find(|(n, _)| *n == node.name)
+                    .map(|(_, sent)| format!("{sent} sent")),
+            },
+            NodeKind::Consumer => Mark {
+                counts: QueueCounts::default(),
+                counter: snapshot
+                    .consumers
+                    .iter()
+                    .find(|c| c.name == node.name)
+                    .map(|c| {
+                        if c.consuming {
+                            format!("{} received", c.received)
+                        } else {
+                            format!("{} received, stopped", c.received)
+                        }
+                    }),
+            },
+            NodeKind::Exchange => Mark {
+                counts: QueueCounts::default(),
+                counter: None,
+            },
+        })
+        .collect();
 
     let tokens = engine.tokens().into_iter().map(|sample| {
-        let p = sample.tween.path(layout).at(sample.progress);
+        let p = sample.tween.point_at(&layout, sample.progress);
         let key = sample.tween.token.0.to_string();
         match sample.tween.fate {
             // A message that ends here fades out under a label saying why.
@@ -153,10 +109,109 @@ pub fn Diagram() -> Html {
             viewBox={format!("0 0 {} {}", fmt(w), fmt(h))}
             width={fmt(w * ZOOM)} height={fmt(h * ZOOM)}
             role="group" aria-label={aria_label(&graph.nodes)}>
-            <g class="edges">{ for edges }</g>
-            <g class="nodes">{ for nodes }</g>
+            <Topology graph={graph.clone()} layout={layout.clone()} marks={marks}
+                selected={state.selected.clone()} dispatch={state.dispatcher()} />
             <g class="tokens">{ for tokens }</g>
         </svg>
+    }
+}
+
+/// Props of [`Topology`]: all cheap to compare, so frames that only move tokens skip it.
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    /// Nodes and edges.
+    pub graph: Rc<Graph>,
+    /// Where they go.
+    pub layout: Rc<Layout>,
+    /// Per node: counts and counters.
+    pub marks: Vec<Mark>,
+    /// The selected node.
+    pub selected: Option<(NodeKind, String)>,
+    /// Where selections and deletions go.
+    pub dispatch: UseReducerDispatcher<PlaygroundState>,
+}
+
+/// Edges and nodes.
+#[component]
+pub fn Topology(props: &TopologyProps) -> Html {
+    let (graph, layout) = (&props.graph, &props.layout);
+    let edges = graph.edges.iter().zip(&layout.edges).map(|(edge, g)| {
+        let [tip, a, b] = g.arrow;
+        html! {
+            <g class="edge">
+                <path d={g.curve.svg_path()} fill="none" stroke="#000000" stroke-width="1" />
+                <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
+                    fill="#000000" stroke="#000000" stroke-width="1" />
+                if let Some(label) = &edge.label {
+                    // A halo keeps labels readable where parallel edges cross under them.
+                    <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
+                        text-anchor="middle" font-size="14" font-family={FONT}
+                        stroke="#ffffff" stroke-width="3" stroke-linejoin="round"
+                        paint-order="stroke">{ label }</text>
+                }
+            </g>
+        }
+    });
+
+    let nodes = graph.nodes.iter().enumerate().map(|(i, node)| {
+        let (c, shape) = (layout.centers[i], layout.shapes[i]);
+        let mark = props.marks.get(i).cloned().unwrap_or(Mark {
+            counts: QueueCounts::default(),
+            counter: None,
+        });
+        let inner = match node.kind {
+            NodeKind::Queue => render_queue(node, c, shape, mark.counts),
+            _ => render_ellipse(node, c, shape, mark.counter),
+        };
+        let key = (node.kind, node.name.clone());
+        let selected = props.selected.as_ref() == Some(&key);
+        let select = {
+            let dispatch = props.dispatch.clone();
+            let key = key.clone();
+            Callback::from(move |_: MouseEvent| {
+                dispatch.dispatch(Action::Select((!selected).then(|| key.clone())))
+            })
+        };
+        let keys = {
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    dispatch.dispatch(Action::Select((!selected).then(|| key.clone())));
+                }
+                "Delete" | "Backspace" if selected => {
+                    e.prevent_default();
+                    dispatch.dispatch(Action::Edit(Edit::Remove {
+                        kind: key.0,
+                        name: key.1.clone(),
+                    }));
+                }
+                "Escape" => dispatch.dispatch(Action::Select(None)),
+                _ => {}
+            })
+        };
+        html! {
+            <g key={format!("{}/{}", kind_word(node.kind), node.name)}
+                class={classes!("pick", selected.then_some("selected"))} tabindex="0"
+                role="button" aria-pressed={selected.to_string()}
+                aria-label={format!("{} {}", kind_word(node.kind), node.name)}
+                onclick={select} onkeydown={keys}>
+                if selected {
+                    <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
+                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                        rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2" />
+                }
+                { inner }
+            </g>
+        }
+    });
+
+    html! {
+        <>
+            <g class="edges">{ for edges }</g>
+            <g class="nodes">{ for nodes }</g>
+        </>
     }
 }
 

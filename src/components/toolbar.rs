@@ -10,19 +10,18 @@ use crate::state::{use_playground, Action};
 #[component]
 pub fn Toolbar() -> Html {
     let state = use_playground();
-    let (producers, consumers, scenario, default_key) = {
+    let (has_producer, consumers, scenario, default_key) = {
         let engine = state.engine.borrow();
-        let snap = engine.snapshot();
-        let key = engine
-            .scenario()
+        let s = engine.scenario();
+        let key = s
             .producers
             .first()
             .map(|p| p.routing_key.clone())
             .unwrap_or_default();
         (
-            snap.producers,
-            snap.consumers,
-            engine.scenario().name.clone(),
+            !s.producers.is_empty(),
+            engine.consumer_views(),
+            s.name.clone(),
             key,
         )
     };
@@ -122,7 +121,7 @@ pub fn Toolbar() -> Html {
                 <input id="routing-key" type="text" size="18" spellcheck="false"
                     value={(*routing_key).clone()} oninput={on_key} />
             </label>
-            <button id="publish" class="primary" onclick={publish} disabled={producers.is_empty()}>
+            <button id="publish" class="primary" onclick={publish} disabled={!has_producer}>
                 { "Publish" }
             </button>
             { for consumer_switches }

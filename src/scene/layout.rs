@@ -6,7 +6,7 @@
 //! this over a general layered layout (Sugiyama with crossing minimisation) because the
 //! tutorial topologies are nearly trees and this reproduces their exact look in ~100 lines.
 
-use super::geometry::{arrowhead, Curve, Point, Shape};
+use super::geometry::{arrowhead, Curve, Point, Polyline, Shape};
 use super::graph::{Graph, NodeKind};
 
 /// The gap between neighbouring shapes in a row (tutorial: about 36 pt).
@@ -48,6 +48,8 @@ pub struct EdgeGeometry {
     pub arrow: [Point; 3],
     /// Where the label's baseline centre goes (above the middle of the edge).
     pub label_at: Point,
+    /// The curve flattened once, for tokens to walk every frame without recomputing it.
+    pub path: Polyline,
 }
 
 /// The shape a node of this kind is drawn with.
@@ -334,6 +336,7 @@ fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<Edge
             EdgeGeometry {
                 arrow: arrowhead(curve.to, curve.c2),
                 label_at,
+                path: curve.polyline(24),
                 curve,
             }
         })

@@ -17,6 +17,7 @@
 //! (`Broker::queue`).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use amqp_playground_core::{
     BasicAck, BasicCancel, BasicConsume, BasicPublish, Broker, BrokerError, ChannelId, ChannelOpen,
@@ -165,8 +166,8 @@ pub struct Playground {
     broker: Broker,
     now: Millis,
     scenario: Scenario,
-    graph: Graph,
-    layout: Layout,
+    graph: Rc<Graph>,
+    layout: Rc<Layout>,
     timeline: Timeline,
     transit: Vec<Transit>,
     seq: u64,
@@ -192,7 +193,8 @@ impl Playground {
     /// and bindings, connects its clients and starts its consumers.
     pub fn new(scenario: Scenario) -> Result<Playground, PlaygroundError> {
         let graph = Graph::default();
-        let layout = layout(&graph);
+        let layout = Rc::new(layout(&graph));
+        let graph = Rc::new(graph);
         let mut pg = Playground {
             broker: Broker::new(Config::default()),
             now: Millis(0),
@@ -711,6 +713,16 @@ impl Playground {
         &self.graph
     }
 
+    /// The diagram, shared: components compare it cheaply to skip redrawing.
+    pub fn graph_rc(&self) -> Rc<Graph> {
+        self.graph.clone()
+    }
+
+    /// The layout, shared like [`Playground::graph_rc`].
+    pub fn layout_rc(&self) -> Rc<Layout> {
+        self.layout.clone()
+    }
+
     /// Where the diagram's parts go.
     pub fn layout(&self) -> &Layout {
         &self.layout
@@ -757,6 +769,21 @@ impl Playground {
         self.log.iter().map(String::as_str)
     }
 
+    /// The consumers as the page shows them (cheaper than a whole snapshot).
+    pub fn consumer_views(&self) -> Vec<ConsumerView> {
+        self.scenario
+            .consumers
+            .iter()
+            .zip(&self.consumers)
+            .map(|(spec, c)| ConsumerView {
+                name: spec.name.clone(),
+                received: c.received,
+                acked: c.acked,
+                consuming: c.tag.is_some(),
+            })
+            .collect()
+    }
+
     /// The state the tests and the scripting API read.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -768,18 +795,7 @@ impl Playground {
                 .zip(&self.queue_names)
                 .map(|(q, name)| (q.name.clone(), self.counts(name)))
                 .collect(),
-            consumers: self
-                .scenario
-                .consumers
-                .iter()
-                .zip(&self.consumers)
-                .map(|(spec, c)| ConsumerView {
-                    name: spec.name.clone(),
-                    received: c.received,
-                    acked: c.acked,
-                    consuming: c.tag.is_some(),
-                })
-                .collect(),
+            consumers: self.consumer_views(),
             producers: self
                 .scenario
                 .producers

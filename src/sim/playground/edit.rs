@@ -2,6 +2,8 @@
 //! so the broker validates it and a refusal carries RabbitMQ's own reply text. The scenario
 //! (and so the drawing) changes only when the broker said yes.
 
+use std::rc::Rc;
+
 use amqp_playground_core::{
     BasicQos, ChannelRef, CloseConnection, Command, ExchangeDeclare, ExchangeDelete, ExchangeName,
     FieldTable, QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply,
@@ -433,8 +435,8 @@ impl Playground {
                 }
             }
         }
-        self.layout = layout(&graph);
-        self.graph = graph;
+        self.layout = Rc::new(layout(&graph));
+        self.graph = Rc::new(graph);
         self.timeline.clear();
     }
 }

@@ -1,0 +1,105 @@
+//! Frame-rate report (issue 4: ≥ 60 fps with 200 nodes and 500 messages in flight). Prints
+//! p50/p95 frame intervals measured with requestAnimationFrame in headless Chromium. Reported,
+//! not asserted: timing on a shared machine is not a pass/fail signal.
+
+use std::time::Duration;
+
+use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+
+/// One producer, one fanout exchange, 99 queues with a consumer each: 200 nodes.
+fn big_scenario() -> serde_json::Value {
+    let n = 99;
+    let queues: Vec<_> = (1..=n)
+        .map(|i| serde_json::json!({ "name": format!("q{i}") }))
+        .collect();
+    let bindings: Vec<_> = (1..=n)
+        .map(|i| serde_json::json!({ "exchange": "fan", "queue": format!("q{i}"), "showKey": false }))
+        .collect();
+    let consumers: Vec<_> = (1..=n)
+        .map(|i| serde_json::json!({ "name": format!("C{i}"), "subscript": i.to_string(), "queue": format!("q{i}") }))
+        .collect();
+    serde_json::json!({
+        "name": "bench-200",
+        "exchanges": [{ "name": "fan", "type": "fanout" }],
+        "queues": queues,
+        "bindings": bindings,
+        "producers": [{ "name": "P", "exchange": "fan" }],
+        "consumers": consumers,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frame_times_with_200_nodes_and_500_messages_in_flight() {
+    let Some(tools) = Tools::find_or_skip("frame_times_with_200_nodes_and_500_messages_in_flight")
+    else {
+        return;
+    };
+    let dist = build_site(&tools);
+    let server = StaticServer::start(&dist);
+    let browser = Browser::start(&tools).await;
+    browser
+        .client
+        .goto(&server.url())
+        .await
+        .expect("open the page");
+    browser
+        .wait_until(
+            "the app",
+            Duration::from_secs(20),
+            "return !!window.amqpPlayground;",
+        )
+        .await;
+    let scenario = big_scenario().to_string();
+    let setup = format!(
+        "const api = window.amqpPlayground;
+         api.loadScenario({scenario});
+         api.pause();
+         for (let i = 0; i < 5; i++) api.publish({{}});
+         api.advance(800);   // the five copies reach the exchange: 495 deliveries set off
+         return api.snapshot().inFlight;"
+    );
+    let in_flight = browser.eval(&setup).await;
+    let nodes = browser
+        .eval("return document.querySelectorAll('svg.diagram g.node').length;")
+        .await;
+    assert_eq!(nodes, 200);
+    assert!(in_flight.as_u64().unwrap_or(0) >= 495, "{in_flight}");
+    // Play slowly so the messages stay in flight while frames are measured.
+    let report = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const api = window.amqpPlayground;
+             api.setSpeed(0.25);
+             api.play();
+             const times = [];
+             let last = null;
+             const tokens = [];
+             function frame(t) {
+               if (last !== null) times.push(t - last);
+               last = t;
+               if (times.length % 30 === 0)
+                 tokens.push(document.querySelectorAll('circle.token').length);
+               if (times.length < 180) requestAnimationFrame(frame);
+               else {
+                 api.pause();
+                 times.sort((a, b) => a - b);
+                 const q = p => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+                 done({ p50: q(0.5), p95: q(0.95), frames: times.length,
+                        tokens: Math.min(...tokens) });
+               }
+             }
+             requestAnimationFrame(frame);",
+            vec![],
+        )
+        .await
+        .expect("measure frames");
+    eprintln!(
+        "FRAME TIMES (200 nodes, >= {} tokens drawn): p50 {:.1} ms, p95 {:.1} ms over {} frames",
+        report["tokens"],
+        report["p50"].as_f64().unwrap_or(f64::NAN),
+        report["p95"].as_f64().unwrap_or(f64::NAN),
+        report["frames"]
+    );
+    browser.close().await;
+}
