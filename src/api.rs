@@ -1,10 +1,11 @@
 //! `window.amqpPlayground`: the scripting and embedding API that docs pages and tests use.
 //!
 //! ```text
-//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body? })  // throws on bad input
+//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body?, mandatory? })  // throws on bad input
 //! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
 //!                             //   consumers: { C: { received, acked, consuming } },
-//!                             //   producers: { P: { published } }, inFlight, unroutable, playing }
+//!                             //   producers: { P: { published } }, inFlight, unroutable,
+//!                             //   returned, dropped, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
 //! amqpPlayground.undo()  amqpPlayground.redo()  amqpPlayground.setSpeed(0.25..8)
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
@@ -198,11 +199,21 @@ fn publish_request(spec: &JsValue) -> Result<PublishRequest, String> {
                 .ok_or_else(|| format!("publish(spec): `{name}` must be a string"))
         }
     };
+    let mandatory =
+        Reflect::get(spec, &JsValue::from_str("mandatory")).unwrap_or(JsValue::UNDEFINED);
+    let mandatory = if mandatory.is_undefined() || mandatory.is_null() {
+        false
+    } else {
+        mandatory
+            .as_bool()
+            .ok_or("publish(spec): `mandatory` must be true or false")?
+    };
     Ok(PublishRequest {
         producer: field("producer")?,
         exchange: field("exchange")?,
         routing_key: field("routingKey")?,
         body: field("body")?,
+        mandatory,
     })
 }
 
@@ -238,11 +249,13 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
     }
     set(&obj, "producers", producers.into());
     set(&obj, "inFlight", JsValue::from_f64(snap.in_flight as f64));
-    set(
-        &obj,
-        "unroutable",
-        JsValue::from_f64(snap.unroutable as f64),
-    );
+    for (key, n) in [
+        ("unroutable", snap.unroutable),
+        ("returned", snap.returned),
+        ("dropped", snap.dropped),
+    ] {
+        set(&obj, key, JsValue::from_f64(n as f64));
+    }
     set(&obj, "playing", JsValue::from_bool(state.playing));
     obj.into()
 }

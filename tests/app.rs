@@ -460,3 +460,32 @@ async fn the_topic_tester_explains_why_each_binding_matches() {
     assert_eq!(classes, ["match", "no-match", "no-match"], "{verdicts:?}");
     assert!(verdicts[0].1.contains("*.orange.*"), "{verdicts:?}");
 }
+
+#[wasm_bindgen_test]
+async fn a_mandatory_message_nobody_takes_comes_back_labelled() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    api("loadPreset", &["routing".into()]).unwrap();
+    settle().await;
+    click(&root, "#mandatory");
+    set_value(&root, "#routing-key", "purple");
+    settle().await;
+    click(&root, "#publish");
+    api("advance", &[JsValue::from_f64(1_000.0)]).unwrap();
+    settle().await;
+    let fates: Vec<String> = {
+        let items = root.query_selector_all("g.token.fate").unwrap();
+        (0..items.length())
+            .filter_map(|i| items.get(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+            .filter_map(|el| el.get_attribute("data-fate"))
+            .collect()
+    };
+    assert_eq!(fates, ["unroutable", "returned"]);
+    assert_eq!(snapshot_number(&["returned"]), 1.0);
+    assert_eq!(snapshot_number(&["unroutable"]), 1.0);
+    assert!(find(&root, ".status .fates")
+        .text_content()
+        .unwrap()
+        .contains("returned 1"));
+}

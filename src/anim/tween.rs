@@ -17,6 +17,8 @@ pub enum Leg {
     Across(NodeId),
     /// Resting at a node's centre (a message that ends there: unroutable, dropped).
     Stay(NodeId),
+    /// Along an edge backwards (a returned message going back to its publisher).
+    Back(usize),
 }
 
 /// A token moving from `start` for `duration` virtual milliseconds along `legs`.
@@ -69,6 +71,11 @@ impl Tween {
                         path = path.then(&Polyline::new(vec![*c]));
                     }
                 }
+                Leg::Back(e) => {
+                    if let Some(g) = layout.edges.get(e) {
+                        path = path.then(&g.path.reversed());
+                    }
+                }
             }
         }
         path
@@ -78,7 +85,7 @@ impl Tween {
     /// version of `path(layout).at(fraction)` (hundreds of tokens, sixty times a second).
     pub fn point_at(&self, layout: &Layout, fraction: f64) -> Point {
         let length = |leg: &Leg| match *leg {
-            Leg::Edge(e) => layout.edges.get(e).map_or(0.0, |g| g.path.length()),
+            Leg::Edge(e) | Leg::Back(e) => layout.edges.get(e).map_or(0.0, |g| g.path.length()),
             Leg::Across(node) => across(layout, node).map_or(0.0, |(a, b)| a.distance(b)),
             Leg::Stay(_) => 0.0,
         };
@@ -91,6 +98,7 @@ impl Tween {
                 Leg::Edge(e) => layout.edges.get(e).map(|g| g.path.at(f)),
                 Leg::Across(node) => across(layout, node).map(|(a, b)| a.lerp(b, f)),
                 Leg::Stay(node) => layout.centers.get(node.0).copied(),
+                Leg::Back(e) => layout.edges.get(e).map(|g| g.path.at(1.0 - f)),
             };
             if rest <= l && l > 0.0 {
                 if let Some(p) = point(rest / l) {

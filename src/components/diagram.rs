@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::anim::{Leg, Tween};
 use crate::scene::layout::CAPTION_RISE;
 use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape};
 use crate::sim::{Edit, QueueCounts};
@@ -89,7 +90,7 @@ pub fn Diagram() -> Html {
             // A message that ends here fades out under a label saying why.
             Some(fate) => html! {
                 <g key={key} class="token fate" data-fate={fate}
-                    opacity={format!("{:.2}", 1.0 - sample.progress)}>
+                    opacity={format!("{:.2}", fade(sample.tween, sample.progress))}>
                     <circle cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill="#9e9e9e"
                         stroke="#000000" stroke-width="1" stroke-dasharray="2 1" />
                     <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
@@ -113,6 +114,15 @@ pub fn Diagram() -> Html {
                 selected={state.selected.clone()} dispatch={state.dispatcher()} />
             <g class="tokens">{ for tokens }</g>
         </svg>
+    }
+}
+
+/// A message that ends where it is fades out; one on its way back (returned) stays solid.
+fn fade(tween: &Tween, progress: f64) -> f64 {
+    if tween.legs.iter().all(|l| matches!(l, Leg::Stay(_))) {
+        1.0 - progress
+    } else {
+        1.0
     }
 }
 

@@ -36,6 +36,11 @@ pub fn Status() -> Html {
                 <p class="error" role="alert">{ error }</p>
             }
             <p class="clock">{ format!("virtual time {} ms", snap.now) }</p>
+            // What just happened, in words, for screen readers (and anyone watching the log).
+            <p class="narration" aria-live="polite">{ lines.last().map(|l| l.trim()).unwrap_or_default() }</p>
+            <p class="fates">
+                { format!("unroutable {} · returned {} · dropped {}", snap.unroutable, snap.returned, snap.dropped) }
+            </p>
             <ul class="counts" aria-live="polite">{ for queues }{ for consumers }</ul>
             <details class="log" open=true>
                 <summary>{ "Broker events (newest first)" }</summary>

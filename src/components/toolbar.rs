@@ -39,12 +39,19 @@ pub fn Toolbar() -> Html {
         })
     };
 
+    let mandatory = use_state(|| false);
+    let toggle_mandatory = {
+        let mandatory = mandatory.clone();
+        Callback::from(move |_: Event| mandatory.set(!*mandatory))
+    };
     let publish = {
         let state = state.clone();
         let routing_key = routing_key.clone();
+        let mandatory = mandatory.clone();
         Callback::from(move |_: MouseEvent| {
             state.dispatch(Action::Publish(PublishRequest {
                 routing_key: Some((*routing_key).clone()),
+                mandatory: *mandatory,
                 ..PublishRequest::default()
             }))
         })
@@ -120,6 +127,10 @@ pub fn Toolbar() -> Html {
                 { "Routing key " }
                 <input id="routing-key" type="text" size="18" spellcheck="false"
                     value={(*routing_key).clone()} oninput={on_key} />
+            </label>
+            <label title="Return the message to P when no queue takes it (basic.return)">
+                <input id="mandatory" type="checkbox" checked={*mandatory} onchange={toggle_mandatory} />
+                { " mandatory" }
             </label>
             <button id="publish" class="primary" onclick={publish} disabled={!has_producer}>
                 { "Publish" }

@@ -197,6 +197,11 @@ impl Polyline {
         Polyline::new(points)
     }
 
+    /// The same path walked the other way.
+    pub fn reversed(&self) -> Polyline {
+        Polyline::new(self.points.iter().rev().copied().collect())
+    }
+
     /// Total length.
     pub fn length(&self) -> f64 {
         self.lengths.last().copied().unwrap_or(0.0)

@@ -77,6 +77,8 @@ pub struct PublishRequest {
     pub routing_key: Option<String>,
     /// Body text.
     pub body: Option<String>,
+    /// Ask for the message back (basic.return) when no queue takes it.
+    pub mandatory: bool,
 }
 
 /// Ready and unacknowledged copies in one queue.
@@ -116,6 +118,10 @@ pub struct Snapshot {
     pub in_flight: usize,
     /// Messages no queue took.
     pub unroutable: u64,
+    /// Mandatory messages returned to their publisher.
+    pub returned: u64,
+    /// Copies dropped from a queue (overflow, rejected without a dead-letter exchange, …).
+    pub dropped: u64,
 }
 
 struct ProducerClient {
@@ -176,6 +182,8 @@ pub struct Playground {
     producers: Vec<ProducerClient>,
     consumers: Vec<ConsumerClient>,
     unroutable: u64,
+    returned: u64,
+    dropped: u64,
     log: VecDeque<String>,
     next_connection_channel: u16,
     /// The routing key each message was last routed with (for explaining bindings).
@@ -207,6 +215,8 @@ impl Playground {
             producers: Vec::new(),
             consumers: Vec::new(),
             unroutable: 0,
+            returned: 0,
+            dropped: 0,
             log: VecDeque::new(),
             next_connection_channel: 1,
             routing_keys: BTreeMap::new(),
@@ -354,7 +364,7 @@ impl Playground {
             channel: self.producers[index].channel,
             exchange: ExchangeName::from(exchange.as_str()),
             routing_key,
-            mandatory: false,
+            mandatory: request.mandatory,
             immediate: false,
             properties: Properties::default(),
             body: body.as_str().into(),
@@ -559,11 +569,13 @@ impl Playground {
                 Event::DeadLettered {
                     message,
                     routing_keys,
+                    queue,
                     ..
                 } => {
                     if let Some(key) = routing_keys.into_iter().next() {
                         self.routing_keys.insert(message, key);
                     }
+                    self.fate_at_queue(&queue, "dead-lettered");
                 }
                 Event::Routed {
                     message,
@@ -635,8 +647,43 @@ impl Playground {
                         self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some("unroutable"));
                     }
                 }
+                Event::Returned {
+                    channel, exchange, ..
+                } => {
+                    self.returned += 1;
+                    // Back along the publisher's edge to the exchange; with the default
+                    // exchange (not drawn) it shows at P.
+                    let producer = self.producers.iter().position(|p| p.channel == channel);
+                    let p = producer.and_then(|i| {
+                        self.graph
+                            .find(NodeKind::Producer, &self.scenario.producers[i].name)
+                    });
+                    let x = self.graph.find(NodeKind::Exchange, exchange.as_str());
+                    let legs = match (p, x) {
+                        (Some(p), Some(x)) => {
+                            self.graph.edge_between(p, x).map(|e| vec![Leg::Back(e)])
+                        }
+                        (Some(p), None) => Some(vec![Leg::Stay(p)]),
+                        _ => None,
+                    };
+                    if let Some(legs) = legs {
+                        self.animate_fate(legs, 0, HOP_MS, Some("returned"));
+                    }
+                }
+                Event::Dropped { queue, .. } => {
+                    self.dropped += 1;
+                    self.fate_at_queue(&queue, "dropped");
+                }
+                Event::Expired { queue, .. } => self.fate_at_queue(&queue, "expired"),
+
                 _ => {}
             }
+        }
+    }
+
+    fn fate_at_queue(&mut self, queue: &QueueName, fate: &'static str) {
+        if let Some(node) = self.queue_node_by_broker_name(queue.as_str()) {
+            self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some(fate));
         }
     }
 
@@ -805,6 +852,8 @@ impl Playground {
                 .collect(),
             in_flight: self.transit.len(),
             unroutable: self.unroutable,
+            returned: self.returned,
+            dropped: self.dropped,
         }
     }
 
@@ -1183,6 +1232,32 @@ mod tests {
         assert_eq!(matched, [true, false, true]);
         assert!(verdicts[2].1.contains("lazy.#"), "{}", verdicts[2].1);
         assert!(pg.explain("no_such_exchange", "x").is_empty());
+    }
+
+    #[test]
+    fn a_mandatory_unroutable_message_travels_back_to_its_publisher() {
+        let mut pg = Playground::new(presets::routing()).unwrap();
+        pg.publish(PublishRequest {
+            routing_key: Some("purple".into()),
+            mandatory: true,
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS);
+        let returned: Vec<(Vec<Leg>, Option<&str>)> = pg
+            .tokens_at((HOP_MS + HOP_MS / 2) as f64)
+            .iter()
+            .filter(|s| s.tween.fate == Some("returned"))
+            .map(|s| (s.tween.legs.clone(), s.tween.fate))
+            .collect();
+        assert_eq!(returned, vec![(vec![Leg::Back(0)], Some("returned"))]);
+        let snap = pg.snapshot();
+        assert_eq!((snap.unroutable, snap.returned), (1, 1));
+        // Half way back, the token is half way between X and P.
+        let sample = &pg.tokens_at((HOP_MS + HOP_MS / 2) as f64)[1];
+        let p = sample.tween.point_at(pg.layout(), sample.progress);
+        let edge = &pg.layout().edges[0];
+        assert!(p.distance(edge.path.at(0.5)) < 1e-6);
     }
 
     #[test]
