@@ -4,7 +4,7 @@
 //! - [`diagram`]: the SVG diagram and its tokens; click or Enter selects a node.
 //! - [`editor`]: the palette that adds nodes and the inspector of the selected node.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
-//! - [`status`]: clock, counts, errors, event log.
+//! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
 
 pub mod diagram;
 pub mod editor;
@@ -13,5 +13,5 @@ pub mod toolbar;
 
 pub use diagram::Diagram;
 pub use editor::{Inspector, Palette};
-pub use status::Status;
+pub use status::{Guide, Status};
 pub use toolbar::Toolbar;

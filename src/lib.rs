@@ -43,7 +43,7 @@ pub mod storage;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use components::{Diagram, Inspector, Palette, Status, Toolbar};
+use components::{Diagram, Guide, Inspector, Palette, Status, Toolbar};
 use hooks::use_animation_frame;
 use state::{Action, PlaygroundContext, PlaygroundState};
 
@@ -96,6 +96,7 @@ pub fn App() -> Html {
                     <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>
                 </header>
                 <Toolbar />
+                <Guide />
                 <div class="canvas"><Diagram /></div>
                 <div class="editor">
                     <Inspector />

@@ -1,8 +1,39 @@
-//! The virtual clock, the counts in words, the last error and the event log.
+//! The tutorial's guided steps, and below the diagram the clock, counts, errors, narration and event log.
 
 use yew::prelude::*;
 
+use crate::sim::presets;
 use crate::state::use_playground;
+
+/// Text with `backticked` parts shown as code.
+fn with_code(text: &str) -> Html {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                html! { <code>{ part }</code> }
+            } else {
+                html! { { part } }
+            }
+        })
+        .collect()
+}
+
+/// The current tutorial's guided steps.
+#[component]
+pub fn Guide() -> Html {
+    let state = use_playground();
+    let name = state.engine.borrow().scenario().name.clone();
+    let steps = presets::guide(&name);
+    if steps.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <section class="guide" aria-label="Guided steps">
+            <ol>{ for steps.iter().map(|s| html! { <li>{ with_code(s) }</li> }) }</ol>
+        </section>
+    }
+}
 
 /// Below the diagram: what the broker reports, in text (also read by screen readers).
 #[component]

@@ -25,6 +25,41 @@ pub fn by_name(name: &str) -> Option<Scenario> {
     }
 }
 
+/// Short guided steps for a preset, in our own words: what to do and what to notice.
+pub fn guide(name: &str) -> &'static [&'static str] {
+    match name {
+        "hello-world" => &[
+            "Press Publish: P sends \"Hello World!\" through the default exchange, which hands it to the queue named by the routing key, `hello`.",
+            "The consumer C is subscribed to `hello`, so the broker delivers the message straight away: watch it pass the queue and reach C.",
+            "Press Stop C and publish twice: with nobody consuming, the messages wait in the queue's cells. Start C again and they flow out.",
+        ],
+        "work-queues" => &[
+            "Publish four times: the broker deals the tasks to C₁ and C₂ in turn (round-robin), whatever each worker is doing.",
+            "Stop C₂ and publish again: everything goes to C₁ until C₂ comes back.",
+        ],
+        "fair-dispatch" => &[
+            "Both workers acknowledge each task by hand and take one at a time (prefetch=1). C₁ is slow (5 s a task), C₂ quick (0.5 s).",
+            "Publish six tasks: each worker holds one unacknowledged task (the white cells); the rest wait as ready messages.",
+            "Watch the counts: C₂ finishes and asks for more far more often, so it ends up doing most of the work — fair dispatch.",
+        ],
+        "publish-subscribe" => &[
+            "Publish once: the fanout exchange copies the message to every bound queue, so both C₁ and C₂ receive it. The routing key does not matter.",
+            "Each subscriber has its own server-named queue (amq.gen-…), like the tutorial's temporary queues.",
+        ],
+        "routing" => &[
+            "Publish with key `orange`: the direct exchange sends it only to Q1, whose binding key matches exactly.",
+            "Try `black` and `green`: Q2 has both bindings, so C₂ gets them.",
+            "Try `purple`: no binding matches, the message is unroutable and dropped — tick mandatory to have it returned to P instead.",
+        ],
+        "topics" => &[
+            "Publish `quick.orange.rabbit`: it reaches both queues because `*.orange.*` and `*.*.rabbit` both match — each queue still gets one copy.",
+            "Try `lazy.orange.elephant` (both), `quick.orange.fox` (Q1 only), `lazy.brown.fox` (Q2 only) and `quick.brown.fox` (nobody).",
+            "Select the exchange X and type keys into the topic tester to see, word by word, why each binding matches or not.",
+        ],
+        _ => &[],
+    }
+}
+
 fn producer(exchange: &str, routing_key: &str, body: &str) -> ProducerSpec {
     ProducerSpec {
         name: "P".into(),
@@ -217,9 +252,10 @@ mod tests {
     }
 
     #[test]
-    fn every_listed_preset_exists_under_its_own_name() {
+    fn every_listed_preset_exists_under_its_own_name_with_a_guide() {
         for name in NAMES {
             assert_eq!(by_name(name).map(|s| s.name), Some(name.to_string()));
+            assert!(!guide(name).is_empty(), "{name} has no guided steps");
         }
         assert!(by_name("nope").is_none());
     }
