@@ -88,9 +88,10 @@ pub fn App() -> Html {
             e.prevent_default();
         })
     };
+    let dark = state.theme.dark();
     html! {
         <ContextProvider<PlaygroundContext> context={state}>
-            <main class="playground" onkeydown={shortcuts}>
+            <main class={classes!("playground", dark.then_some("dark"))} onkeydown={shortcuts}>
                 <header>
                     <h1>{ "AMQP Playground" }</h1>
                     <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::scene::NodeKind;
+use crate::scene::{NodeKind, Theme};
 use crate::sim::{presets, Edit, Playground, PublishRequest, Scenario};
 
 /// Everything that can change the playground.
@@ -44,6 +44,8 @@ pub enum Action {
     Edit(Edit),
     /// Select a node for the inspector (or clear the selection).
     Select(Option<(NodeKind, String)>),
+    /// Switch the look.
+    SetTheme(Theme),
     /// Go back to the topology before the last change.
     Undo,
     /// Redo the last undone change.
@@ -88,6 +90,8 @@ pub struct PlaygroundState {
     pub selected: Option<(NodeKind, String)>,
     /// Undo and redo stacks (shared, like the engine, so frames do not copy them).
     pub history: Rc<RefCell<History>>,
+    /// The look.
+    pub theme: Theme,
     version: u64,
 }
 
@@ -110,6 +114,7 @@ impl PlaygroundState {
             error: None,
             selected: None,
             history: Rc::default(),
+            theme: Theme::Classic,
             version: 0,
         }
     }
@@ -128,6 +133,7 @@ impl Reducible for PlaygroundState {
         let (mut playing, mut speed, mut carry) = (self.playing, self.speed, self.carry);
         let mut error = self.error.clone();
         let mut selected = self.selected.clone();
+        let mut theme = self.theme;
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
         let before = matches!(
@@ -191,6 +197,7 @@ impl Reducible for PlaygroundState {
                     error,
                     selected,
                     history: self.history.clone(),
+                    theme,
                     version: self.version.wrapping_add(1),
                 });
             }
@@ -242,6 +249,10 @@ impl Reducible for PlaygroundState {
                 selected = node;
                 Ok(())
             }
+            Action::SetTheme(t) => {
+                theme = t;
+                Ok(())
+            }
         };
         if let (Ok(()), Some(before)) = (&result, before) {
             // A change that left the topology as it was (a no-op) is not worth an undo step.
@@ -251,6 +262,8 @@ impl Reducible for PlaygroundState {
                 history.redo.clear();
             }
         }
+        // A new engine (preset, scenario, undo) is laid out for the current look too.
+        engine.borrow_mut().set_style(theme.style());
         match result {
             Ok(()) if !is_frame => error = None,
             Ok(()) => {}
@@ -264,6 +277,7 @@ impl Reducible for PlaygroundState {
             error,
             selected,
             history: self.history.clone(),
+            theme,
             version: self.version.wrapping_add(1),
         })
     }

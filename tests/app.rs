@@ -489,3 +489,35 @@ async fn a_mandatory_message_nobody_takes_comes_back_labelled() {
         .unwrap()
         .contains("returned 1"));
 }
+
+#[wasm_bindgen_test]
+async fn the_current_dark_look_redraws_in_its_palette() {
+    let root = mount().await;
+    choose(&root, "#theme", "current-dark");
+    settle().await;
+    let queue = find(&root, "g.queue[data-name='hello']");
+    assert_eq!(
+        find(&queue, "rect").get_attribute("fill").as_deref(),
+        Some("#926c15")
+    );
+    assert_eq!(
+        find(&queue, "text.caption").text_content().as_deref(),
+        Some("hello"),
+        "the name is inside the queue"
+    );
+    assert_eq!(
+        find(&root, "g.producer circle, g.producer ellipse")
+            .get_attribute("fill")
+            .as_deref(),
+        Some("#003d5b")
+    );
+    assert!(find(&root, "main.playground").class_name().contains("dark"));
+    choose(&root, "#theme", "classic");
+    settle().await;
+    assert_eq!(
+        find(&root, "g.queue[data-name='hello'] rect")
+            .get_attribute("fill")
+            .as_deref(),
+        Some("#ff0000")
+    );
+}

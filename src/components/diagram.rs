@@ -6,18 +6,19 @@ use yew::prelude::*;
 
 use crate::anim::{Leg, Tween};
 use crate::scene::layout::CAPTION_RISE;
-use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape};
+use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape, Style, Theme};
 use crate::sim::{Edit, QueueCounts};
 use crate::state::{use_playground, Action, PlaygroundState};
 
-/// Classic tutorial palette.
-const PRODUCER_FILL: &str = "#00ffff";
-const CONSUMER_FILL: &str = "#33ccff";
-const EXCHANGE_FILL: &str = "#3333cc";
-const QUEUE_FILL: &str = "#ff0000";
-/// Messages: not in the tutorials, which never show one; gold reads on red cells and white.
-const TOKEN_FILL: &str = "#ffd700";
-const FONT: &str = "Times New Roman, Times, serif";
+const CLASSIC_FONT: &str = "Times New Roman, Times, serif";
+const CURRENT_FONT: &str = "trebuchet ms, verdana, arial, sans-serif";
+
+fn font(theme: Theme) -> &'static str {
+    match theme.style() {
+        Style::Classic => CLASSIC_FONT,
+        Style::Current => CURRENT_FONT,
+    }
+}
 /// Room under the diagram for the small counters under P and C.
 const COUNTER_ROOM: f64 = 14.0;
 /// Screen pixels per diagram point.
@@ -40,6 +41,8 @@ pub fn Diagram() -> Html {
     let engine = state.engine.borrow();
     let (graph, layout) = (engine.graph_rc(), engine.layout_rc());
     let snapshot = engine.snapshot();
+    let theme = state.theme;
+    let pal = theme.palette();
     let (w, h) = (layout.width, layout.height + COUNTER_ROOM);
     let marks: Vec<Mark> = graph
         .nodes
@@ -94,13 +97,13 @@ pub fn Diagram() -> Html {
                     <circle cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill="#9e9e9e"
                         stroke="#000000" stroke-width="1" stroke-dasharray="2 1" />
                     <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
-                        font-family={FONT} fill="#b00020" stroke="#ffffff" stroke-width="3"
+                        font-family={font(theme)} fill="#b00020" stroke={pal.halo} stroke-width="3"
                         paint-order="stroke">{ fate }</text>
                 </g>
             },
             None => html! {
                 <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
-                    fill={TOKEN_FILL} stroke="#000000" stroke-width="1" />
+                    fill={pal.token} stroke={pal.stroke} stroke-width="1" />
             },
         }
     });
@@ -111,7 +114,7 @@ pub fn Diagram() -> Html {
             width={fmt(w * ZOOM)} height={fmt(h * ZOOM)}
             role="group" aria-label={aria_label(&graph.nodes)}>
             <Topology graph={graph.clone()} layout={layout.clone()} marks={marks}
-                selected={state.selected.clone()} dispatch={state.dispatcher()} />
+                selected={state.selected.clone()} dispatch={state.dispatcher()} theme={theme} />
             <g class="tokens">{ for tokens }</g>
         </svg>
     }
@@ -139,24 +142,32 @@ pub struct TopologyProps {
     pub selected: Option<(NodeKind, String)>,
     /// Where selections and deletions go.
     pub dispatch: UseReducerDispatcher<PlaygroundState>,
+    /// The look.
+    pub theme: Theme,
 }
 
 /// Edges and nodes.
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
-    let (graph, layout) = (&props.graph, &props.layout);
+    let (graph, layout, theme) = (&props.graph, &props.layout, props.theme);
+    let pal = theme.palette();
+    let edge_width = if theme.style() == Style::Current {
+        "2"
+    } else {
+        "1"
+    };
     let edges = graph.edges.iter().zip(&layout.edges).map(|(edge, g)| {
         let [tip, a, b] = g.arrow;
         html! {
             <g class="edge">
-                <path d={g.curve.svg_path()} fill="none" stroke="#000000" stroke-width="1" />
+                <path d={g.curve.svg_path()} fill="none" stroke={pal.edge} stroke-width={edge_width} />
                 <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
-                    fill="#000000" stroke="#000000" stroke-width="1" />
+                    fill={pal.edge} stroke={pal.edge} stroke-width="1" />
                 if let Some(label) = &edge.label {
                     // A halo keeps labels readable where parallel edges cross under them.
                     <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
-                        text-anchor="middle" font-size="14" font-family={FONT}
-                        stroke="#ffffff" stroke-width="3" stroke-linejoin="round"
+                        text-anchor="middle" font-size="14" font-family={font(theme)} fill={pal.text}
+                        stroke={pal.halo} stroke-width="3" stroke-linejoin="round"
                         paint-order="stroke">{ label }</text>
                 }
             </g>
@@ -170,8 +181,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
             counter: None,
         });
         let inner = match node.kind {
-            NodeKind::Queue => render_queue(node, c, shape, mark.counts),
-            _ => render_ellipse(node, c, shape, mark.counter),
+            NodeKind::Queue => render_queue(node, c, shape, mark.counts, theme),
+            _ => render_ellipse(node, c, shape, mark.counter, theme),
         };
         let key = (node.kind, node.name.clone());
         let selected = props.selected.as_ref() == Some(&key);
@@ -225,35 +236,61 @@ pub fn Topology(props: &TopologyProps) -> Html {
     }
 }
 
-fn render_ellipse(node: &Node, c: Point, shape: Shape, counter: Option<String>) -> Html {
+fn render_ellipse(
+    node: &Node,
+    c: Point,
+    shape: Shape,
+    counter: Option<String>,
+    theme: Theme,
+) -> Html {
     let Shape::Ellipse { rx, ry } = shape else {
         return Html::default();
     };
+    let pal = theme.palette();
     let (kind, fill) = match node.kind {
-        NodeKind::Producer => ("producer", PRODUCER_FILL),
-        NodeKind::Exchange => ("exchange", EXCHANGE_FILL),
-        _ => ("consumer", CONSUMER_FILL),
+        NodeKind::Producer => ("producer", pal.producer),
+        NodeKind::Exchange => ("exchange", pal.exchange),
+        _ => ("consumer", pal.consumer),
+    };
+    let outline = match (theme.style(), node.kind) {
+        // The current look's exchange is a hexagon in the ellipse's box.
+        (Style::Current, NodeKind::Exchange) => html! {
+            <polygon points={format!(
+                "{},{} {},{} {},{} {},{} {},{} {},{}",
+                fmt(c.x - rx), fmt(c.y), fmt(c.x - rx / 2.0), fmt(c.y - ry),
+                fmt(c.x + rx / 2.0), fmt(c.y - ry), fmt(c.x + rx), fmt(c.y),
+                fmt(c.x + rx / 2.0), fmt(c.y + ry), fmt(c.x - rx / 2.0), fmt(c.y + ry))}
+                fill={fill} stroke={pal.stroke} stroke-width="1" />
+        },
+        _ => html! {
+            <ellipse cx={fmt(c.x)} cy={fmt(c.y)} rx={fmt(rx)} ry={fmt(ry)}
+                fill={fill} stroke={pal.stroke} stroke-width="1" />
+        },
     };
     html! {
         <g class={classes!("node", kind)} data-kind={kind} data-name={node.name.clone()}>
-            <ellipse cx={fmt(c.x)} cy={fmt(c.y)} rx={fmt(rx)} ry={fmt(ry)}
-                fill={fill} stroke="#000000" stroke-width="1" />
-            <text x={fmt(c.x)} y={fmt(c.y + 5.0)} text-anchor="middle" font-size="14" font-family={FONT}>
+            { outline }
+            <text x={fmt(c.x)} y={fmt(c.y + 5.0)} text-anchor="middle" font-size="14"
+                font-family={font(theme)} fill={pal.glyph}>
                 { &node.glyph }
                 if let Some(sub) = &node.subscript {
                     <tspan font-size="7">{ sub }</tspan>
                 }
             </text>
-            { caption(node, c, ry) }
+            { caption(node, c, ry, theme) }
             if let Some(counter) = counter {
                 <text class="counter" x={fmt(c.x)} y={fmt(c.y + ry + 11.0)} text-anchor="middle"
-                    font-size="8" font-family={FONT}>{ counter }</text>
+                    font-size="8" font-family={font(theme)} fill={pal.text}>{ counter }</text>
             }
         </g>
     }
 }
 
-fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts) -> Html {
+fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts, theme: Theme) -> Html {
+    if theme.style() == Style::Current {
+        return render_subroutine_queue(node, c, shape, counts, theme);
+    }
+    let pal = theme.palette();
     let (w, h) = (shape.width(), shape.height());
     let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
     let cell = w / 5.0;
@@ -266,34 +303,75 @@ fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts) -> Htm
         html! {
             <rect class={classes!("cell-message", unacked.then_some("unacked"))}
                 x={fmt(x + 3.0)} y={fmt(y0 + 9.0)} width={fmt(cell - 6.0)} height={fmt(h - 18.0)} rx="2"
-                fill={if unacked { "#ffffff" } else { TOKEN_FILL }} stroke="#000000" stroke-width="1" />
+                fill={if unacked { "#ffffff" } else { pal.token }} stroke={pal.stroke} stroke-width="1" />
         }
     });
     let dividers = (1..5).map(|i| {
         let x = x0 + cell * i as f64;
-        html! { <line x1={fmt(x)} y1={fmt(y0)} x2={fmt(x)} y2={fmt(y0 + h)} stroke="#000000" stroke-width="1" /> }
+        html! { <line x1={fmt(x)} y1={fmt(y0)} x2={fmt(x)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" /> }
     });
     html! {
         <g class="node queue" data-kind="queue" data-name={node.name.clone()}
             data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
             <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
-                fill={QUEUE_FILL} stroke="#000000" stroke-width="1" />
+                fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
             { for dividers }
             { for filled }
-            { caption(node, c, h / 2.0) }
+            { caption(node, c, h / 2.0, theme) }
             if depth > 5 {
                 <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
-                    font-size="9" font-family={FONT}>{ format!("{depth} messages") }</text>
+                    font-size="9" font-family={font(theme)} fill={pal.text}>{ format!("{depth} messages") }</text>
             }
         </g>
     }
 }
 
-fn caption(node: &Node, c: Point, half_height: f64) -> Html {
+/// The current look's queue: a box with a line 8 px inside each end and the name inside;
+/// waiting messages are dots along its bottom, head at the right.
+fn render_subroutine_queue(
+    node: &Node,
+    c: Point,
+    shape: Shape,
+    counts: QueueCounts,
+    theme: Theme,
+) -> Html {
+    let pal = theme.palette();
+    let (w, h) = (shape.width(), shape.height());
+    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
+    let depth = counts.ready + counts.unacked;
+    let dots = (0..depth.min(8)).map(|i| {
+        let unacked = i < counts.unacked;
+        html! {
+            <circle class={classes!("cell-message", unacked.then_some("unacked"))}
+                cx={fmt(x0 + w - 14.0 - 9.0 * i as f64)} cy={fmt(y0 + h - 6.0)} r="3"
+                fill={if unacked { pal.halo } else { pal.token }} stroke={pal.stroke} stroke-width="1" />
+        }
+    });
+    let label = node.caption.clone().unwrap_or_else(|| node.name.clone());
+    html! {
+        <g class="node queue" data-kind="queue" data-name={node.name.clone()}
+            data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
+            <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
+                fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
+            <line x1={fmt(x0 + 8.0)} y1={fmt(y0)} x2={fmt(x0 + 8.0)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" />
+            <line x1={fmt(x0 + w - 8.0)} y1={fmt(y0)} x2={fmt(x0 + w - 8.0)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" />
+            <text class="caption" x={fmt(c.x)} y={fmt(c.y + 2.0)} text-anchor="middle" font-size="12"
+                font-family={CURRENT_FONT} fill={pal.glyph}>{ label }</text>
+            { for dots }
+            if depth > 8 {
+                <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
+                    font-size="9" font-family={CURRENT_FONT} fill={pal.text}>{ format!("{depth} messages") }</text>
+            }
+        </g>
+    }
+}
+
+fn caption(node: &Node, c: Point, half_height: f64, theme: Theme) -> Html {
     match &node.caption {
         Some(text) => html! {
             <text class="caption" x={fmt(c.x)} y={fmt(c.y - half_height - CAPTION_RISE)}
-                text-anchor="middle" font-size="14" font-family={FONT}>{ text }</text>
+                text-anchor="middle" font-size="14" font-family={font(theme)}
+                fill={theme.palette().text}>{ text }</text>
         },
         None => Html::default(),
     }

@@ -3,6 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::scene::Theme;
 use crate::sim::{presets, PublishRequest};
 use crate::state::{use_playground, Action};
 
@@ -88,6 +89,15 @@ pub fn Toolbar() -> Html {
             }
         })
     };
+    let theme = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(t) = Theme::by_id(&select.value()) {
+                state.dispatch(Action::SetTheme(t));
+            }
+        })
+    };
     let preset = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -140,6 +150,14 @@ pub fn Toolbar() -> Html {
                 <button id="undo" onclick={undo} disabled={!can_undo} title="Undo (Ctrl+Z)">{ "Undo" }</button>
                 <button id="redo" onclick={redo} disabled={!can_redo} title="Redo (Ctrl+Shift+Z)">{ "Redo" }</button>
             </span>
+            <label class="theme">
+                { "Look " }
+                <select id="theme" onchange={theme}>
+                    { for Theme::ALL.iter().map(|t| html! {
+                        <option value={t.id()} selected={*t == state.theme}>{ t.id() }</option>
+                    }) }
+                </select>
+            </label>
             <span class="playback">
                 <button id="play" onclick={play_pause}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button id="step" onclick={step}>{ "Step" }</button>

@@ -8,6 +8,7 @@
 
 use super::geometry::{arrowhead, Curve, Point, Polyline, Shape};
 use super::graph::{Graph, NodeKind};
+use super::theme::Style;
 
 /// The gap between neighbouring shapes in a row (tutorial: about 36 pt).
 pub const GAP: f64 = 36.0;
@@ -52,18 +53,45 @@ pub struct EdgeGeometry {
     pub path: Polyline,
 }
 
-/// The shape a node of this kind is drawn with.
-pub fn shape_of(kind: NodeKind) -> Shape {
-    match kind {
-        NodeKind::Queue => Shape::QUEUE,
-        NodeKind::Producer | NodeKind::Exchange | NodeKind::Consumer => Shape::ELLIPSE,
+/// The shape a node of this kind is drawn with in `style` (the current look draws clients as
+/// circles).
+pub fn shape_of(kind: NodeKind, style: Style) -> Shape {
+    match (kind, style) {
+        (NodeKind::Queue, _) => Shape::QUEUE,
+        (NodeKind::Producer | NodeKind::Consumer, Style::Current) => {
+            Shape::Ellipse { rx: 20.0, ry: 20.0 }
+        }
+        _ => Shape::ELLIPSE,
     }
 }
 
-/// Lays out `graph` left to right.
+/// Lays out `graph` left to right in the classic look.
 pub fn layout(graph: &Graph) -> Layout {
+    layout_styled(graph, Style::Classic)
+}
+
+/// Lays out `graph` left to right in `style`. The current look writes queue names inside the
+/// queue, so they take no room above it.
+pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
+    let stripped;
+    let graph = if style == Style::Current {
+        let mut g = graph.clone();
+        for node in &mut g.nodes {
+            if node.kind == NodeKind::Queue {
+                node.caption = None;
+            }
+        }
+        stripped = g;
+        &stripped
+    } else {
+        graph
+    };
     let n = graph.nodes.len();
-    let shapes: Vec<Shape> = graph.nodes.iter().map(|n| shape_of(n.kind)).collect();
+    let shapes: Vec<Shape> = graph
+        .nodes
+        .iter()
+        .map(|n| shape_of(n.kind, style))
+        .collect();
     let forward = forward_edges(graph);
     let rank = ranks(n, graph, &forward);
 

@@ -28,7 +28,7 @@ use amqp_playground_core::{
 
 use super::scenario::Scenario;
 use crate::anim::{Leg, Sample, Timeline, Tween};
-use crate::scene::{layout, Graph, Layout, NodeId, NodeKind};
+use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
 /// Virtual time for a message to travel one edge.
 pub const HOP_MS: u64 = 800;
@@ -194,6 +194,8 @@ pub struct Playground {
     publishers: BTreeMap<MessageId, String>,
     /// The set-up connection's channel, reopened after a refused edit closed it.
     admin: Option<ChannelRef>,
+    /// The drawing style the layout is made for.
+    style: Style,
 }
 
 impl Playground {
@@ -223,6 +225,7 @@ impl Playground {
             arrives_in_queue: BTreeMap::new(),
             publishers: BTreeMap::new(),
             admin: None,
+            style: Style::Classic,
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()
@@ -728,6 +731,14 @@ impl Playground {
         let i = self.queue_names.iter().position(|q| q.as_str() == name)?;
         self.graph
             .find(NodeKind::Queue, &self.scenario.queues[i].name)
+    }
+
+    /// Lays the diagram out for another drawing style.
+    pub fn set_style(&mut self, style: Style) {
+        if style != self.style {
+            self.style = style;
+            self.relayout();
+        }
     }
 
     /// How `exchange` would route a message with `routing_key`, binding by binding: whether it

@@ -78,5 +78,25 @@ async fn every_preset_loads_routes_and_is_screenshotted() {
             .await;
         browser.screenshot(&format!("preset-{preset}")).await;
     }
+
+    // The tutorial 5 diagram in every look.
+    for look in ["classic-dark", "current", "current-dark"] {
+        browser
+            .eval(&format!(
+                "const s = document.querySelector('#theme');
+                 s.value = '{look}';
+                 s.dispatchEvent(new Event('change'));
+                 return null;"
+            ))
+            .await;
+        browser
+            .wait_until(
+                &format!("the {look} look"),
+                Duration::from_secs(5),
+                &format!("return document.querySelector('#theme').value === '{look}';"),
+            )
+            .await;
+        browser.screenshot(&format!("look-{look}")).await;
+    }
     browser.close().await;
 }

@@ -10,7 +10,7 @@ use amqp_playground_core::{
 };
 
 use super::{shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient};
-use crate::scene::{layout, NodeKind};
+use crate::scene::{layout_styled, NodeKind};
 use crate::sim::scenario::{BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec};
 
 /// One change the editor (or the scripting API) asks for.
@@ -435,7 +435,7 @@ impl Playground {
                 }
             }
         }
-        self.layout = Rc::new(layout(&graph));
+        self.layout = Rc::new(layout_styled(&graph, self.style));
         self.graph = Rc::new(graph);
         self.timeline.clear();
     }
