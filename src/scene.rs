@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`graph`]: nodes and edges of any topology.
-//! - [`layout`]: automatic left-to-right placement in the tutorials' proportions.
+//! - [`layout`](mod@layout): automatic left-to-right placement in the tutorials' proportions.
 //! - [`geometry`]: points, outlines, edge curves, arrowheads, walking a path.
 //! - [`theme`]: classic and current looks, light and dark.
 
