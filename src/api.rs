@@ -1,7 +1,9 @@
 //! `window.amqpPlayground`: the scripting and embedding API that docs pages and tests use.
 //!
 //! ```text
-//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body?, mandatory? })  // throws on bad input
+//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body?, mandatory?, count? })
+//!                                                      // throws on bad input; count > 1 = a burst
+//! amqpPlayground.setRate(perSecond, producer?)        // a steady stream; 0 stops it
 //! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
 //!                             //   consumers: { C: { received, acked, consuming } },
 //!                             //   producers: { P: { published } }, inFlight, unroutable,
@@ -41,7 +43,25 @@ pub fn install(state: PlaygroundContext) {
         "publish",
         Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |spec: JsValue| {
             let request = publish_request(&spec).map_err(|e| js_error(&e))?;
-            s.dispatch(Action::Publish(request));
+            let count = if spec.is_object() {
+                Reflect::get(&spec, &"count".into()).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            };
+            let count = if count.is_undefined() {
+                1
+            } else {
+                count
+                    .as_f64()
+                    .filter(|n| n.fract() == 0.0 && (1.0..=10_000.0).contains(n))
+                    .ok_or_else(|| js_error("publish(spec): `count` must be an integer 1..10000"))?
+                    as u32
+            };
+            s.dispatch(if count == 1 {
+                Action::Publish(request)
+            } else {
+                Action::Burst(request, count)
+            });
             match &s.error {
                 Some(e) => Err(js_error(e)),
                 None => Ok(()),
@@ -84,6 +104,25 @@ pub fn install(state: PlaygroundContext) {
             s.dispatch(Action::SetSpeed(x));
             Ok(())
         })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "setRate",
+        Closure::<dyn Fn(JsValue, JsValue) -> Result<(), JsValue>>::new(
+            move |rate: JsValue, producer: JsValue| {
+                let rate = rate
+                    .as_f64()
+                    .filter(|r| r.is_finite() && (0.0..=1000.0).contains(r))
+                    .ok_or_else(|| {
+                        js_error("setRate(perSecond, producer?): perSecond must be 0..1000")
+                    })?;
+                s.dispatch(Action::SetRate(producer.as_string(), rate));
+                s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
+            },
+        )
         .into_js_value(),
     );
 

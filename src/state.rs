@@ -14,6 +14,10 @@ use crate::sim::{presets, Edit, Playground, PublishRequest, Scenario};
 pub enum Action {
     /// Send a message from a producer.
     Publish(PublishRequest),
+    /// Send `count` messages, a little apart.
+    Burst(PublishRequest, u32),
+    /// Make a producer (default: the first) publish steadily, in messages a second (0 stops).
+    SetRate(Option<String>, f64),
     /// Start or stop a consumer.
     SetConsuming {
         /// Consumer name.
@@ -143,6 +147,14 @@ impl Reducible for PlaygroundState {
         .then(|| engine.borrow().scenario().clone());
         let result = match action {
             Action::Publish(request) => engine.borrow_mut().publish(request),
+            Action::Burst(request, count) => engine.borrow_mut().publish_burst(request, count),
+            Action::SetRate(producer, per_second) => {
+                let mut e = engine.borrow_mut();
+                match producer.or_else(|| e.scenario().producers.first().map(|p| p.name.clone())) {
+                    Some(p) => e.set_rate(&p, per_second),
+                    None => Ok(()),
+                }
+            }
             Action::SetConsuming { consumer, on } => {
                 engine.borrow_mut().set_consuming(&consumer, on)
             }

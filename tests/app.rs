@@ -521,3 +521,27 @@ async fn the_current_dark_look_redraws_in_its_palette() {
         Some("#ff0000")
     );
 }
+
+#[wasm_bindgen_test]
+async fn bursts_and_streams_from_the_toolbar() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    click(&root, "#burst");
+    api("advance", &[JsValue::from_f64(10_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 10.0);
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 10.0);
+    choose(&root, "#rate", "2");
+    api("advance", &[JsValue::from_f64(1_000.0)]).unwrap();
+    // At once, +500 ms and +1000 ms.
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 13.0);
+    api("setRate", &[JsValue::from_f64(0.0)]).unwrap();
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 13.0);
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"count".into(), &JsValue::from_f64(0.5)).unwrap();
+    let message = error_message(api("publish", &[spec.into()]).unwrap_err());
+    assert_eq!(
+        message,
+        "publish(spec): `count` must be an integer 1..10000"
+    );
+}

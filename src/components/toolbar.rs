@@ -57,6 +57,38 @@ pub fn Toolbar() -> Html {
             }))
         })
     };
+    let burst = {
+        let state = state.clone();
+        let routing_key = routing_key.clone();
+        let mandatory = mandatory.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::Burst(
+                PublishRequest {
+                    routing_key: Some((*routing_key).clone()),
+                    mandatory: *mandatory,
+                    ..PublishRequest::default()
+                },
+                10,
+            ))
+        })
+    };
+    let rate_now = {
+        let engine = state.engine.borrow();
+        engine
+            .scenario()
+            .producers
+            .first()
+            .map_or(0.0, |p| engine.rate(&p.name))
+    };
+    let rate = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(r) = select.value().parse::<f64>() {
+                state.dispatch(Action::SetRate(None, r));
+            }
+        })
+    };
     let play_pause = {
         let state = state.clone();
         let playing = state.playing;
@@ -145,6 +177,16 @@ pub fn Toolbar() -> Html {
             <button id="publish" class="primary" onclick={publish} disabled={!has_producer}>
                 { "Publish" }
             </button>
+            <button id="burst" onclick={burst} disabled={!has_producer} title="Publish ten messages">{ "×10" }</button>
+            <label title="Publish steadily on the virtual clock">
+                <select id="rate" aria-label="messages per second" onchange={rate} disabled={!has_producer}>
+                    { for ["0", "1", "2", "5", "10"].iter().map(|r| html! {
+                        <option value={*r} selected={r.parse::<f64>().ok() == Some(rate_now)}>
+                            { if *r == "0" { "no stream".to_string() } else { format!("{r}/s") } }
+                        </option>
+                    }) }
+                </select>
+            </label>
             { for consumer_switches }
             <span class="history">
                 <button id="undo" onclick={undo} disabled={!can_undo} title="Undo (Ctrl+Z)">{ "Undo" }</button>

@@ -34,6 +34,8 @@ use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 pub const HOP_MS: u64 = 800;
 /// Virtual time for a delivered message to pass through its queue's cells.
 pub const THROUGH_MS: u64 = 400;
+/// Virtual time between the messages of a burst, so their tokens do not overlap.
+pub const BURST_GAP_MS: u64 = 150;
 /// How long a message's fate (unroutable, dropped) stays on screen.
 pub const FATE_MS: u64 = 1_200;
 /// How many lines the event log keeps.
@@ -147,6 +149,16 @@ enum Arrival {
         tag: DeliveryTag,
         /// Whether the consumer must acknowledge it.
         ack: bool,
+    },
+    /// A producer's timer: publish once, then again `every` ms later (`remaining` more times,
+    /// or for ever while its rate is set).
+    Tick {
+        /// What to publish (its producer is always named).
+        request: PublishRequest,
+        /// Interval, virtual ms.
+        every: u64,
+        /// Publishes left in a burst; `None` for a steady rate.
+        remaining: Option<u32>,
     },
     /// A consumer's basic.ack reaches the broker, after its processing time.
     Ack {
@@ -382,6 +394,83 @@ impl Playground {
         Ok(())
     }
 
+    /// Publishes `count` copies of `request`, `BURST_GAP_MS` apart (the first now).
+    pub fn publish_burst(
+        &mut self,
+        mut request: PublishRequest,
+        count: u32,
+    ) -> Result<(), PlaygroundError> {
+        let index = match &request.producer {
+            Some(name) => self.producer_index(name)?,
+            None if !self.scenario.producers.is_empty() => 0,
+            None => return self.publish(request),
+        };
+        request.producer = Some(self.scenario.producers[index].name.clone());
+        if count > 0 {
+            self.send(
+                0,
+                Arrival::Tick {
+                    request,
+                    every: BURST_GAP_MS,
+                    remaining: Some(count),
+                },
+            );
+            self.advance(0);
+        }
+        Ok(())
+    }
+
+    /// Makes a producer publish `per_second` messages a second on the virtual clock (0 stops).
+    pub fn set_rate(&mut self, producer: &str, per_second: f64) -> Result<(), PlaygroundError> {
+        self.producer_index(producer)?;
+        self.transit.retain(|t| {
+            !matches!(&t.arrival, Arrival::Tick { request, remaining: None, .. }
+                if request.producer.as_deref() == Some(producer))
+        });
+        if per_second > 0.0 && per_second.is_finite() {
+            let every = (1000.0 / per_second).round().max(1.0) as u64;
+            self.send(
+                0,
+                Arrival::Tick {
+                    request: PublishRequest {
+                        producer: Some(producer.to_string()),
+                        ..PublishRequest::default()
+                    },
+                    every,
+                    remaining: None,
+                },
+            );
+            self.advance(0);
+        }
+        Ok(())
+    }
+
+    /// The steady rate a producer publishes at (messages a second), 0 when none.
+    pub fn rate(&self, producer: &str) -> f64 {
+        self.transit
+            .iter()
+            .find_map(|t| match &t.arrival {
+                Arrival::Tick {
+                    request,
+                    every,
+                    remaining: None,
+                } if request.producer.as_deref() == Some(producer) => Some(1000.0 / *every as f64),
+                _ => None,
+            })
+            .unwrap_or(0.0)
+    }
+
+    fn producer_index(&self, name: &str) -> Result<usize, PlaygroundError> {
+        self.scenario
+            .producers
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| PlaygroundError::Unknown {
+                kind: "producer",
+                name: name.to_string(),
+            })
+    }
+
     fn send(&mut self, after: u64, arrival: Arrival) {
         self.seq += 1;
         self.transit.push(Transit {
@@ -520,6 +609,29 @@ impl Playground {
                 Arrival::Publish(publish) => {
                     // A refusal is logged and shown by `command`; the clock goes on.
                     let _ = self.command("publish", *publish);
+                }
+                Arrival::Tick {
+                    request,
+                    every,
+                    remaining,
+                } => {
+                    let sent = self.publish(request.clone());
+                    let next = match remaining {
+                        None => Some(None),
+                        Some(n) if n > 1 => Some(Some(n - 1)),
+                        Some(_) => None,
+                    };
+                    // A producer deleted meanwhile stops its timer.
+                    if let (Ok(()), Some(remaining)) = (sent, next) {
+                        self.send(
+                            every,
+                            Arrival::Tick {
+                                request,
+                                every,
+                                remaining,
+                            },
+                        );
+                    }
                 }
                 Arrival::Deliver { consumer, tag, ack } => {
                     let Some(i) = self.client_index(&consumer) else {
@@ -1269,6 +1381,33 @@ mod tests {
         let p = sample.tween.point_at(pg.layout(), sample.progress);
         let edge = &pg.layout().edges[0];
         assert!(p.distance(edge.path.at(0.5)) < 1e-6);
+    }
+
+    #[test]
+    fn bursts_and_steady_rates_publish_on_the_virtual_clock() {
+        let mut pg = hello();
+        pg.publish_burst(PublishRequest::default(), 5).unwrap();
+        assert_eq!(
+            pg.snapshot().producers,
+            vec![("P".into(), 1)],
+            "the first goes now"
+        );
+        pg.advance(4 * BURST_GAP_MS);
+        assert_eq!(pg.snapshot().producers, vec![("P".into(), 5)]);
+        pg.advance(10_000);
+        assert_eq!(received(&pg, "C"), 5);
+
+        pg.set_rate("P", 4.0).unwrap();
+        assert_eq!(pg.rate("P"), 4.0);
+        pg.advance(1_000);
+        // Now, +250, +500, +750, +1000: five more.
+        assert_eq!(pg.snapshot().producers, vec![("P".into(), 10)]);
+        pg.set_rate("P", 0.0).unwrap();
+        assert_eq!(pg.rate("P"), 0.0);
+        pg.advance(5_000);
+        assert_eq!(pg.snapshot().producers, vec![("P".into(), 10)]);
+        assert!(pg.set_rate("nobody", 1.0).is_err());
+        assert!(!pg.busy());
     }
 
     #[test]
