@@ -329,6 +329,7 @@ mod tests {
             name: "extra".into(),
             bind: None,
             with_consumer: false,
+            arguments: Vec::new(),
         });
         let s = reduce(s, add);
         assert_eq!(queues(&s), ["hello", "extra"]);
@@ -360,6 +361,7 @@ mod tests {
                 name: "amq.no".into(),
                 bind: None,
                 with_consumer: false,
+                arguments: Vec::new(),
             }),
         );
         assert_eq!(s.history.borrow().undo.len(), steps);

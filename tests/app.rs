@@ -184,7 +184,7 @@ async fn the_api_refuses_bad_input_with_a_clear_error() {
         message.as_deref(),
         Some(
             "no preset named `no-such-tutorial`; the presets are: hello-world, work-queues, \
-             fair-dispatch, publish-subscribe, routing, topics"
+             fair-dispatch, publish-subscribe, routing, topics, dead-lettering"
         )
     );
     assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);
@@ -544,4 +544,49 @@ async fn bursts_and_streams_from_the_toolbar() {
         message,
         "publish(spec): `count` must be an integer 1..10000"
     );
+}
+
+#[wasm_bindgen_test]
+async fn queue_arguments_from_the_palette_reach_the_broker() {
+    let root = mount().await;
+    set_value(&root, "#add-queue input[aria-label='queue name']", "brief");
+    set_value(
+        &root,
+        "#add-queue input[aria-label='message TTL in ms']",
+        "soon",
+    );
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    let error = find(&root, ".status .error").text_content().unwrap();
+    assert!(
+        error.contains("PRECONDITION_FAILED") && error.contains("x-message-ttl"),
+        "{error}"
+    );
+    assert!(root
+        .query_selector("g.queue[data-name='brief']")
+        .unwrap()
+        .is_none());
+
+    set_value(
+        &root,
+        "#add-queue input[aria-label='message TTL in ms']",
+        "500",
+    );
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    find(&root, "g.queue[data-name='brief']");
+    click(&root, "button.consumer-switch[data-consumer='C1']");
+    api("pause", &[]).unwrap();
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"routingKey".into(), &"brief".into()).unwrap();
+    api("publish", &[spec.into()]).unwrap();
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    assert_eq!(
+        snapshot_number(&["queues", "brief", "ready"]),
+        0.0,
+        "expired"
+    );
+    assert_eq!(snapshot_number(&["consumers", "C1", "received"]), 0.0);
 }

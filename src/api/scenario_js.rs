@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! { name, exchanges: [{ name, type, caption? }],
-//!   queues:    [{ name, caption?, serverNamed? }],
+//!   queues:    [{ name, caption?, serverNamed?, arguments?: { "x-message-ttl": 3000, … } }],
 //!   bindings:  [{ exchange, queue, key?, showKey? }],
 //!   producers: [{ name, exchange?, routingKey?, body? }],
 //!   consumers: [{ name, queue, subscript?, autoAck?, prefetch?, processingMs? }] }
@@ -15,7 +15,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::sim::scenario::{
-    BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario,
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario,
 };
 
 /// Reads a scenario from JSON text or from an object.
@@ -49,6 +49,7 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 name: q.string("name")?,
                 caption: q.opt_string("caption")?,
                 server_named: q.bool_or("serverNamed", false)?,
+                arguments: q.arguments("arguments")?,
             })
         })?,
         bindings: r.list("bindings", |b| {
@@ -120,6 +121,17 @@ pub fn scenario_to_js(s: &Scenario) -> JsValue {
                     put(&o, "name", q.name.as_str().into());
                     opt(&o, "caption", &q.caption);
                     put(&o, "serverNamed", q.server_named.into());
+                    if !q.arguments.is_empty() {
+                        let args = Object::new();
+                        for (k, v) in &q.arguments {
+                            let v = match v {
+                                ArgValue::Int(n) => JsValue::from_f64(*n as f64),
+                                ArgValue::Str(s) => JsValue::from_str(s),
+                            };
+                            put(&args, k, v);
+                        }
+                        put(&o, "arguments", args.into());
+                    }
                     o
                 })
                 .collect(),
@@ -246,6 +258,33 @@ impl Reader<'_> {
                 .as_f64()
                 .ok_or_else(|| format!("{}.{key}: expected a number", self.path)),
         }
+    }
+
+    /// `{ "x-message-ttl": 3000, "x-dead-letter-exchange": "dlx" }`: integers and strings.
+    fn arguments(&self, key: &str) -> Result<Vec<(String, ArgValue)>, String> {
+        let Some(v) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        let path = format!("{}.{key}", self.path);
+        if !v.is_object() || Array::is_array(&v) {
+            return Err(format!("{path}: expected an object of arguments"));
+        }
+        let obj: Object = v.into();
+        Object::entries(&obj)
+            .iter()
+            .map(|entry| {
+                let pair = Array::from(&entry);
+                let name = pair.get(0).as_string().unwrap_or_default();
+                let value = pair.get(1);
+                if let Some(s) = value.as_string() {
+                    Ok((name, ArgValue::Str(s)))
+                } else if let Some(n) = value.as_f64().filter(|n| n.fract() == 0.0) {
+                    Ok((name, ArgValue::Int(n as i64)))
+                } else {
+                    Err(format!("{path}.{name}: expected an integer or a string"))
+                }
+            })
+            .collect()
     }
 
     fn list<T>(

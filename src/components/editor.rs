@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::diagram::kind_word;
 use crate::scene::NodeKind;
+use crate::sim::scenario::ArgValue;
 use crate::sim::Edit;
 use crate::state::{use_playground, Action, PlaygroundContext};
 
@@ -83,6 +84,8 @@ pub fn Palette() -> Html {
     let q_exchange = use_state(|| DEFAULT_EXCHANGE.to_string());
     let q_key = use_state(String::new);
     let q_consumer = use_state(|| true);
+    let q_ttl = use_state(String::new);
+    let q_dlx = use_state(String::new);
     let add_queue = {
         let (q_name, q_exchange, q_key, q_consumer) = (
             q_name.clone(),
@@ -90,11 +93,13 @@ pub fn Palette() -> Html {
             q_key.clone(),
             q_consumer.clone(),
         );
+        let (q_ttl, q_dlx) = (q_ttl.clone(), q_dlx.clone());
         let fallback = next_queue.clone();
         edit(&state, move || Edit::AddQueue {
             name: or(&q_name, &fallback),
             bind: (!q_exchange.is_empty()).then(|| ((*q_exchange).clone(), (*q_key).clone())),
             with_consumer: *q_consumer,
+            arguments: queue_arguments(&q_ttl, &q_dlx),
         })
     };
     let toggle_consumer = {
@@ -145,6 +150,14 @@ pub fn Palette() -> Html {
                 <input aria-label="binding key" placeholder="binding key" size="10"
                     value={(*q_key).clone()} oninput={text_input(&q_key)} />
                 <label><input type="checkbox" checked={*q_consumer} onchange={toggle_consumer} />{ " with a consumer" }</label>
+                <input aria-label="message TTL in ms" placeholder="TTL ms" size="7"
+                    value={(*q_ttl).clone()} oninput={text_input(&q_ttl)} />
+                <label>{ " dead letters to " }
+                    <select aria-label="dead-letter exchange" onchange={select_input(&q_dlx)}>
+                        <option value="" selected={q_dlx.is_empty()}>{ "(none)" }</option>
+                        { exchange_options(&exchanges, &q_dlx, false) }
+                    </select>
+                </label>
                 <button type="submit">{ "Add queue" }</button>
             </form>
             <form id="add-producer" onsubmit={add_producer}>
@@ -169,6 +182,26 @@ pub fn Palette() -> Html {
             </form>
         </details>
     }
+}
+
+/// `x-message-ttl` and `x-dead-letter-exchange` from the form. A TTL that is not a whole
+/// number goes to the broker as text, so the refusal is RabbitMQ's own.
+fn queue_arguments(ttl: &str, dlx: &str) -> Vec<(String, ArgValue)> {
+    let mut args = Vec::new();
+    let ttl = ttl.trim();
+    if !ttl.is_empty() {
+        let value = ttl
+            .parse::<i64>()
+            .map_or_else(|_| ArgValue::Str(ttl.to_string()), ArgValue::Int);
+        args.push(("x-message-ttl".to_string(), value));
+    }
+    if !dlx.is_empty() {
+        args.push((
+            "x-dead-letter-exchange".to_string(),
+            ArgValue::Str(dlx.to_string()),
+        ));
+    }
+    args
 }
 
 /// The typed value, or the suggested name when the field was left empty.
@@ -202,7 +235,17 @@ pub fn Inspector() -> Html {
             .queues
             .iter()
             .find(|(q, _)| *q == name)
-            .map(|(_, c)| vec![format!("{} ready, {} unacked", c.ready, c.unacked)])
+            .map(|(_, c)| {
+                let mut facts = vec![format!("{} ready, {} unacked", c.ready, c.unacked)];
+                let spec = scenario.queues.iter().find(|q| q.name == name);
+                for (k, v) in spec.map(|q| q.arguments.as_slice()).unwrap_or_default() {
+                    facts.push(match v {
+                        ArgValue::Int(n) => format!("{k} = {n}"),
+                        ArgValue::Str(s) => format!("{k} = {s}"),
+                    });
+                }
+                facts
+            })
             .unwrap_or_default(),
         NodeKind::Consumer => snap
             .consumers

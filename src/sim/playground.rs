@@ -208,6 +208,9 @@ pub struct Playground {
     admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
     style: Style,
+    /// A dead-lettered message whose next routing starts one hop late (after its trip from
+    /// the queue to the dead-letter exchange).
+    dead_letter_hop: Option<MessageId>,
 }
 
 impl Playground {
@@ -238,6 +241,7 @@ impl Playground {
             publishers: BTreeMap::new(),
             admin: None,
             style: Style::Classic,
+            dead_letter_hop: None,
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()
@@ -510,7 +514,11 @@ impl Playground {
         // Drawn hops from the exchange the message was published to; the default exchange is
         // not drawn (P points straight at the queue), so its edges take no screen time.
         let mut hops: BTreeMap<ExchangeName, u64> = BTreeMap::new();
-        hops.insert(root.clone(), 0);
+        // A dead-lettered copy first travels from its queue to the dead-letter exchange.
+        hops.insert(
+            root.clone(),
+            u64::from(self.dead_letter_hop.take().is_some()),
+        );
         let mut explained: Vec<ExchangeName> = Vec::new();
         for edge in edges {
             let at = hops.get(&edge.source).copied().unwrap_or(0);
@@ -685,12 +693,23 @@ impl Playground {
                     message,
                     routing_keys,
                     queue,
+                    dead_letter_exchange,
                     ..
                 } => {
                     if let Some(key) = routing_keys.into_iter().next() {
                         self.routing_keys.insert(message, key);
                     }
                     self.fate_at_queue(&queue, "dead-lettered");
+                    let q = self.queue_node_by_broker_name(queue.as_str());
+                    let x = self
+                        .graph
+                        .find(NodeKind::Exchange, dead_letter_exchange.as_str());
+                    if let (Some(q), Some(x)) = (q, x) {
+                        if let Some(e) = self.graph.edge_between(q, x) {
+                            self.animate(vec![Leg::Edge(e)], 0, HOP_MS);
+                            self.dead_letter_hop = Some(message);
+                        }
+                    }
                 }
                 Event::Routed {
                     message,

@@ -1,15 +1,18 @@
 //! The tutorials as scenarios, drawn like their diagrams (same nodes, captions, keys, order).
 
-use super::scenario::{BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario};
+use super::scenario::{
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario,
+};
 
 /// Preset ids, in tutorial order.
-pub const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 7] = [
     "hello-world",
     "work-queues",
     "fair-dispatch",
     "publish-subscribe",
     "routing",
     "topics",
+    "dead-lettering",
 ];
 
 /// The preset with this id.
@@ -21,6 +24,7 @@ pub fn by_name(name: &str) -> Option<Scenario> {
         "publish-subscribe" => Some(publish_subscribe()),
         "routing" => Some(routing()),
         "topics" => Some(topics()),
+        "dead-lettering" => Some(dead_lettering()),
         _ => None,
     }
 }
@@ -56,7 +60,29 @@ pub fn guide(name: &str) -> &'static [&'static str] {
             "Try `lazy.orange.elephant` (both), `quick.orange.fox` (Q1 only), `lazy.brown.fox` (Q2 only) and `quick.brown.fox` (nobody).",
             "Select the exchange X and type keys into the topic tester to see, word by word, why each binding matches or not.",
         ],
+        "dead-lettering" => &[
+            "`work` has no consumer and a message TTL of 3 s (`x-message-ttl`), with `dlx` as its dead-letter exchange.",
+            "Publish: the message waits in `work`; after 3 s it expires, is dead-lettered to `dlx` and lands in `parking`, where C picks it up.",
+            "Select `work` to see its counts, or add a consumer to it: consumed in time, nothing expires.",
+        ],
         _ => &[],
+    }
+}
+
+/// Expired messages are dead-lettered to another exchange and parked for a consumer.
+pub fn dead_lettering() -> Scenario {
+    let mut work = queue("work", Some("work"));
+    work.arguments = vec![
+        ("x-message-ttl".into(), ArgValue::Int(3_000)),
+        ("x-dead-letter-exchange".into(), ArgValue::Str("dlx".into())),
+    ];
+    Scenario {
+        name: "dead-lettering".into(),
+        exchanges: vec![exchange("dlx", "fanout", None)],
+        queues: vec![work, queue("parking", Some("parking"))],
+        bindings: vec![bind("dlx", "parking", "", false)],
+        producers: vec![producer("", "work", "a task that will expire")],
+        consumers: vec![consumer("C", None, "parking")],
     }
 }
 
@@ -74,6 +100,7 @@ fn queue(name: &str, caption: Option<&str>) -> QueueSpec {
         name: name.into(),
         caption: caption.map(Into::into),
         server_named: false,
+        arguments: Vec::new(),
     }
 }
 
@@ -83,6 +110,7 @@ fn server_named(handle: &str) -> QueueSpec {
         name: handle.into(),
         caption: Some("amq.gen-...".into()),
         server_named: true,
+        arguments: Vec::new(),
     }
 }
 
@@ -286,6 +314,28 @@ mod tests {
         let labels: Vec<Option<String>> =
             pg.graph().edges.iter().map(|e| e.label.clone()).collect();
         assert_eq!(labels[1].as_deref(), Some("prefetch=1"));
+    }
+
+    #[test]
+    fn an_expired_message_is_dead_lettered_into_the_parking_queue() {
+        let mut pg = Playground::new(by_name("dead-lettering").unwrap()).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(2_000);
+        assert_eq!(pg.snapshot().queues[0].1.ready, 1, "waiting in work");
+        pg.advance(10_000);
+        assert_eq!(received(&pg), counts(&[("C", 1)]));
+        assert_eq!(pg.snapshot().queues[0].1, Default::default());
+        assert!(pg.log().any(|l| l.contains("expired in `work`")));
+        assert!(pg
+            .log()
+            .any(|l| l.contains("dead-lettered from `work` (expired) to `dlx`")));
+        let labels: Vec<Option<&str>> = pg
+            .graph()
+            .edges
+            .iter()
+            .map(|e| e.label.as_deref())
+            .collect();
+        assert!(labels.contains(&Some("dead letters")), "{labels:?}");
     }
 
     #[test]

@@ -23,6 +23,28 @@ pub struct QueueSpec {
     /// Declared with an empty name so the broker picks one (`amq.gen-…`); `name` is then only
     /// the scenario's handle for it and the caption shows the broker's name, shortened.
     pub server_named: bool,
+    /// Declare arguments (`x-message-ttl`, `x-max-length`, `x-dead-letter-exchange`, …), sent
+    /// as given: the broker checks them and refuses bad ones with RabbitMQ's text.
+    pub arguments: Vec<(String, ArgValue)>,
+}
+
+/// A declare argument's value: AMQP long integers and strings cover RabbitMQ's queue arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue {
+    /// A signed 64-bit integer (`l`).
+    Int(i64),
+    /// A string (`S`).
+    Str(String),
+}
+
+impl QueueSpec {
+    /// A string argument's value.
+    pub fn string_argument(&self, name: &str) -> Option<&str> {
+        self.arguments.iter().find_map(|(k, v)| match v {
+            ArgValue::Str(s) if k == name => Some(s.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// A queue binding.
@@ -113,6 +135,16 @@ impl Scenario {
             };
             if let (Some(from), Some(to)) = (from, to) {
                 g.connect(from, to, None);
+            }
+        }
+        // Dead letters flow from a queue to its dead-letter exchange.
+        for q in &self.queues {
+            if let Some(dlx) = q.string_argument("x-dead-letter-exchange") {
+                let from = g.find(NodeKind::Queue, &q.name);
+                let to = g.find(NodeKind::Exchange, dlx);
+                if let (Some(from), Some(to)) = (from, to) {
+                    g.connect(from, to, Some("dead letters"));
+                }
             }
         }
         for b in &self.bindings {

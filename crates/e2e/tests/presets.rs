@@ -7,13 +7,14 @@ use std::time::Duration;
 use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
 
 /// Preset id, routing key to publish, and consumers expected to receive it.
-const CASES: [(&str, &str, &[&str]); 6] = [
+const CASES: [(&str, &str, &[&str]); 7] = [
     ("hello-world", "hello", &["C"]),
     ("work-queues", "task_queue", &["C1"]),
     ("fair-dispatch", "hello", &["C1"]),
     ("publish-subscribe", "", &["C1", "C2"]),
     ("routing", "black", &["C2"]),
     ("topics", "quick.orange.rabbit", &["C1", "C2"]),
+    ("dead-lettering", "work", &["C"]),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,12 +6,14 @@ use std::rc::Rc;
 
 use amqp_playground_core::{
     BasicQos, ChannelRef, CloseConnection, Command, ExchangeDeclare, ExchangeDelete, ExchangeName,
-    FieldTable, QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply,
+    FieldTable, FieldValue, QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply,
 };
 
 use super::{shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient};
 use crate::scene::{layout_styled, NodeKind};
-use crate::sim::scenario::{BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec};
+use crate::sim::scenario::{
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
+};
 
 /// One change the editor (or the scripting API) asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +33,8 @@ pub enum Edit {
         bind: Option<(String, String)>,
         /// Also connect a consumer to it.
         with_consumer: bool,
+        /// Declare arguments (TTL, max length, dead-letter exchange, …).
+        arguments: Vec<(String, ArgValue)>,
     },
     /// Bind a queue to an exchange.
     Bind {
@@ -80,11 +84,13 @@ impl Playground {
                 name,
                 bind,
                 with_consumer,
+                arguments,
             } => {
                 self.add_queue(QueueSpec {
                     caption: Some(name.clone()),
                     name: name.clone(),
                     server_named: false,
+                    arguments,
                 })?;
                 let rest = || -> Result<(), PlaygroundError> {
                     if let Some((exchange, key)) = bind {
@@ -176,10 +182,23 @@ impl Playground {
         } else {
             spec.name.as_str()
         };
+        let arguments = FieldTable(
+            spec.arguments
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        ArgValue::Int(n) => FieldValue::I64(*n),
+                        ArgValue::Str(s) => FieldValue::LongString(s.as_bytes().to_vec()),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        );
         let reply = self.admin_command(&format!("declare queue `{}`", spec.name), |channel| {
             QueueDeclare {
                 channel,
                 queue: QueueName::from(asked),
+                arguments,
                 ..QueueDeclare::default()
             }
             .into()
@@ -473,6 +492,7 @@ mod tests {
             name: q.clone(),
             caption: Some(q.clone()),
             server_named: false,
+            arguments: Vec::new(),
         })
         .unwrap();
         pg.add_binding(BindingSpec {
@@ -518,6 +538,7 @@ mod tests {
                 name: "amq.mine".into(),
                 caption: None,
                 server_named: false,
+                arguments: Vec::new(),
             })
             .unwrap_err();
         assert!(err.to_string().contains("ACCESS_REFUSED"), "{err}");
@@ -554,6 +575,7 @@ mod tests {
                 name: "hello".into(),
                 caption: None,
                 server_named: false,
+                arguments: Vec::new(),
             })
             .unwrap_err();
         assert_eq!(
@@ -588,6 +610,7 @@ mod tests {
                 name: "orphan".into(),
                 bind: Some(("no_such_exchange".into(), "k".into())),
                 with_consumer: true,
+                arguments: Vec::new(),
             })
             .unwrap_err();
         assert!(err.to_string().contains("NOT_FOUND"), "{err}");
@@ -601,6 +624,7 @@ mod tests {
             name: "audit".into(),
             bind: Some(("logs".into(), String::new())),
             with_consumer: true,
+            arguments: Vec::new(),
         })
         .unwrap();
         pg.apply(Edit::AddProducer {
