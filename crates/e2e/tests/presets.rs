@@ -99,5 +99,26 @@ async fn every_preset_loads_routes_and_is_screenshotted() {
             .await;
         browser.screenshot(&format!("look-{look}")).await;
     }
+
+    // A phone-sized window: the page reflows, the diagram scales down.
+    browser
+        .eval(
+            "const s = document.querySelector('#theme'); s.value = 'classic';
+               s.dispatchEvent(new Event('change')); return null;",
+        )
+        .await;
+    browser
+        .client
+        .set_window_size(360, 800)
+        .await
+        .expect("resize");
+    let overflow = browser
+        .eval("return document.documentElement.scrollWidth - window.innerWidth;")
+        .await;
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "horizontal scroll at 360 px: {overflow}"
+    );
+    browser.screenshot("narrow-360").await;
     browser.close().await;
 }
