@@ -50,6 +50,8 @@ pub enum Action {
     Select(Option<(NodeKind, String)>),
     /// Switch the look.
     SetTheme(Theme),
+    /// Zoom the diagram: 1 fits the page; more than 1 lets it overflow and scroll (pan).
+    SetZoom(f64),
     /// Go back to the topology before the last change.
     Undo,
     /// Redo the last undone change.
@@ -96,6 +98,8 @@ pub struct PlaygroundState {
     pub history: Rc<RefCell<History>>,
     /// The look.
     pub theme: Theme,
+    /// Diagram zoom (1 = fit).
+    pub zoom: f64,
     version: u64,
 }
 
@@ -119,6 +123,7 @@ impl PlaygroundState {
             selected: None,
             history: Rc::default(),
             theme: Theme::Classic,
+            zoom: 1.0,
             version: 0,
         }
     }
@@ -138,6 +143,7 @@ impl Reducible for PlaygroundState {
         let mut error = self.error.clone();
         let mut selected = self.selected.clone();
         let mut theme = self.theme;
+        let mut zoom = self.zoom;
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
         let before = matches!(
@@ -210,6 +216,7 @@ impl Reducible for PlaygroundState {
                     selected,
                     history: self.history.clone(),
                     theme,
+                    zoom,
                     version: self.version.wrapping_add(1),
                 });
             }
@@ -265,6 +272,10 @@ impl Reducible for PlaygroundState {
                 theme = t;
                 Ok(())
             }
+            Action::SetZoom(z) => {
+                zoom = z.clamp(0.5, 4.0);
+                Ok(())
+            }
         };
         if let (Ok(()), Some(before)) = (&result, before) {
             // A change that left the topology as it was (a no-op) is not worth an undo step.
@@ -290,6 +301,7 @@ impl Reducible for PlaygroundState {
             selected,
             history: self.history.clone(),
             theme,
+            zoom,
             version: self.version.wrapping_add(1),
         })
     }

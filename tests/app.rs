@@ -590,3 +590,23 @@ async fn queue_arguments_from_the_palette_reach_the_broker() {
     );
     assert_eq!(snapshot_number(&["consumers", "C1", "received"]), 0.0);
 }
+
+#[wasm_bindgen_test]
+async fn zooming_in_lets_the_diagram_overflow_to_pan() {
+    let root = mount().await;
+    let width = |root: &Element| -> f64 {
+        find(root, "svg.diagram")
+            .get_attribute("width")
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let fit = width(&root);
+    choose(&root, "#zoom", "2");
+    settle().await;
+    assert_eq!(width(&root), 2.0 * fit);
+    assert_eq!(
+        find(&root, "svg.diagram").get_attribute("style").as_deref(),
+        Some("max-width: none")
+    );
+}

@@ -111,7 +111,9 @@ pub fn Diagram() -> Html {
     html! {
         <svg class="diagram" xmlns="http://www.w3.org/2000/svg"
             viewBox={format!("0 0 {} {}", fmt(w), fmt(h))}
-            width={fmt(w * ZOOM)} height={fmt(h * ZOOM)}
+            width={fmt(w * ZOOM * state.zoom)} height={fmt(h * ZOOM * state.zoom)}
+            // Zoomed past the page width the canvas scrolls: that is the pan.
+            style={(state.zoom > 1.0).then_some("max-width: none")}
             role="group" aria-label={aria_label(&graph.nodes)}>
             <Topology graph={graph.clone()} layout={layout.clone()} marks={marks}
                 selected={state.selected.clone()} dispatch={state.dispatcher()} theme={theme} />

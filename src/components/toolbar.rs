@@ -130,6 +130,15 @@ pub fn Toolbar() -> Html {
             }
         })
     };
+    let zoom = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(z) = select.value().parse::<f64>() {
+                state.dispatch(Action::SetZoom(z));
+            }
+        })
+    };
     let preset = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -197,6 +206,14 @@ pub fn Toolbar() -> Html {
                 <select id="theme" onchange={theme}>
                     { for Theme::ALL.iter().map(|t| html! {
                         <option value={t.id()} selected={*t == state.theme}>{ t.id() }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="zoom">
+                { "Zoom " }
+                <select id="zoom" onchange={zoom}>
+                    { for [("1", "fit"), ("1.5", "150%"), ("2", "200%"), ("3", "300%")].iter().map(|(v, label)| html! {
+                        <option value={*v} selected={v.parse::<f64>().ok() == Some(state.zoom)}>{ *label }</option>
                     }) }
                 </select>
             </label>
