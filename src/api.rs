@@ -14,6 +14,7 @@
 //! amqpPlayground.loadScenario(jsonOrObject)  // throws with the bad field's path; on error the
 //!                                            // current scenario stays
 //! amqpPlayground.exportScenario()            // the current scenario, as loadScenario reads it
+//! amqpPlayground.history(messageId)          // what happened to one message, with the reasons
 //! ```
 //!
 //! # Layout
@@ -191,6 +192,25 @@ pub fn install(state: PlaygroundContext) {
         "exportScenario",
         Closure::<dyn Fn() -> JsValue>::new(move || {
             scenario_js::scenario_to_js(s.engine.borrow().scenario())
+        })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "history",
+        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |id: JsValue| {
+            let id = id
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 1.0)
+                .ok_or_else(|| js_error("history(id): id must be a message number ≥ 1"))?;
+            let lines = s.engine.borrow().history(id as u64);
+            Ok(lines
+                .iter()
+                .map(|l| JsValue::from_str(l))
+                .collect::<Array>()
+                .into())
         })
         .into_js_value(),
     );

@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //! - [`diagram`]: the SVG diagram and its tokens; click or Enter selects a node.
-//! - [`editor`]: the palette that adds nodes and the inspector of the selected node.
+//! - [`editor`]: the palette that adds nodes, the inspector of the selected node, and the
+//!   history of a clicked message.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
 
@@ -12,6 +13,6 @@ pub mod status;
 pub mod toolbar;
 
 pub use diagram::Diagram;
-pub use editor::{Inspector, Palette};
+pub use editor::{Inspector, MessageHistory, Palette};
 pub use status::{Guide, Status};
 pub use toolbar::Toolbar;

@@ -43,7 +43,7 @@ pub mod storage;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use components::{Diagram, Guide, Inspector, Palette, Status, Toolbar};
+use components::{Diagram, Guide, Inspector, MessageHistory, Palette, Status, Toolbar};
 use hooks::use_animation_frame;
 use state::{Action, PlaygroundContext, PlaygroundState};
 
@@ -100,7 +100,10 @@ pub fn App() -> Html {
                 <Guide />
                 <div class="canvas"><Diagram /></div>
                 <div class="editor">
-                    <Inspector />
+                    <div>
+                        <MessageHistory />
+                        <Inspector />
+                    </div>
                     <Palette />
                 </div>
                 <Status />

@@ -52,6 +52,8 @@ pub enum Action {
     SetTheme(Theme),
     /// Zoom the diagram: 1 fits the page; more than 1 lets it overflow and scroll (pan).
     SetZoom(f64),
+    /// Show one message's history (its broker id), or none.
+    SelectMessage(Option<u64>),
     /// Go back to the topology before the last change.
     Undo,
     /// Redo the last undone change.
@@ -100,6 +102,8 @@ pub struct PlaygroundState {
     pub theme: Theme,
     /// Diagram zoom (1 = fit).
     pub zoom: f64,
+    /// The message whose history is shown.
+    pub message: Option<u64>,
     version: u64,
 }
 
@@ -124,6 +128,7 @@ impl PlaygroundState {
             history: Rc::default(),
             theme: Theme::Classic,
             zoom: 1.0,
+            message: None,
             version: 0,
         }
     }
@@ -144,6 +149,7 @@ impl Reducible for PlaygroundState {
         let mut selected = self.selected.clone();
         let mut theme = self.theme;
         let mut zoom = self.zoom;
+        let mut message = self.message;
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
         let before = matches!(
@@ -205,8 +211,8 @@ impl Reducible for PlaygroundState {
                 engine = Rc::new(RefCell::new(pg));
                 selected = None;
             }),
-            Action::Notify(message) => {
-                error = Some(message);
+            Action::Notify(text) => {
+                error = Some(text);
                 return Rc::new(PlaygroundState {
                     engine,
                     playing,
@@ -217,6 +223,7 @@ impl Reducible for PlaygroundState {
                     history: self.history.clone(),
                     theme,
                     zoom,
+                    message,
                     version: self.version.wrapping_add(1),
                 });
             }
@@ -276,6 +283,10 @@ impl Reducible for PlaygroundState {
                 zoom = z.clamp(0.5, 4.0);
                 Ok(())
             }
+            Action::SelectMessage(m) => {
+                message = m;
+                Ok(())
+            }
         };
         if let (Ok(()), Some(before)) = (&result, before) {
             // A change that left the topology as it was (a no-op) is not worth an undo step.
@@ -302,6 +313,7 @@ impl Reducible for PlaygroundState {
             history: self.history.clone(),
             theme,
             zoom,
+            message,
             version: self.version.wrapping_add(1),
         })
     }

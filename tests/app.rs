@@ -610,3 +610,27 @@ async fn zooming_in_lets_the_diagram_overflow_to_pan() {
         Some("max-width: none")
     );
 }
+
+#[wasm_bindgen_test]
+async fn clicking_a_token_shows_the_messages_history_with_reasons() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    api("loadPreset", &["topics".into()]).unwrap();
+    settle().await;
+    api("publish", &[]).unwrap();
+    api("advance", &[JsValue::from_f64(1_200.0)]).unwrap();
+    settle().await;
+    click(&root, "circle.token[data-message='1']");
+    settle().await;
+    let history = find(&root, ".message-history").text_content().unwrap();
+    assert!(history.starts_with("Message #1"), "{history}");
+    assert!(
+        history.contains("why (message #1 at `topic_logs`)"),
+        "{history}"
+    );
+    let lines = api("history", &[JsValue::from_f64(1.0)]).unwrap();
+    assert!(js_sys::Array::from(&lines).length() >= 4);
+    click(&root, "#close-history");
+    settle().await;
+    assert!(root.query_selector(".message-history").unwrap().is_none());
+}

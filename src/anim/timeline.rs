@@ -81,6 +81,7 @@ mod tests {
             start,
             duration: 100.0,
             fate: None,
+            message: None,
         });
         token
     }

@@ -34,6 +34,9 @@ pub struct Tween {
     pub duration: f64,
     /// A fate to show beside the token (`unroutable`); `None` for a message on its way.
     pub fate: Option<&'static str>,
+    /// The broker's id of the message it carries, once the broker has seen it (a publish on
+    /// its way to the broker has none yet).
+    pub message: Option<u64>,
 }
 
 impl Tween {
@@ -165,6 +168,7 @@ mod tests {
             start: 100.0,
             duration: 1000.0,
             fate: None,
+            message: None,
         };
         let qc = l.centers[q.0];
         assert_eq!(tween.position(&l, 0.0), Point::new(qc.x - 48.75, qc.y));
@@ -191,6 +195,7 @@ mod tests {
             start: 0.0,
             duration: 10.0,
             fate: None,
+            message: None,
         };
         assert_eq!(tween.position(&l, 5.0), Point::new(0.0, 0.0));
     }

@@ -101,10 +101,23 @@ pub fn Diagram() -> Html {
                         paint-order="stroke">{ fate }</text>
                 </g>
             },
-            None => html! {
-                <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
-                    fill={pal.token} stroke={pal.stroke} stroke-width="1" />
-            },
+            None => {
+                let id = sample.tween.message;
+                let show = {
+                    let state = state.clone();
+                    Callback::from(move |e: MouseEvent| {
+                        e.stop_propagation();
+                        state.dispatch(Action::SelectMessage(id));
+                    })
+                };
+                html! {
+                    <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+                        data-message={id.map(|m| m.to_string())}
+                        fill={pal.token} stroke={pal.stroke} stroke-width="1" onclick={show}>
+                        <title>{ id.map_or_else(|| "a message on its way to the broker".to_string(), |m| format!("message #{m}: click for its history")) }</title>
+                    </circle>
+                }
+            }
         }
     });
 

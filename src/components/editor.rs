@@ -213,6 +213,27 @@ fn or(typed: &str, fallback: &str) -> String {
     }
 }
 
+/// The history of the message picked on the diagram: every step, with the reasons.
+#[component]
+pub fn MessageHistory() -> Html {
+    let state = use_playground();
+    let Some(id) = state.message else {
+        return Html::default();
+    };
+    let lines = state.engine.borrow().history(id);
+    let close = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectMessage(None)))
+    };
+    html! {
+        <section class="message-history" aria-label={format!("History of message #{id}")}>
+            <h2>{ format!("Message #{id}") }</h2>
+            <ol>{ for lines.iter().map(|l| html! { <li>{ l }</li> }) }</ol>
+            <button id="close-history" onclick={close}>{ "Close" }</button>
+        </section>
+    }
+}
+
 /// Details and actions for the selected node.
 #[component]
 pub fn Inspector() -> Html {

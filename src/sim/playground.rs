@@ -208,6 +208,8 @@ pub struct Playground {
     admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
     style: Style,
+    /// The message of the event being turned into tokens (tokens remember it for history).
+    current_message: Option<MessageId>,
     /// A dead-lettered message whose next routing starts one hop late (after its trip from
     /// the queue to the dead-letter exchange).
     dead_letter_hop: Option<MessageId>,
@@ -242,6 +244,7 @@ impl Playground {
             admin: None,
             style: Style::Classic,
             dead_letter_hop: None,
+            current_message: None,
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()
@@ -502,6 +505,7 @@ impl Playground {
             start: (self.now.0 + delay) as f64,
             duration: duration as f64,
             fate,
+            message: self.current_message.map(|m| m.0),
         });
     }
 
@@ -545,7 +549,12 @@ impl Playground {
             if !explained.contains(&edge.source) {
                 explained.push(edge.source.clone());
                 for e in &explanations {
-                    self.note(format!("  why: {}", e.sentence()));
+                    self.note(format!(
+                        "  why (message #{} at `{}`): {}",
+                        message.0,
+                        edge.source,
+                        e.sentence()
+                    ));
                 }
             }
             let matched_key = explanations
@@ -675,6 +684,7 @@ impl Playground {
     /// Folds the broker's events into counts, tokens and log lines.
     fn process_events(&mut self) {
         while let Some(event) = self.broker.poll_event() {
+            self.current_message = message_of(&event);
             self.note(describe(&event));
             match event {
                 Event::Published {
@@ -813,6 +823,7 @@ impl Playground {
                 _ => {}
             }
         }
+        self.current_message = None;
     }
 
     fn fate_at_queue(&mut self, queue: &QueueName, fate: &'static str) {
@@ -870,6 +881,20 @@ impl Playground {
             self.style = style;
             self.relayout();
         }
+    }
+
+    /// Everything the log says about one message, oldest first: its publish, each exchange's
+    /// reasoning binding by binding, where it was queued, delivered, acked or lost.
+    pub fn history(&self, message: u64) -> Vec<String> {
+        let tag = format!("#{message}");
+        self.log
+            .iter()
+            .filter(|line| {
+                line.match_indices(&tag)
+                    .any(|(i, _)| !line[i + tag.len()..].starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .map(|line| line.trim().to_string())
+            .collect()
     }
 
     /// How `exchange` would route a message with `routing_key`, binding by binding: whether it
@@ -1165,6 +1190,26 @@ fn describe(event: &Event) -> String {
     }
 }
 
+/// The message an event is about, if any.
+fn message_of(event: &Event) -> Option<MessageId> {
+    match event {
+        Event::Published { message, .. }
+        | Event::Routed { message, .. }
+        | Event::Unroutable { message, .. }
+        | Event::Returned { message, .. }
+        | Event::Enqueued { message, .. }
+        | Event::Delivered { message, .. }
+        | Event::Acked { message, .. }
+        | Event::Nacked { message, .. }
+        | Event::Rejected { message, .. }
+        | Event::Requeued { message, .. }
+        | Event::Expired { message, .. }
+        | Event::DeadLettered { message, .. }
+        | Event::Dropped { message, .. } => Some(*message),
+        _ => None,
+    }
+}
+
 fn destination_text(d: &Destination) -> String {
     match d {
         Destination::Queue(q) => format!("queue `{q}`"),
@@ -1330,7 +1375,9 @@ mod tests {
             .collect();
         let q2 = pg.graph().find(NodeKind::Queue, "Q2").unwrap();
         assert_eq!(later, vec![vec![Leg::Across(q2), Leg::Edge(5)]]);
-        assert!(pg.log().any(|l| l.contains("why:") && l.contains("green")));
+        assert!(pg
+            .log()
+            .any(|l| l.contains("why (message #1 at `direct_logs`)") && l.contains("green")));
         pg.advance(HOP_MS + THROUGH_MS + HOP_MS - 1);
         assert_eq!(received(&pg, "C2"), 0);
         pg.advance(1);
@@ -1427,6 +1474,34 @@ mod tests {
         assert_eq!(pg.snapshot().producers, vec![("P".into(), 10)]);
         assert!(pg.set_rate("nobody", 1.0).is_err());
         assert!(!pg.busy());
+    }
+
+    #[test]
+    fn a_message_history_tells_its_whole_trip_with_reasons() {
+        let mut pg = Playground::new(presets::topics()).unwrap();
+        pg.publish(PublishRequest {
+            routing_key: Some("quick.orange.fox".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS + HOP_MS / 2);
+        let ids: Vec<Option<u64>> = pg.tokens().iter().map(|s| s.tween.message).collect();
+        assert_eq!(ids, vec![Some(1)], "the routed token knows its message");
+        pg.advance(10_000);
+        let history = pg.history(1);
+        let text = history.join("\n");
+        assert!(
+            text.contains("message #1 published to `topic_logs`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("why (message #1 at `topic_logs`): Binding key '*.orange.*' matches"),
+            "{text}"
+        );
+        assert!(text.contains("'*.*.rabbit' does not match"), "{text}");
+        assert!(text.contains("message #1 delivered from `Q1`"), "{text}");
+        assert!(!text.contains("Q2`"), "{text}");
+        assert!(pg.history(11).is_empty());
     }
 
     #[test]
