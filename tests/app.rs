@@ -634,3 +634,34 @@ async fn clicking_a_token_shows_the_messages_history_with_reasons() {
     settle().await;
     assert!(root.query_selector(".message-history").unwrap().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn max_length_drops_the_oldest_and_the_log_filters() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    set_value(&root, "#add-queue input[aria-label='queue name']", "small");
+    set_value(&root, "#add-queue input[aria-label='max length']", "2");
+    settle().await;
+    click(&root, "#add-queue input[type='checkbox']");
+    settle().await;
+    submit(&root, "#add-queue");
+    settle().await;
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"routingKey".into(), &"small".into()).unwrap();
+    Reflect::set(&spec, &"count".into(), &JsValue::from_f64(3.0)).unwrap();
+    api("publish", &[spec.into()]).unwrap();
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["queues", "small", "ready"]), 2.0);
+    assert_eq!(snapshot_number(&["dropped"]), 1.0);
+    settle().await;
+    set_value(&root, "#log-filter", "dropped");
+    settle().await;
+    let items = root.query_selector_all(".log li").unwrap();
+    assert_eq!(items.length(), 1);
+    assert!(items
+        .get(0)
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("dropped from `small`"));
+}

@@ -85,6 +85,7 @@ pub fn Palette() -> Html {
     let q_key = use_state(String::new);
     let q_consumer = use_state(|| true);
     let q_ttl = use_state(String::new);
+    let q_max = use_state(String::new);
     let q_dlx = use_state(String::new);
     let add_queue = {
         let (q_name, q_exchange, q_key, q_consumer) = (
@@ -93,13 +94,13 @@ pub fn Palette() -> Html {
             q_key.clone(),
             q_consumer.clone(),
         );
-        let (q_ttl, q_dlx) = (q_ttl.clone(), q_dlx.clone());
+        let (q_ttl, q_max, q_dlx) = (q_ttl.clone(), q_max.clone(), q_dlx.clone());
         let fallback = next_queue.clone();
         edit(&state, move || Edit::AddQueue {
             name: or(&q_name, &fallback),
             bind: (!q_exchange.is_empty()).then(|| ((*q_exchange).clone(), (*q_key).clone())),
             with_consumer: *q_consumer,
-            arguments: queue_arguments(&q_ttl, &q_dlx),
+            arguments: queue_arguments(&q_ttl, &q_max, &q_dlx),
         })
     };
     let toggle_consumer = {
@@ -152,6 +153,8 @@ pub fn Palette() -> Html {
                 <label><input type="checkbox" checked={*q_consumer} onchange={toggle_consumer} />{ " with a consumer" }</label>
                 <input aria-label="message TTL in ms" placeholder="TTL ms" size="7"
                     value={(*q_ttl).clone()} oninput={text_input(&q_ttl)} />
+                <input aria-label="max length" placeholder="max length" size="8"
+                    value={(*q_max).clone()} oninput={text_input(&q_max)} />
                 <label>{ " dead letters to " }
                     <select aria-label="dead-letter exchange" onchange={select_input(&q_dlx)}>
                         <option value="" selected={q_dlx.is_empty()}>{ "(none)" }</option>
@@ -184,16 +187,18 @@ pub fn Palette() -> Html {
     }
 }
 
-/// `x-message-ttl` and `x-dead-letter-exchange` from the form. A TTL that is not a whole
-/// number goes to the broker as text, so the refusal is RabbitMQ's own.
-fn queue_arguments(ttl: &str, dlx: &str) -> Vec<(String, ArgValue)> {
+/// `x-message-ttl`, `x-max-length` and `x-dead-letter-exchange` from the form. A number that
+/// is not a whole number goes to the broker as text, so the refusal is RabbitMQ's own.
+fn queue_arguments(ttl: &str, max_length: &str, dlx: &str) -> Vec<(String, ArgValue)> {
     let mut args = Vec::new();
-    let ttl = ttl.trim();
-    if !ttl.is_empty() {
-        let value = ttl
-            .parse::<i64>()
-            .map_or_else(|_| ArgValue::Str(ttl.to_string()), ArgValue::Int);
-        args.push(("x-message-ttl".to_string(), value));
+    for (name, typed) in [("x-message-ttl", ttl), ("x-max-length", max_length)] {
+        let typed = typed.trim();
+        if !typed.is_empty() {
+            let value = typed
+                .parse::<i64>()
+                .map_or_else(|_| ArgValue::Str(typed.to_string()), ArgValue::Int);
+            args.push((name.to_string(), value));
+        }
     }
     if !dlx.is_empty() {
         args.push((

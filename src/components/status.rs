@@ -38,6 +38,14 @@ pub fn Guide() -> Html {
 /// Below the diagram: what the broker reports, in text (also read by screen readers).
 #[component]
 pub fn Status() -> Html {
+    let filter = use_state(String::new);
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            filter.set(input.value());
+        })
+    };
     let state = use_playground();
     let engine = state.engine.borrow();
     let snap = engine.snapshot();
@@ -56,10 +64,12 @@ pub fn Status() -> Html {
         }
     });
     let lines: Vec<&str> = engine.log().collect();
+    let filter = (*filter).clone();
     let recent = lines
         .iter()
         .rev()
-        .take(12)
+        .filter(|l| filter.is_empty() || l.to_lowercase().contains(&filter.to_lowercase()))
+        .take(if filter.is_empty() { 12 } else { 200 })
         .map(|l| html! { <li>{ *l }</li> });
     html! {
         <section class="status">
@@ -75,6 +85,8 @@ pub fn Status() -> Html {
             <ul class="counts" aria-live="polite">{ for queues }{ for consumers }</ul>
             <details class="log" open=true>
                 <summary>{ "Broker events (newest first)" }</summary>
+                <input id="log-filter" aria-label="filter the event log" placeholder="filter: a queue, #3, expired…"
+                    size="28" value={filter.clone()} oninput={on_filter} />
                 <ol>{ for recent }</ol>
             </details>
         </section>
