@@ -959,14 +959,6 @@ impl Playground {
             || self.broker.poll_timeout().is_some()
     }
 
-    /// Counts of the queue a node draws.
-    pub fn queue_counts(&self, node: NodeId) -> QueueCounts {
-        let handle = &self.graph.node(node).name;
-        self.queue_name(handle)
-            .map(|q| self.counts(&q))
-            .unwrap_or_default()
-    }
-
     /// The broker's own counts for a queue (zero when it does not exist).
     fn counts(&self, queue: &QueueName) -> QueueCounts {
         self.broker
@@ -1022,11 +1014,6 @@ impl Playground {
             returned: self.returned,
             dropped: self.dropped,
         }
-    }
-
-    /// The message ids are the broker's; exposed for the event log's links.
-    pub fn message_label(message: MessageId) -> String {
-        format!("#{}", message.0)
     }
 }
 
