@@ -14,5 +14,5 @@ pub mod theme;
 
 pub use geometry::{Point, Shape};
 pub use graph::{Graph, Node, NodeId, NodeKind};
-pub use layout::{layout, layout_styled, Layout};
+pub use layout::{layout, layout_styled, with_moves, Layout};
 pub use theme::{Style, Theme};

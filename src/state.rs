@@ -52,6 +52,8 @@ pub enum Action {
     SetTheme(Theme),
     /// Zoom the diagram: 1 fits the page; more than 1 lets it overflow and scroll (pan).
     SetZoom(f64),
+    /// Move a node by hand to a new centre (diagram units).
+    MoveNode(NodeKind, String, crate::scene::Point),
     /// Show one message's history (its broker id), or none.
     SelectMessage(Option<u64>),
     /// Go back to the topology before the last change.
@@ -283,6 +285,7 @@ impl Reducible for PlaygroundState {
                 zoom = z.clamp(0.5, 4.0);
                 Ok(())
             }
+            Action::MoveNode(kind, name, to) => engine.borrow_mut().move_node(kind, &name, to),
             Action::SelectMessage(m) => {
                 message = m;
                 Ok(())

@@ -665,3 +665,52 @@ async fn max_length_drops_the_oldest_and_the_log_filters() {
         .unwrap()
         .contains("dropped from `small`"));
 }
+
+fn pointer(target: &Element, kind: &str, x: i32, y: i32) {
+    let init = web_sys::PointerEventInit::new();
+    init.set_client_x(x);
+    init.set_client_y(y);
+    init.set_bubbles(true);
+    init.set_pointer_id(1);
+    let event = web_sys::PointerEvent::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn dragging_a_node_moves_it_and_its_edges_without_selecting_it() {
+    let root = mount().await;
+    let cx = |root: &Element| -> f64 {
+        find(root, "g.consumer[data-name='C'] ellipse")
+            .get_attribute("cx")
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = cx(&root);
+    let edge_before = find(&root, "g.edge:nth-of-type(2) path").get_attribute("d");
+    let c = find(&root, "g.pick[aria-label='consumer C']");
+    pointer(&c, "pointerdown", 100, 100);
+    pointer(&c, "pointermove", 140, 160);
+    pointer(&c, "pointerup", 140, 160);
+    click(&root, "g.pick[aria-label='consumer C']");
+    settle().await;
+    assert!(
+        cx(&root) > before + 5.0,
+        "moved right: {} → {}",
+        before,
+        cx(&root)
+    );
+    assert_ne!(
+        find(&root, "g.edge:nth-of-type(2) path").get_attribute("d"),
+        edge_before
+    );
+    assert!(
+        root.query_selector(".inspector h2").unwrap().is_none(),
+        "a drag is not a click"
+    );
+    // The moved node still works: a message reaches it.
+    api("pause", &[]).unwrap();
+    api("publish", &[]).unwrap();
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 1.0);
+}

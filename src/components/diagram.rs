@@ -1,7 +1,10 @@
 //! The topology drawn like the tutorial diagrams, with message tokens on top.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::anim::{Leg, Tween};
@@ -144,6 +147,15 @@ fn fade(tween: &Tween, progress: f64) -> f64 {
     }
 }
 
+/// A node being dragged: where the pointer and the node started.
+struct Drag {
+    key: (NodeKind, String),
+    from: (f64, f64),
+    center: Point,
+    units_per_px: f64,
+    moved: bool,
+}
+
 /// Props of [`Topology`]: all cheap to compare, so frames that only move tokens skip it.
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
@@ -164,6 +176,8 @@ pub struct TopologyProps {
 /// Edges and nodes.
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
+    // The node being dragged, if any (kept across renders, never a reason to re-render).
+    let drag: Rc<RefCell<Option<Drag>>> = use_mut_ref(|| None);
     let (graph, layout, theme) = (&props.graph, &props.layout, props.theme);
     let pal = theme.palette();
     let edge_width = if theme.style() == Style::Current {
@@ -204,8 +218,78 @@ pub fn Topology(props: &TopologyProps) -> Html {
         let select = {
             let dispatch = props.dispatch.clone();
             let key = key.clone();
+            let drag = drag.clone();
             Callback::from(move |_: MouseEvent| {
+                // The click that ends a drag is not a selection.
+                if drag.borrow_mut().take().is_some_and(|d| d.moved) {
+                    return;
+                }
                 dispatch.dispatch(Action::Select((!selected).then(|| key.clone())))
+            })
+        };
+        let grab = {
+            let drag = drag.clone();
+            let key = key.clone();
+            let width = layout.width;
+            Callback::from(move |e: PointerEvent| {
+                // Yew delegates events, so look up from the element under the pointer.
+                let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                    return;
+                };
+                // Diagram units per screen pixel, from the SVG's rendered width.
+                let rendered = target
+                    .closest("svg")
+                    .ok()
+                    .flatten()
+                    .map_or(0.0, |svg| svg.get_bounding_client_rect().width());
+                if rendered <= 0.0 {
+                    return;
+                }
+                if let Ok(Some(node)) = target.closest("g.pick") {
+                    let _ = node.set_pointer_capture(e.pointer_id());
+                }
+                *drag.borrow_mut() = Some(Drag {
+                    key: key.clone(),
+                    from: (f64::from(e.client_x()), f64::from(e.client_y())),
+                    center: c,
+                    units_per_px: width / rendered,
+                    moved: false,
+                });
+            })
+        };
+        let pull = {
+            let drag = drag.clone();
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |e: PointerEvent| {
+                let mut d = drag.borrow_mut();
+                let Some(d) = d.as_mut() else {
+                    return;
+                };
+                let dx = f64::from(e.client_x()) - d.from.0;
+                let dy = f64::from(e.client_y()) - d.from.1;
+                // A few pixels of jitter is still a click.
+                if !d.moved && dx.hypot(dy) < 4.0 {
+                    return;
+                }
+                d.moved = true;
+                dispatch.dispatch(Action::MoveNode(
+                    d.key.0,
+                    d.key.1.clone(),
+                    Point::new(
+                        d.center.x + dx * d.units_per_px,
+                        d.center.y + dy * d.units_per_px,
+                    ),
+                ));
+            })
+        };
+        let drop_node = {
+            let drag = drag.clone();
+            Callback::from(move |_: PointerEvent| {
+                // Keep a finished drag until its click arrives (and is ignored).
+                let moved = drag.borrow().as_ref().is_some_and(|d| d.moved);
+                if !moved {
+                    drag.borrow_mut().take();
+                }
             })
         };
         let keys = {
@@ -231,7 +315,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 class={classes!("pick", selected.then_some("selected"))} tabindex="0"
                 role="button" aria-pressed={selected.to_string()}
                 aria-label={format!("{} {}", kind_word(node.kind), node.name)}
-                onclick={select} onkeydown={keys}>
+                onclick={select} onkeydown={keys}
+                onpointerdown={grab} onpointermove={pull} onpointerup={drop_node}>
                 if selected {
                     <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
                         y={fmt(c.y - shape.height() / 2.0 - 4.0)}

@@ -6,7 +6,7 @@
 pub struct NodeId(pub usize);
 
 /// What a node stands for; decides its shape and colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
     /// A publishing client (`P`).
     Producer,

@@ -208,6 +208,26 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
     }
 }
 
+/// The layout with some nodes moved by hand to new centres: their edges follow, and the
+/// drawing grows to hold them (it never shifts, so a node does not jump under the pointer).
+pub fn with_moves(graph: &Graph, mut layout: Layout, moves: &[(usize, Point)]) -> Layout {
+    for &(i, p) in moves {
+        if let (Some(c), Some(s)) = (layout.centers.get_mut(i), layout.shapes.get(i)) {
+            // Keep the whole shape (and a caption) on the canvas.
+            *c = Point::new(
+                p.x.max(s.width() / 2.0 + MARGIN),
+                p.y.max(s.height() / 2.0 + 14.0 + CAPTION_RISE + MARGIN),
+            );
+        }
+    }
+    layout.edges = edge_geometry(graph, &layout.centers, &layout.shapes);
+    for (c, s) in layout.centers.iter().zip(&layout.shapes) {
+        layout.width = layout.width.max(c.x + s.width() / 2.0 + MARGIN);
+        layout.height = layout.height.max(c.y + s.height() / 2.0 + MARGIN);
+    }
+    layout
+}
+
 /// Approximate width of a 14 pt label.
 pub fn text_width(text: &str) -> f64 {
     text.chars().count() as f64 * CHAR_WIDTH
@@ -476,6 +496,27 @@ mod tests {
         assert!(xs[0] < xs[1] && xs[1] < xs[2] && xs[2] < xs[3], "{xs:?}");
         assert!(l.width.is_finite() && l.height.is_finite());
         let _ = NodeId(0);
+    }
+
+    #[test]
+    fn a_moved_node_takes_its_edges_along_and_stays_on_the_canvas() {
+        let g = hello_world();
+        let before = layout(&g);
+        let moved = with_moves(&g, before.clone(), &[(2, Point::new(400.0, 150.0))]);
+        assert_eq!(moved.centers[2], Point::new(400.0, 150.0));
+        let tip = moved.edges[1].curve.to;
+        let on = ((tip.x - 400.0) / 27.0).powi(2) + ((tip.y - 150.0) / 18.0).powi(2);
+        assert!(
+            (on - 1.0).abs() < 1e-9,
+            "the edge ends on C's outline: {tip:?}"
+        );
+        assert_eq!(moved.edges[0], before.edges[0], "P → hello did not move");
+        assert!(moved.width >= 400.0 + 27.0 && moved.height >= 150.0 + 18.0);
+        let clamped = with_moves(&g, before, &[(0, Point::new(-50.0, -50.0))]);
+        assert_eq!(
+            clamped.centers[0],
+            Point::new(27.0 + MARGIN, 18.0 + 14.0 + CAPTION_RISE + MARGIN)
+        );
     }
 
     #[test]

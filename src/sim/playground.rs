@@ -208,6 +208,8 @@ pub struct Playground {
     admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
     style: Style,
+    /// Nodes moved by hand: their centres, kept across edits.
+    moved: BTreeMap<(NodeKind, String), crate::scene::Point>,
     /// The message of the event being turned into tokens (tokens remember it for history).
     current_message: Option<MessageId>,
     /// A dead-lettered message whose next routing starts one hop late (after its trip from
@@ -245,6 +247,7 @@ impl Playground {
             style: Style::Classic,
             dead_letter_hop: None,
             current_message: None,
+            moved: BTreeMap::new(),
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()

@@ -10,7 +10,7 @@ use amqp_playground_core::{
 };
 
 use super::{shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient};
-use crate::scene::{layout_styled, NodeKind};
+use crate::scene::{layout_styled, with_moves, NodeKind, Point};
 use crate::sim::scenario::{
     ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
 };
@@ -443,6 +443,22 @@ impl Playground {
         result
     }
 
+    /// Moves a node by hand to a new centre; its edges follow. Tokens keep flying: the
+    /// edges are the same, only redrawn.
+    pub fn move_node(
+        &mut self,
+        kind: NodeKind,
+        name: &str,
+        to: Point,
+    ) -> Result<(), PlaygroundError> {
+        self.index_of(kind, name)?;
+        self.moved.insert((kind, name.to_string()), to);
+        let tokens = std::mem::take(&mut self.timeline);
+        self.relayout();
+        self.timeline = tokens;
+        Ok(())
+    }
+
     /// Rebuilds the drawing from the scenario. Tokens in flight are dropped from the screen
     /// (their arrivals still happen): their paths belonged to the old drawing.
     pub(super) fn relayout(&mut self) {
@@ -454,7 +470,16 @@ impl Playground {
                 }
             }
         }
-        self.layout = Rc::new(layout_styled(&graph, self.style));
+        let moves: Vec<(usize, Point)> = self
+            .moved
+            .iter()
+            .filter_map(|((kind, name), p)| graph.find(*kind, name).map(|id| (id.0, *p)))
+            .collect();
+        self.layout = Rc::new(with_moves(
+            &graph,
+            layout_styled(&graph, self.style),
+            &moves,
+        ));
         self.graph = Rc::new(graph);
         self.timeline.clear();
     }
