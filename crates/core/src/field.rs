@@ -108,23 +108,17 @@ impl FieldValue {
         }
     }
 
-    /// Value equality as the headers exchange sees it (semantics §4.6.6): the AMQP type is
-    /// dropped, every integer width is interchangeable, and numbers compare with Erlang `=:=`
-    /// (4.x: integer 1 ≠ float 1.0) or `==` (3.x profile: 1 == 1.0). Tables and arrays compare
-    /// element by element with the same rule.
+    /// Value equality as the headers exchange sees it (semantics §4.6.6): the AMQP type of the
+    /// value itself is dropped, every integer width is interchangeable, and numbers compare
+    /// with Erlang `=:=` (4.x: integer 1 ≠ float 1.0) or `==` (3.x profile: 1 == 1.0). Tables
+    /// and arrays keep their elements' `{Type, Value}` pairs, so they compare structurally,
+    /// element types included: `[1]` as a 32-bit integer is not `[1]` as a 64-bit one
+    /// (observed on 3.10.8, `tests/scripts/headers-typed-values.json`).
     pub fn matches(&self, other: &FieldValue, compat: Compat) -> bool {
         use FieldValue::*;
         let loose = compat.headers_loose_number_equality();
         match (self, other) {
-            (Array(a), Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.matches(y, compat))
-            }
-            (Table(a), Table(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b.iter())
-                        .all(|((ka, va), (kb, vb))| ka == kb && va.matches(vb, compat))
-            }
+            (Array(_), Array(_)) | (Table(_), Table(_)) => self == other,
             (Bytes(a), Bytes(b)) | (LongString(a), LongString(b)) => a == b,
             (Void, Void) => true,
             (Bool(a), Bool(b)) => a == b,
@@ -240,6 +234,18 @@ mod tests {
             (
                 Array(vec![I8(1)]),
                 Array(vec![I64(1)]),
+                Compat::RabbitMq4,
+                false,
+            ),
+            (
+                Array(vec![I32(1)]),
+                Array(vec![I64(1)]),
+                Compat::RabbitMq310,
+                false,
+            ),
+            (
+                Array(vec![I64(1), FieldValue::string("two")]),
+                Array(vec![I64(1), FieldValue::string("two")]),
                 Compat::RabbitMq4,
                 true,
             ),

@@ -813,8 +813,15 @@ mod tests {
             (s("pdf"), Bytes(b"pdf".to_vec()), V4, true),
             (Bytes(b"pdf".to_vec()), Bytes(b"pdf".to_vec()), V4, true),
             (Bytes(b"pdf".to_vec()), s("pd"), V4, false),
+            // Inside arrays and tables the element types are compared too (3.10.8 agrees).
             (
                 Array(vec![I8(1), s("a")]),
+                Array(vec![I64(1), s("a")]),
+                V4,
+                false,
+            ),
+            (
+                Array(vec![I64(1), s("a")]),
                 Array(vec![I64(1), s("a")]),
                 V4,
                 true,
@@ -822,6 +829,12 @@ mod tests {
             (Array(vec![I8(1)]), Array(vec![I8(1), I8(1)]), V4, false),
             (
                 Table(table(&[("k", I32(1))])),
+                Table(table(&[("k", I64(1))])),
+                V3,
+                false,
+            ),
+            (
+                Table(table(&[("k", I64(1))])),
                 Table(table(&[("k", I64(1))])),
                 V4,
                 true,
