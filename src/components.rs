@@ -1,18 +1,26 @@
 //! Thin components: they read the shared state and dispatch actions.
 //!
 //! # Layout
-//! - [`diagram`]: the SVG diagram and its tokens; click or Enter selects a node.
+//! - [`diagram`]: the SVG diagram and its tokens; click or Enter selects a node or an edge,
+//!   drag moves a node, the link handle (or `B`) draws a binding.
 //! - [`editor`]: the palette that adds nodes, the inspector of the selected node, and the
 //!   history of a clicked message.
+//! - [`link`]: the bar under the diagram: drawing a binding (target, key), and the selected
+//!   node's or edge's actions (bind, rename, delete).
+//! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
 
 pub mod diagram;
 pub mod editor;
+pub mod link;
 pub mod status;
+pub mod timeline;
 pub mod toolbar;
 
 pub use diagram::Diagram;
 pub use editor::{Inspector, MessageHistory, Palette};
+pub use link::LinkBar;
 pub use status::{Guide, Status};
+pub use timeline::Timeline;
 pub use toolbar::Toolbar;

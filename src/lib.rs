@@ -43,7 +43,9 @@ pub mod storage;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use components::{Diagram, Guide, Inspector, MessageHistory, Palette, Status, Toolbar};
+use components::{
+    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar,
+};
 use hooks::use_animation_frame;
 use state::{Action, PlaygroundContext, PlaygroundState};
 
@@ -99,6 +101,8 @@ pub fn App() -> Html {
                 <Toolbar />
                 <Guide />
                 <div class="canvas"><Diagram /></div>
+                <LinkBar />
+                <Timeline />
                 <div class="editor">
                     <div>
                         <MessageHistory />

@@ -5,9 +5,11 @@
 //! - [`scenario`]: a topology with its clients, and how it is drawn.
 //! - [`presets`]: the tutorials as scenarios.
 //! - [`playground`]: the broker plus simulated clients on one virtual clock.
+//! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
 
 pub mod playground;
 pub mod presets;
+pub mod replay;
 pub mod scenario;
 
 pub use playground::{Edit, Playground, PlaygroundError, PublishRequest, QueueCounts, Snapshot};

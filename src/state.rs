@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::scene::{NodeKind, Theme};
-use crate::sim::{presets, Edit, Playground, PublishRequest, Scenario};
+use crate::scene::{Graph, NodeKind, Theme};
+use crate::sim::replay::{Input, Recording};
+use crate::sim::{presets, Edit, Playground, PlaygroundError, PublishRequest, Scenario};
 
 /// Everything that can change the playground.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +61,63 @@ pub enum Action {
     Undo,
     /// Redo the last undone change.
     Redo,
+    /// Start drawing a binding from this exchange (drag, the link handle, or the `B` key).
+    StartLink(String),
+    /// Pick the node the binding being drawn goes to; the key prompt opens.
+    LinkTo(NodeKind, String),
+    /// Create the binding being drawn, with this key.
+    FinishLink(String),
+    /// Stop drawing a binding.
+    CancelLink,
+    /// Select a diagram edge (its index in the graph), or none.
+    SelectEdge(Option<usize>),
+    /// Delete the selected binding, or else the selected node.
+    DeleteSelected,
+    /// Rebuild the playground as it was at this virtual time (the timeline scrubber); pauses.
+    Seek(u64),
+    /// Restart the broker: only durable exchanges, queues and persistent messages survive.
+    Restart,
+}
+
+/// A binding being drawn by hand: from an exchange, to a target once picked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Linking {
+    /// The source exchange.
+    pub from: String,
+    /// The node picked as destination; the key prompt shows while it is set.
+    pub to: Option<(NodeKind, String)>,
+}
+
+/// Which scenario binding a graph edge draws: edges leaving an exchange are the bindings
+/// whose two ends are on the diagram, in scenario order.
+pub fn binding_of_edge(scenario: &Scenario, graph: &Graph, edge: usize) -> Option<usize> {
+    let e = graph.edges.get(edge)?;
+    if graph.nodes.get(e.from.0)?.kind != NodeKind::Exchange {
+        return None;
+    }
+    let nth = graph.edges[..edge]
+        .iter()
+        .filter(|x| graph.nodes.get(x.from.0).map(|n| n.kind) == Some(NodeKind::Exchange))
+        .count();
+    scenario
+        .bindings
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            graph.find(NodeKind::Exchange, &b.exchange).is_some()
+                && graph
+                    .find(
+                        if b.to_exchange {
+                            NodeKind::Exchange
+                        } else {
+                            NodeKind::Queue
+                        },
+                        &b.destination,
+                    )
+                    .is_some()
+        })
+        .nth(nth)
+        .map(|(i, _)| i)
 }
 
 /// Topologies before (undo) and after (redo) the current one. Undo and redo rebuild the broker
@@ -85,6 +143,7 @@ impl History {
 /// The shared state: the engine (behind a `RefCell`, because the broker is large and not worth
 /// cloning per action) plus the playback controls and a version that makes each change a new
 /// value for Yew.
+#[derive(Clone)]
 pub struct PlaygroundState {
     /// The engine.
     pub engine: Rc<RefCell<Playground>>,
@@ -98,8 +157,14 @@ pub struct PlaygroundState {
     pub error: Option<String>,
     /// The node the inspector shows.
     pub selected: Option<(NodeKind, String)>,
+    /// The selected edge (index in the graph).
+    pub selected_edge: Option<usize>,
+    /// The binding being drawn by hand.
+    pub linking: Option<Linking>,
     /// Undo and redo stacks (shared, like the engine, so frames do not copy them).
     pub history: Rc<RefCell<History>>,
+    /// The user's inputs on the virtual clock since the scenario was loaded: the timeline.
+    pub recording: Rc<RefCell<Recording>>,
     /// The look.
     pub theme: Theme,
     /// Diagram zoom (1 = fit).
@@ -118,7 +183,8 @@ impl PartialEq for PlaygroundState {
 impl PlaygroundState {
     /// The Hello World tutorial, playing.
     pub fn hello_world() -> PlaygroundState {
-        let engine = Playground::new(presets::hello_world())
+        let scenario = presets::hello_world();
+        let engine = Playground::new(scenario.clone())
             .expect("the hello-world preset is valid on a fresh broker");
         PlaygroundState {
             engine: Rc::new(RefCell::new(engine)),
@@ -127,7 +193,10 @@ impl PlaygroundState {
             carry: 0.0,
             error: None,
             selected: None,
+            selected_edge: None,
+            linking: None,
             history: Rc::default(),
+            recording: Rc::new(RefCell::new(Recording::new(scenario))),
             theme: Theme::Classic,
             zoom: 1.0,
             message: None,
@@ -139,99 +208,155 @@ impl PlaygroundState {
     pub fn animating(&self) -> bool {
         self.playing && self.engine.borrow().busy()
     }
+
+    /// Virtual time now, ms.
+    pub fn now(&self) -> u64 {
+        self.engine.borrow().now().0
+    }
+
+    /// A fresh engine replaces the current one: new scenario, new timeline, no selection.
+    fn replace_engine(&mut self, pg: Playground) {
+        self.recording = Rc::new(RefCell::new(Recording::new(pg.scenario().clone())));
+        self.engine = Rc::new(RefCell::new(pg));
+        self.selected = None;
+        self.selected_edge = None;
+        self.linking = None;
+        self.message = None;
+    }
+
+    /// Applies a user input to the engine and records it on the timeline when accepted.
+    fn input(&mut self, input: Input) -> Result<(), PlaygroundError> {
+        let result = input.apply(&mut self.engine.borrow_mut());
+        if result.is_ok() {
+            let now = self.now();
+            self.recording.borrow_mut().record(now, input);
+        }
+        result
+    }
+
+    /// Moves the clock by `ms` (or one step); recorded inputs on the way happen again, so
+    /// playing on after scrubbing back replays what the user did.
+    fn run_clock(&mut self, step: Option<u64>) {
+        let before = self.now();
+        match step {
+            Some(ms) => self.engine.borrow_mut().advance(ms),
+            None => {
+                self.engine.borrow_mut().step();
+            }
+        }
+        let after = self.now();
+        let rebuilt = {
+            let recording = self.recording.borrow();
+            recording
+                .has_inputs_between(before, after)
+                .then(|| recording.replay(after))
+        };
+        if let Some(Ok(pg)) = rebuilt {
+            self.engine = Rc::new(RefCell::new(pg));
+        }
+        self.recording.borrow_mut().reached(after);
+    }
+
+    /// Binding from the exchange being linked to `to` with `key`: a queue, or another
+    /// exchange (an exchange-to-exchange binding; `Edit::Bind` makes one when the name is an
+    /// exchange's).
+    fn link_edit(from: &str, to: &(NodeKind, String), key: String) -> Result<Edit, String> {
+        match to.0 {
+            NodeKind::Queue | NodeKind::Exchange => Ok(Edit::Bind {
+                exchange: from.to_string(),
+                queue: to.1.clone(),
+                key,
+            }),
+            _ => Err(format!(
+                "a binding goes from an exchange to a queue or an exchange; `{}` is a {}",
+                to.1,
+                crate::components::diagram::kind_word(to.0)
+            )),
+        }
+    }
 }
 
 impl Reducible for PlaygroundState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut engine = self.engine.clone();
-        let (mut playing, mut speed, mut carry) = (self.playing, self.speed, self.carry);
-        let mut error = self.error.clone();
-        let mut selected = self.selected.clone();
-        let mut theme = self.theme;
-        let mut zoom = self.zoom;
-        let mut message = self.message;
+        let mut next = (*self).clone();
+        next.version = self.version.wrapping_add(1);
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
         let before = matches!(
             action,
-            Action::Edit(_) | Action::LoadPreset(_) | Action::LoadScenario(_)
+            Action::Edit(_)
+                | Action::LoadPreset(_)
+                | Action::LoadScenario(_)
+                | Action::FinishLink(_)
+                | Action::DeleteSelected
+                | Action::Restart
         )
-        .then(|| engine.borrow().scenario().clone());
-        let result = match action {
-            Action::Publish(request) => engine.borrow_mut().publish(request),
-            Action::Burst(request, count) => engine.borrow_mut().publish_burst(request, count),
+        .then(|| next.engine.borrow().scenario().clone());
+        let result: Result<(), String> = match action {
+            Action::Publish(request) => next.input(Input::Publish(request)).map_err(err),
+            Action::Burst(request, count) => next.input(Input::Burst(request, count)).map_err(err),
             Action::SetRate(producer, per_second) => {
-                let mut e = engine.borrow_mut();
-                match producer.or_else(|| e.scenario().producers.first().map(|p| p.name.clone())) {
-                    Some(p) => e.set_rate(&p, per_second),
+                let producer = producer.or_else(|| {
+                    let e = next.engine.borrow();
+                    e.scenario().producers.first().map(|p| p.name.clone())
+                });
+                match producer {
+                    Some(p) => next.input(Input::SetRate(p, per_second)).map_err(err),
                     None => Ok(()),
                 }
             }
             Action::SetConsuming { consumer, on } => {
-                engine.borrow_mut().set_consuming(&consumer, on)
+                next.input(Input::SetConsuming(consumer, on)).map_err(err)
             }
             Action::Advance(ms) => {
-                engine.borrow_mut().advance(ms);
+                next.run_clock(Some(ms));
                 Ok(())
             }
             Action::Frame(real_ms) => {
-                if playing {
+                if next.playing {
                     // A hidden tab can hand us a huge frame; cap it so tokens do not teleport.
-                    let virtual_ms = real_ms.clamp(0.0, 100.0) * speed + carry;
+                    let virtual_ms = real_ms.clamp(0.0, 100.0) * next.speed + next.carry;
                     let whole = virtual_ms.floor();
-                    carry = virtual_ms - whole;
-                    engine.borrow_mut().advance(whole as u64);
+                    next.carry = virtual_ms - whole;
+                    next.run_clock(Some(whole as u64));
                 }
                 Ok(())
             }
             Action::Play => {
-                playing = true;
+                next.playing = true;
                 Ok(())
             }
             Action::Pause => {
-                playing = false;
+                next.playing = false;
                 Ok(())
             }
             Action::Step => {
-                engine.borrow_mut().step();
+                next.run_clock(None);
                 Ok(())
             }
             Action::SetSpeed(s) => {
-                speed = s.clamp(0.25, 8.0);
+                next.speed = s.clamp(0.25, 8.0);
                 Ok(())
             }
             Action::LoadPreset(name) => match presets::by_name(&name) {
-                Some(scenario) => Playground::new(scenario).map(|pg| {
-                    engine = Rc::new(RefCell::new(pg));
-                    selected = None;
-                }),
-                None => Err(crate::sim::PlaygroundError::UnknownPreset(name)),
+                Some(scenario) => Playground::new(scenario)
+                    .map(|pg| next.replace_engine(pg))
+                    .map_err(err),
+                None => Err(err(PlaygroundError::UnknownPreset(name))),
             },
-            Action::LoadScenario(scenario) => Playground::new(scenario).map(|pg| {
-                engine = Rc::new(RefCell::new(pg));
-                selected = None;
-            }),
+            Action::LoadScenario(scenario) => Playground::new(scenario)
+                .map(|pg| next.replace_engine(pg))
+                .map_err(err),
             Action::Notify(text) => {
-                error = Some(text);
-                return Rc::new(PlaygroundState {
-                    engine,
-                    playing,
-                    speed,
-                    carry,
-                    error,
-                    selected,
-                    history: self.history.clone(),
-                    theme,
-                    zoom,
-                    message,
-                    version: self.version.wrapping_add(1),
-                });
+                next.error = Some(text);
+                return Rc::new(next);
             }
             Action::Undo | Action::Redo => {
                 let undo = matches!(action, Action::Undo);
-                let mut history = self.history.borrow_mut();
+                let history = self.history.clone();
+                let mut history = history.borrow_mut();
                 let target = if undo {
                     history.undo.pop()
                 } else {
@@ -241,14 +366,13 @@ impl Reducible for PlaygroundState {
                     None => Ok(()),
                     Some(scenario) => match Playground::new(scenario.clone()) {
                         Ok(pg) => {
-                            let current = engine.borrow().scenario().clone();
+                            let current = next.engine.borrow().scenario().clone();
                             if undo {
                                 history.redo.push(current);
                             } else {
                                 history.undo.push(current);
                             }
-                            engine = Rc::new(RefCell::new(pg));
-                            selected = None;
+                            next.replace_engine(pg);
                             Ok(())
                         }
                         Err(e) => {
@@ -258,68 +382,169 @@ impl Reducible for PlaygroundState {
                             } else {
                                 history.redo.push(scenario);
                             }
-                            Err(e)
+                            Err(err(e))
                         }
                     },
                 }
             }
-            Action::Edit(edit) => {
-                let result = engine.borrow_mut().apply(edit);
-                // Forget a selection whose node is gone.
-                if let Some((kind, name)) = &selected {
-                    if engine.borrow().graph().find(*kind, name).is_none() {
-                        selected = None;
-                    }
-                }
-                result
-            }
+            Action::Edit(edit) => next.edit(edit),
             Action::Select(node) => {
-                selected = node;
+                next.selected = node;
+                next.selected_edge = None;
                 Ok(())
             }
             Action::SetTheme(t) => {
-                theme = t;
+                next.theme = t;
                 Ok(())
             }
             Action::SetZoom(z) => {
-                zoom = z.clamp(0.5, 4.0);
+                next.zoom = z.clamp(0.5, 4.0);
                 Ok(())
             }
-            Action::MoveNode(kind, name, to) => engine.borrow_mut().move_node(kind, &name, to),
+            Action::MoveNode(kind, name, to) => {
+                let moved = next.engine.borrow_mut().move_node(kind, &name, to);
+                if moved.is_ok() {
+                    next.recording.borrow_mut().moved(kind, &name, to);
+                }
+                moved.map_err(err)
+            }
             Action::SelectMessage(m) => {
-                message = m;
+                next.message = m;
                 Ok(())
+            }
+            Action::StartLink(from) => {
+                let known = next
+                    .engine
+                    .borrow()
+                    .graph()
+                    .find(NodeKind::Exchange, &from)
+                    .is_some();
+                if known {
+                    next.selected = Some((NodeKind::Exchange, from.clone()));
+                    next.selected_edge = None;
+                    next.linking = Some(Linking { from, to: None });
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "a binding starts at an exchange; there is no exchange `{from}`"
+                    ))
+                }
+            }
+            Action::LinkTo(kind, name) => match next.linking.clone() {
+                None => Ok(()),
+                Some(link) => {
+                    let to = (kind, name);
+                    match Self::link_edit(&link.from, &to, String::new()) {
+                        Ok(_) => {
+                            next.linking = Some(Linking {
+                                from: link.from,
+                                to: Some(to),
+                            });
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            },
+            Action::FinishLink(key) => match next.linking.clone() {
+                Some(Linking { from, to: Some(to) }) => {
+                    Self::link_edit(&from, &to, key).and_then(|edit| {
+                        let done = next.edit(edit);
+                        if done.is_ok() {
+                            next.linking = None;
+                        }
+                        done
+                    })
+                }
+                _ => Ok(()),
+            },
+            Action::CancelLink => {
+                next.linking = None;
+                Ok(())
+            }
+            Action::SelectEdge(edge) => {
+                next.selected_edge = edge;
+                if edge.is_some() {
+                    next.selected = None;
+                }
+                Ok(())
+            }
+            Action::DeleteSelected => {
+                let binding = next.selected_edge.and_then(|e| {
+                    let engine = next.engine.borrow();
+                    binding_of_edge(engine.scenario(), engine.graph(), e)
+                });
+                match (binding, next.selected.clone()) {
+                    (Some(i), _) => next.edit(Edit::Unbind(i)),
+                    (None, Some((kind, name))) => next.edit(Edit::Remove { kind, name }),
+                    (None, None) => Ok(()),
+                }
+            }
+            Action::Restart => next.input(Input::Restart).map_err(err),
+            Action::Seek(t) => {
+                let t = t.min(next.recording.borrow().horizon());
+                next.playing = false;
+                if t == next.now() {
+                    Ok(())
+                } else {
+                    let rebuilt = next.recording.borrow().replay(t);
+                    rebuilt
+                        .map(|pg| {
+                            next.engine = Rc::new(RefCell::new(pg));
+                            next.carry = 0.0;
+                        })
+                        .map_err(err)
+                }
             }
         };
         if let (Ok(()), Some(before)) = (&result, before) {
             // A change that left the topology as it was (a no-op) is not worth an undo step.
-            if &before != engine.borrow().scenario() {
+            if &before != next.engine.borrow().scenario() {
                 let mut history = self.history.borrow_mut();
                 history.undo.push(before);
                 history.redo.clear();
             }
         }
-        // A new engine (preset, scenario, undo) is laid out for the current look too.
-        engine.borrow_mut().set_style(theme.style());
+        // A new engine (preset, scenario, undo, seek) is laid out for the current look too.
+        next.engine.borrow_mut().set_style(next.theme.style());
         match result {
-            Ok(()) if !is_frame => error = None,
+            Ok(()) if !is_frame => next.error = None,
             Ok(()) => {}
-            Err(e) => error = Some(e.to_string()),
+            Err(e) => next.error = Some(e),
         }
-        Rc::new(PlaygroundState {
-            engine,
-            playing,
-            speed,
-            carry,
-            error,
-            selected,
-            history: self.history.clone(),
-            theme,
-            zoom,
-            message,
-            version: self.version.wrapping_add(1),
-        })
+        Rc::new(next)
     }
+}
+
+impl PlaygroundState {
+    /// A topology change, recorded on the timeline; forgets selections whose node or edge
+    /// is gone.
+    fn edit(&mut self, edit: Edit) -> Result<(), String> {
+        let renamed = match &edit {
+            Edit::Rename { kind, name, to } => Some(((*kind, name.clone()), (*kind, to.clone()))),
+            _ => None,
+        };
+        let result = self.input(Input::Edit(edit)).map_err(err);
+        // A renamed node stays selected under its new name.
+        if let (Ok(()), Some((old, new))) = (&result, renamed) {
+            if self.selected.as_ref() == Some(&old) {
+                self.selected = Some(new);
+            }
+        }
+        if let Some((kind, name)) = &self.selected {
+            if self.engine.borrow().graph().find(*kind, name).is_none() {
+                self.selected = None;
+            }
+        }
+        if result.is_ok() {
+            self.selected_edge = None;
+        }
+        result
+    }
+}
+
+fn err(e: PlaygroundError) -> String {
+    e.to_string()
 }
 
 /// The context handle components share.
@@ -393,5 +618,170 @@ mod tests {
         );
         assert_eq!(s.history.borrow().undo.len(), steps);
         assert!(s.error.as_deref().unwrap_or("").contains("ACCESS_REFUSED"));
+    }
+
+    fn bindings(state: &PlaygroundState) -> Vec<(String, String, String)> {
+        let engine = state.engine.borrow();
+        engine
+            .scenario()
+            .bindings
+            .iter()
+            .map(|b| (b.exchange.clone(), b.destination.clone(), b.key.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn drawing_a_link_binds_with_the_typed_key_and_undo_takes_it_back() {
+        let s = reduce(
+            Rc::new(PlaygroundState::hello_world()),
+            Action::LoadPreset("routing".into()),
+        );
+        let before = bindings(&s);
+        let s = reduce(s, Action::StartLink("direct_logs".into()));
+        assert_eq!(
+            s.linking,
+            Some(Linking {
+                from: "direct_logs".into(),
+                to: None
+            })
+        );
+        // A consumer is no binding target: refused with a reason, still linking.
+        let s = reduce(s, Action::LinkTo(NodeKind::Consumer, "C1".into()));
+        assert!(s
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("from an exchange to a queue"));
+        assert!(s.linking.is_some());
+        let q1 = s.engine.borrow().scenario().queues[0].name.clone();
+        let s = reduce(s, Action::LinkTo(NodeKind::Queue, q1.clone()));
+        assert_eq!(s.error, None);
+        let s = reduce(s, Action::FinishLink("purple".into()));
+        assert_eq!(s.linking, None);
+        let after = bindings(&s);
+        assert_eq!(after.len(), before.len() + 1);
+        assert_eq!(
+            after.last().unwrap(),
+            &("direct_logs".into(), q1.clone(), "purple".into())
+        );
+        // A second key between the same pair is a second, parallel, labelled edge.
+        let s = reduce(s, Action::StartLink("direct_logs".into()));
+        let s = reduce(s, Action::LinkTo(NodeKind::Queue, q1.clone()));
+        let s = reduce(s, Action::FinishLink("teal".into()));
+        let labels: Vec<String> = {
+            let engine = s.engine.borrow();
+            let g = engine.graph();
+            let q = g.find(NodeKind::Queue, &q1).unwrap();
+            g.edges
+                .iter()
+                .filter(|e| e.to == q)
+                .filter_map(|e| e.label.clone())
+                .collect()
+        };
+        assert_eq!(labels, ["orange", "purple", "teal"]);
+        let s = reduce(s, Action::Undo);
+        let s = reduce(s, Action::Undo);
+        assert_eq!(bindings(&s), before);
+    }
+
+    #[test]
+    fn a_refused_key_keeps_the_prompt_open_and_cancel_closes_it() {
+        let s = reduce(
+            Rc::new(PlaygroundState::hello_world()),
+            Action::LoadPreset("routing".into()),
+        );
+        let s = reduce(s, Action::StartLink("nope".into()));
+        assert!(s.linking.is_none());
+        assert!(s
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("no exchange `nope`"));
+        let s = reduce(s, Action::StartLink("direct_logs".into()));
+        let s = reduce(s, Action::LinkTo(NodeKind::Queue, "ghost".into()));
+        let s = reduce(s, Action::FinishLink("k".into()));
+        assert!(s.error.is_some(), "binding to a missing queue is refused");
+        assert!(s.linking.as_ref().is_some_and(|l| l.to.is_some()));
+        let s = reduce(s, Action::CancelLink);
+        assert_eq!(s.linking, None);
+    }
+
+    #[test]
+    fn a_selected_edge_is_deleted_as_its_binding() {
+        let s = reduce(
+            Rc::new(PlaygroundState::hello_world()),
+            Action::LoadPreset("routing".into()),
+        );
+        let (edge, binding) = {
+            let engine = s.engine.borrow();
+            let g = engine.graph();
+            let edge = g
+                .edges
+                .iter()
+                .position(|e| e.label.as_deref() == Some("green"))
+                .unwrap();
+            (edge, binding_of_edge(engine.scenario(), g, edge).unwrap())
+        };
+        assert_eq!(bindings(&s)[binding].2, "green");
+        let s = reduce(s, Action::SelectEdge(Some(edge)));
+        let s = reduce(s, Action::DeleteSelected);
+        assert!(!bindings(&s).iter().any(|b| b.2 == "green"));
+        assert_eq!(s.selected_edge, None);
+        // With a node selected, Delete removes the node.
+        let s = reduce(s, Action::Select(Some((NodeKind::Consumer, "C1".into()))));
+        let s = reduce(s, Action::DeleteSelected);
+        assert!(s
+            .engine
+            .borrow()
+            .graph()
+            .find(NodeKind::Consumer, "C1")
+            .is_none());
+        assert_eq!(s.selected, None);
+    }
+
+    #[test]
+    fn the_timeline_scrubs_back_and_plays_the_recorded_inputs_again() {
+        let s = Rc::new(PlaygroundState::hello_world());
+        let s = reduce(s, Action::Pause);
+        let s = reduce(s, Action::Advance(200));
+        let s = reduce(s, Action::Publish(PublishRequest::default()));
+        let s = reduce(s, Action::Advance(3_000));
+        let s = reduce(s, Action::Publish(PublishRequest::default()));
+        let s = reduce(s, Action::Advance(3_000));
+        let end = s.engine.borrow().snapshot();
+        assert_eq!(end.consumers[0].received, 2);
+        assert_eq!(s.recording.borrow().horizon(), 6_200);
+
+        let s = reduce(s, Action::Seek(1_000));
+        assert_eq!(s.now(), 1_000);
+        assert_eq!(s.engine.borrow().snapshot().producers[0].1, 1);
+        // Forward again, by scrubbing…
+        let s = reduce(s, Action::Seek(6_200));
+        assert_eq!(s.engine.borrow().snapshot(), end);
+        // …or by letting the clock run: the second publish happens again on its own.
+        let s = reduce(s, Action::Seek(1_000));
+        let s = reduce(s, Action::Play);
+        let mut s = s;
+        for _ in 0..400 {
+            s = reduce(s, Action::Frame(16.0));
+            if s.now() >= 6_200 {
+                break;
+            }
+        }
+        let s = reduce(s, Action::Pause);
+        let s = reduce(s, Action::Seek(6_200));
+        assert_eq!(s.engine.borrow().snapshot().consumers[0].received, 2);
+        // Never past the horizon.
+        let s = reduce(s, Action::Seek(99_999));
+        assert_eq!(s.now(), s.recording.borrow().horizon());
+        // A new input after scrubbing back cuts the old future.
+        let s = reduce(s, Action::Seek(1_000));
+        let s = reduce(s, Action::Burst(PublishRequest::default(), 3));
+        assert!(s
+            .recording
+            .borrow()
+            .inputs()
+            .iter()
+            .all(|(t, _)| *t <= 1_000));
     }
 }

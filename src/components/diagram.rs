@@ -10,8 +10,8 @@ use yew::prelude::*;
 use crate::anim::{Leg, Tween};
 use crate::scene::layout::CAPTION_RISE;
 use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape, Style, Theme};
-use crate::sim::{Edit, QueueCounts};
-use crate::state::{use_playground, Action, PlaygroundState};
+use crate::sim::QueueCounts;
+use crate::state::{use_playground, Action, Linking, PlaygroundState};
 
 const CLASSIC_FONT: &str = "Times New Roman, Times, serif";
 const CURRENT_FONT: &str = "trebuchet ms, verdana, arial, sans-serif";
@@ -132,7 +132,8 @@ pub fn Diagram() -> Html {
             style={(state.zoom > 1.0).then_some("max-width: none")}
             role="group" aria-label={aria_label(&graph.nodes)}>
             <Topology graph={graph.clone()} layout={layout.clone()} marks={marks}
-                selected={state.selected.clone()} dispatch={state.dispatcher()} theme={theme} />
+                selected={state.selected.clone()} selected_edge={state.selected_edge}
+                linking={state.linking.clone()} dispatch={state.dispatcher()} theme={theme} />
             <g class="tokens">{ for tokens }</g>
         </svg>
     }
@@ -167,17 +168,98 @@ pub struct TopologyProps {
     pub marks: Vec<Mark>,
     /// The selected node.
     pub selected: Option<(NodeKind, String)>,
+    /// The selected edge.
+    pub selected_edge: Option<usize>,
+    /// The binding being drawn, if any.
+    pub linking: Option<Linking>,
     /// Where selections and deletions go.
     pub dispatch: UseReducerDispatcher<PlaygroundState>,
     /// The look.
     pub theme: Theme,
 }
 
-/// Edges and nodes.
+/// A binding being dragged out of an exchange's link handle.
+struct LinkDrag {
+    from: String,
+    start: (f64, f64),
+    moved: bool,
+}
+
+/// Diagram coordinates of a pointer event, from the SVG's rendered box.
+fn diagram_point(e: &PointerEvent, width: f64) -> Option<Point> {
+    let svg = e
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())?
+        .closest("svg")
+        .ok()
+        .flatten()?;
+    let rect = svg.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    let scale = width / rect.width();
+    Some(Point::new(
+        (f64::from(e.client_x()) - rect.left()) * scale,
+        (f64::from(e.client_y()) - rect.top()) * scale,
+    ))
+}
+
+/// The node under a screen point: its kind and name, from the `g.pick` element there.
+fn node_at(x: i32, y: i32) -> Option<(NodeKind, String)> {
+    let document = web_sys::window()?.document()?;
+    let pick = document
+        .element_from_point(x as f32, y as f32)?
+        .closest("g.pick")
+        .ok()
+        .flatten()?;
+    let kind = match pick.get_attribute("data-kind")?.as_str() {
+        "producer" => NodeKind::Producer,
+        "exchange" => NodeKind::Exchange,
+        "queue" => NodeKind::Queue,
+        _ => NodeKind::Consumer,
+    };
+    Some((kind, pick.get_attribute("data-name")?))
+}
+
+/// Moves keyboard focus to the next (or previous) node a binding can go to.
+fn focus_next_target(from: &Element, forward: bool) {
+    let Some(svg) = from.closest("svg").ok().flatten() else {
+        return;
+    };
+    let Ok(list) = svg.query_selector_all("g.pick.link-target") else {
+        return;
+    };
+    let targets: Vec<Element> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    let here = targets.iter().position(|t| t == from);
+    let next = match (here, forward) {
+        (Some(i), true) => (i + 1) % targets.len(),
+        (Some(i), false) => (i + targets.len() - 1) % targets.len(),
+        (None, true) => 0,
+        (None, false) => targets.len() - 1,
+    };
+    // `focus()` exists on SVG elements too; web-sys only types it on HTML ones.
+    let el = &targets[next];
+    if let Ok(focus) =
+        js_sys::Reflect::get(el, &"focus".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = focus.call0(el);
+    }
+}
+
+/// Edges and nodes, plus the handle and the rubber band for drawing a binding.
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
     // The node being dragged, if any (kept across renders, never a reason to re-render).
     let drag: Rc<RefCell<Option<Drag>>> = use_mut_ref(|| None);
+    let link_drag: Rc<RefCell<Option<LinkDrag>>> = use_mut_ref(|| None);
+    // Where the binding being dragged ends now (diagram units).
+    let rubber = use_state(|| None::<Point>);
     let (graph, layout, theme) = (&props.graph, &props.layout, props.theme);
     let pal = theme.palette();
     let edge_width = if theme.style() == Style::Current {
@@ -185,13 +267,52 @@ pub fn Topology(props: &TopologyProps) -> Html {
     } else {
         "1"
     };
-    let edges = graph.edges.iter().zip(&layout.edges).map(|(edge, g)| {
+    let linking_from = props.linking.as_ref().map(|l| l.from.as_str());
+    let picking = props.linking.as_ref().is_some_and(|l| l.to.is_none());
+    let edges = graph.edges.iter().zip(&layout.edges).enumerate().map(|(i, (edge, g))| {
         let [tip, a, b] = g.arrow;
+        let selected = props.selected_edge == Some(i);
+        let stroke = if selected { "#ff6600" } else { pal.edge };
+        let binding = graph.nodes.get(edge.from.0).is_some_and(|n| n.kind == NodeKind::Exchange);
+        let select = {
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                dispatch.dispatch(Action::SelectEdge((!selected).then_some(i)));
+            })
+        };
+        let keys = {
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    dispatch.dispatch(Action::SelectEdge((!selected).then_some(i)));
+                }
+                "Delete" | "Backspace" => {
+                    e.prevent_default();
+                    dispatch.dispatch(Action::SelectEdge(Some(i)));
+                    dispatch.dispatch(Action::DeleteSelected);
+                }
+                "Escape" => dispatch.dispatch(Action::SelectEdge(None)),
+                _ => {}
+            })
+        };
+        let name = |id: crate::scene::NodeId| graph.nodes.get(id.0).map_or("", |n| n.name.as_str());
         html! {
-            <g class="edge">
-                <path d={g.curve.svg_path()} fill="none" stroke={pal.edge} stroke-width={edge_width} />
+            <g class={classes!("edge", binding.then_some("binding"), selected.then_some("selected"))}
+                data-edge={i.to_string()}>
+                <path d={g.curve.svg_path()} fill="none" stroke={stroke}
+                    stroke-width={if selected { "2.5" } else { edge_width }} />
                 <polygon points={format!("{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}", tip.x, tip.y, a.x, a.y, b.x, b.y)}
-                    fill={pal.edge} stroke={pal.edge} stroke-width="1" />
+                    fill={stroke} stroke={stroke} stroke-width="1" />
+                if binding {
+                    // A wide invisible stroke makes the thin edge easy to click or tap.
+                    <path class="edge-hit" d={g.curve.svg_path()} fill="none" stroke="transparent"
+                        stroke-width="10" tabindex="0" role="button" aria-pressed={selected.to_string()}
+                        aria-label={format!("binding {} to {}{}", name(edge.from), name(edge.to),
+                            edge.label.as_ref().map(|l| format!(" with key {l}")).unwrap_or_default())}
+                        onclick={select} onkeydown={keys} />
+                }
                 if let Some(label) = &edge.label {
                     // A halo keeps labels readable where parallel edges cross under them.
                     <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
@@ -215,6 +336,10 @@ pub fn Topology(props: &TopologyProps) -> Html {
         };
         let key = (node.kind, node.name.clone());
         let selected = props.selected.as_ref() == Some(&key);
+        let is_source = linking_from == Some(node.name.as_str()) && node.kind == NodeKind::Exchange;
+        let target = picking
+            && !is_source
+            && matches!(node.kind, NodeKind::Queue | NodeKind::Exchange);
         let select = {
             let dispatch = props.dispatch.clone();
             let key = key.clone();
@@ -224,7 +349,13 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 if drag.borrow_mut().take().is_some_and(|d| d.moved) {
                     return;
                 }
-                dispatch.dispatch(Action::Select((!selected).then(|| key.clone())))
+                if is_source {
+                    dispatch.dispatch(Action::CancelLink);
+                } else if picking {
+                    dispatch.dispatch(Action::LinkTo(key.0, key.1.clone()));
+                } else {
+                    dispatch.dispatch(Action::Select((!selected).then(|| key.clone())))
+                }
             })
         };
         let grab = {
@@ -294,44 +425,177 @@ pub fn Topology(props: &TopologyProps) -> Html {
         };
         let keys = {
             let dispatch = props.dispatch.clone();
-            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                "Enter" | " " => {
-                    e.prevent_default();
-                    dispatch.dispatch(Action::Select((!selected).then(|| key.clone())));
+            let key = key.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let here = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+                match e.key().as_str() {
+                    "Enter" | " " => {
+                        e.prevent_default();
+                        if is_source {
+                            dispatch.dispatch(Action::CancelLink);
+                        } else if picking {
+                            dispatch.dispatch(Action::LinkTo(key.0, key.1.clone()));
+                        } else {
+                            dispatch.dispatch(Action::Select((!selected).then(|| key.clone())));
+                        }
+                    }
+                    // B starts a binding from the focused exchange; arrows then walk the
+                    // possible targets.
+                    "b" | "B" if key.0 == NodeKind::Exchange && !e.ctrl_key() && !e.meta_key() => {
+                        e.prevent_default();
+                        dispatch.dispatch(Action::StartLink(key.1.clone()));
+                        if let Some(here) = &here {
+                            focus_next_target(here, true);
+                        }
+                    }
+                    "ArrowRight" | "ArrowDown" | "ArrowLeft" | "ArrowUp" if picking || is_source => {
+                        e.prevent_default();
+                        if let Some(here) = &here {
+                            let forward = matches!(e.key().as_str(), "ArrowRight" | "ArrowDown");
+                            focus_next_target(here, forward);
+                        }
+                    }
+                    "Delete" | "Backspace" if selected => {
+                        e.prevent_default();
+                        dispatch.dispatch(Action::DeleteSelected);
+                    }
+                    "Escape" => {
+                        dispatch.dispatch(Action::CancelLink);
+                        dispatch.dispatch(Action::Select(None));
+                    }
+                    _ => {}
                 }
-                "Delete" | "Backspace" if selected => {
-                    e.prevent_default();
-                    dispatch.dispatch(Action::Edit(Edit::Remove {
-                        kind: key.0,
-                        name: key.1.clone(),
-                    }));
-                }
-                "Escape" => dispatch.dispatch(Action::Select(None)),
-                _ => {}
             })
         };
         html! {
             <g key={format!("{}/{}", kind_word(node.kind), node.name)}
-                class={classes!("pick", selected.then_some("selected"))} tabindex="0"
-                role="button" aria-pressed={selected.to_string()}
+                class={classes!("pick", selected.then_some("selected"), target.then_some("link-target"),
+                    is_source.then_some("link-source"))}
+                tabindex="0" role="button" aria-pressed={selected.to_string()}
+                data-kind={kind_word(node.kind)} data-name={node.name.clone()}
                 aria-label={format!("{} {}", kind_word(node.kind), node.name)}
                 onclick={select} onkeydown={keys}
                 onpointerdown={grab} onpointermove={pull} onpointerup={drop_node}>
-                if selected {
+                if selected || is_source {
                     <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
                         y={fmt(c.y - shape.height() / 2.0 - 4.0)}
                         width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
                         rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2" />
+                }
+                if target {
+                    <rect class="target-ring" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
+                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                        rx="4" fill="none" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="2 2" />
                 }
                 { inner }
             </g>
         }
     });
 
+    // The link handle: on the selected exchange (or the one a binding is drawn from), a small
+    // "+" at its right edge. Drag it onto a queue or an exchange; or click/tap it, then the
+    // target.
+    let handle = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .find(|(_, n)| {
+            n.kind == NodeKind::Exchange
+                && (props.selected.as_ref() == Some(&(n.kind, n.name.clone()))
+                    || linking_from == Some(n.name.as_str()))
+        })
+        .map(|(i, n)| {
+            let (c, shape) = (layout.centers[i], layout.shapes[i]);
+            let at = Point::new(c.x + shape.width() / 2.0 + 7.0, c.y);
+            let width = layout.width;
+            let down = {
+                let link_drag = link_drag.clone();
+                let from = n.name.clone();
+                Callback::from(move |e: PointerEvent| {
+                    e.stop_propagation();
+                    e.prevent_default();
+                    if let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                        let _ = el.set_pointer_capture(e.pointer_id());
+                    }
+                    *link_drag.borrow_mut() = Some(LinkDrag {
+                        from: from.clone(),
+                        start: (f64::from(e.client_x()), f64::from(e.client_y())),
+                        moved: false,
+                    });
+                })
+            };
+            let stretch = {
+                let link_drag = link_drag.clone();
+                let rubber = rubber.clone();
+                Callback::from(move |e: PointerEvent| {
+                    let mut d = link_drag.borrow_mut();
+                    let Some(d) = d.as_mut() else {
+                        return;
+                    };
+                    let dx = f64::from(e.client_x()) - d.start.0;
+                    let dy = f64::from(e.client_y()) - d.start.1;
+                    if !d.moved && dx.hypot(dy) < 4.0 {
+                        return;
+                    }
+                    d.moved = true;
+                    rubber.set(diagram_point(&e, width));
+                })
+            };
+            let up = {
+                let link_drag = link_drag.clone();
+                let rubber = rubber.clone();
+                let dispatch = props.dispatch.clone();
+                Callback::from(move |e: PointerEvent| {
+                    e.stop_propagation();
+                    rubber.set(None);
+                    let Some(d) = link_drag.borrow_mut().take() else {
+                        return;
+                    };
+                    dispatch.dispatch(Action::StartLink(d.from.clone()));
+                    if d.moved {
+                        match node_at(e.client_x(), e.client_y()) {
+                            Some((kind, name)) if !(kind == NodeKind::Exchange && name == d.from) => {
+                                dispatch.dispatch(Action::LinkTo(kind, name));
+                            }
+                            // Dropped on nothing: no binding.
+                            _ => dispatch.dispatch(Action::CancelLink),
+                        }
+                    }
+                })
+            };
+            let cancel = {
+                let link_drag = link_drag.clone();
+                let rubber = rubber.clone();
+                Callback::from(move |_: PointerEvent| {
+                    link_drag.borrow_mut().take();
+                    rubber.set(None);
+                })
+            };
+            let line = rubber.map(|to| html! {
+                <line class="rubber-band" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(to.x)} y2={fmt(to.y)}
+                    stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 3" pointer-events="none" />
+            });
+            html! {
+                <g class="link-layer">
+                    { for line }
+                    <g class="link-handle" data-from={n.name.clone()}
+                        onpointerdown={down} onpointermove={stretch} onpointerup={up}
+                        onpointercancel={cancel} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                        <title>{ format!("Drag to a queue or an exchange to bind {} (or click, then click the target)", n.name) }</title>
+                        <circle cx={fmt(at.x)} cy={fmt(at.y)} r="7" fill="#ffffff" stroke="#ff6600" stroke-width="1.5" />
+                        <path d={format!("M{} {}h8M{} {}v8", fmt(at.x - 4.0), fmt(at.y), fmt(at.x), fmt(at.y - 4.0))}
+                            stroke="#ff6600" stroke-width="1.5" pointer-events="none" />
+                    </g>
+                </g>
+            }
+        });
+
     html! {
         <>
             <g class="edges">{ for edges }</g>
             <g class="nodes">{ for nodes }</g>
+            { for handle }
         </>
     }
 }

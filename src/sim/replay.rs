@@ -1,0 +1,219 @@
+//! The timeline's memory: what the user did and when, so any earlier moment can be rebuilt.
+//!
+//! The engine is deterministic: the same scenario and the same inputs at the same virtual
+//! times give the same broker events, the same tokens and the same counts. So instead of
+//! keeping snapshots (the broker is large), a [`Recording`] keeps the scenario it started
+//! from and the user's inputs stamped with the virtual time they happened at, and
+//! [`Recording::replay`] re-creates the playground at any time `t` by running a fresh
+//! engine up to `t`. Scrubbing back is a replay to an earlier `t`; scrubbing forward is a
+//! replay to a later one, as far as the latest moment ever reached (the horizon).
+//!
+//! Inputs after a moment the user scrubbed back to stay in the recording and happen again
+//! when the clock passes them, until the user does something new there: a new input cuts
+//! the recording at its time (like typing over a tape) and becomes the new future.
+//!
+//! Where nodes were dragged is not history: the latest position of each moved node is
+//! re-applied to every replay.
+
+use std::collections::BTreeMap;
+
+use super::{Edit, Playground, PlaygroundError, PublishRequest, Scenario};
+use crate::scene::{NodeKind, Point};
+
+/// One thing the user did that changes what the broker sees.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A publish.
+    Publish(PublishRequest),
+    /// A burst of publishes.
+    Burst(PublishRequest, u32),
+    /// A producer's steady rate (messages a second, 0 stops).
+    SetRate(String, f64),
+    /// A consumer started or stopped.
+    SetConsuming(String, bool),
+    /// A topology change.
+    Edit(Edit),
+    /// The broker restarted (only durable things survive).
+    Restart,
+}
+
+impl Input {
+    /// Applies the input to `pg` now.
+    pub fn apply(&self, pg: &mut Playground) -> Result<(), PlaygroundError> {
+        match self {
+            Input::Publish(request) => pg.publish(request.clone()),
+            Input::Burst(request, count) => pg.publish_burst(request.clone(), *count),
+            Input::SetRate(producer, per_second) => pg.set_rate(producer, *per_second),
+            Input::SetConsuming(consumer, on) => pg.set_consuming(consumer, *on),
+            Input::Edit(edit) => pg.apply(edit.clone()),
+            Input::Restart => pg.restart(),
+        }
+    }
+}
+
+/// The scenario a run started from and the inputs since, in the order they happened.
+#[derive(Clone, Debug, Default)]
+pub struct Recording {
+    start: Scenario,
+    inputs: Vec<(u64, Input)>,
+    horizon: u64,
+    moved: BTreeMap<(NodeKind, String), Point>,
+}
+
+impl Recording {
+    /// A recording starting from `start` at virtual time 0.
+    pub fn new(start: Scenario) -> Recording {
+        Recording {
+            start,
+            ..Recording::default()
+        }
+    }
+
+    /// Notes an input the engine accepted at virtual time `at`; anything recorded after `at`
+    /// is forgotten, because this input starts a new future.
+    pub fn record(&mut self, at: u64, input: Input) {
+        self.inputs.retain(|(t, _)| *t <= at);
+        self.inputs.push((at, input));
+        self.reached(at);
+    }
+
+    /// Notes that the clock got to `now`.
+    pub fn reached(&mut self, now: u64) {
+        self.horizon = self.horizon.max(now);
+    }
+
+    /// Notes a node dragged to `to` (kept for every replay).
+    pub fn moved(&mut self, kind: NodeKind, name: &str, to: Point) {
+        self.moved.insert((kind, name.to_string()), to);
+    }
+
+    /// The latest virtual time ever reached: how far forward the timeline goes.
+    pub fn horizon(&self) -> u64 {
+        self.horizon
+    }
+
+    /// The recorded inputs with their times.
+    pub fn inputs(&self) -> &[(u64, Input)] {
+        &self.inputs
+    }
+
+    /// Whether an input was recorded in `(after, until]`: the clock moving over that span
+    /// must replay it.
+    pub fn has_inputs_between(&self, after: u64, until: u64) -> bool {
+        self.inputs.iter().any(|(t, _)| *t > after && *t <= until)
+    }
+
+    /// A fresh playground at virtual time `t`: the start scenario with every input up to `t`
+    /// applied at its own time. Inputs the engine refuses now were refused then too (they
+    /// are recorded only when accepted, and the run is deterministic), so errors are
+    /// ignored.
+    pub fn replay(&self, t: u64) -> Result<Playground, PlaygroundError> {
+        let mut pg = Playground::new(self.start.clone())?;
+        for (at, input) in self.inputs.iter().take_while(|(at, _)| *at <= t) {
+            pg.advance(at.saturating_sub(pg.now().0));
+            let _ = input.apply(&mut pg);
+        }
+        pg.advance(t.saturating_sub(pg.now().0));
+        for ((kind, name), to) in &self.moved {
+            // A node that does not exist at `t` has nowhere to go.
+            let _ = pg.move_node(*kind, name, *to);
+        }
+        Ok(pg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::presets;
+
+    /// Runs the work-queues preset live in small frames, recording as the page does.
+    fn live_run() -> (Playground, Recording) {
+        let start = presets::by_name("work-queues").expect("preset");
+        let mut pg = Playground::new(start.clone()).unwrap();
+        let mut rec = Recording::new(start);
+        let script = [
+            (100, Input::Publish(PublishRequest::default())),
+            (450, Input::Burst(PublishRequest::default(), 4)),
+            (900, Input::SetConsuming("C1".into(), false)),
+            (
+                1_300,
+                Input::Edit(Edit::AddQueue {
+                    name: "late".into(),
+                    bind: None,
+                    with_consumer: true,
+                    arguments: Vec::new(),
+                }),
+            ),
+        ];
+        let mut next = script.iter().peekable();
+        while pg.now().0 < 4_000 {
+            // Frames of 16 or 17 ms, like a 60 Hz display.
+            pg.advance(16 + pg.now().0 % 2);
+            while let Some((at, input)) = next.next_if(|(at, _)| *at <= pg.now().0) {
+                let _ = at;
+                input.apply(&mut pg).unwrap();
+                rec.record(pg.now().0, input.clone());
+            }
+            rec.reached(pg.now().0);
+        }
+        (pg, rec)
+    }
+
+    #[test]
+    fn a_replay_reproduces_the_live_run_exactly() {
+        let (live, rec) = live_run();
+        let again = rec.replay(live.now().0).unwrap();
+        assert_eq!(again.snapshot(), live.snapshot());
+        assert_eq!(
+            again.log().collect::<Vec<_>>(),
+            live.log().collect::<Vec<_>>()
+        );
+        assert_eq!(again.scenario(), live.scenario());
+    }
+
+    #[test]
+    fn scrubbing_back_then_forward_returns_to_the_same_state() {
+        let (live, rec) = live_run();
+        let early = rec.replay(500).unwrap();
+        assert_eq!(early.now().0, 500);
+        assert_eq!(
+            early.snapshot().producers[0].1,
+            2,
+            "the first publish and one of the burst"
+        );
+        assert!(
+            !early.scenario().queues.iter().any(|q| q.name == "late"),
+            "the queue added at 1.3 s does not exist yet"
+        );
+        let back = rec.replay(rec.horizon()).unwrap();
+        assert_eq!(back.snapshot(), live.snapshot());
+    }
+
+    #[test]
+    fn a_new_input_cuts_the_future() {
+        let (_, mut rec) = live_run();
+        assert_eq!(rec.inputs().len(), 4);
+        rec.record(600, Input::Publish(PublishRequest::default()));
+        let times: Vec<u64> = rec.inputs().iter().map(|(t, _)| *t).collect();
+        assert!(times.iter().all(|&t| t <= 600), "{times:?}");
+        assert!(rec.has_inputs_between(500, 600));
+        assert!(!rec.has_inputs_between(600, 10_000));
+        assert_eq!(
+            rec.horizon(),
+            4_000,
+            "the horizon is how far the clock ever got"
+        );
+    }
+
+    #[test]
+    fn moved_nodes_stay_where_they_were_put_in_every_replay() {
+        let (_, mut rec) = live_run();
+        let to = Point::new(40.0, 300.0);
+        rec.moved(NodeKind::Producer, "P", to);
+        rec.moved(NodeKind::Queue, "late", Point::new(10.0, 10.0));
+        let pg = rec.replay(200).unwrap();
+        let i = pg.graph().find(NodeKind::Producer, "P").unwrap().0;
+        assert_eq!(pg.layout().centers[i], to);
+    }
+}
