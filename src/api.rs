@@ -1,13 +1,18 @@
 //! `window.amqpPlayground`: the scripting and embedding API that docs pages and tests use.
 //!
 //! ```text
-//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body?, mandatory?, count? })
+//! amqpPlayground.publish({ producer?, exchange?, routingKey?, body?, mandatory?, count?,
+//!                          properties?: { deliveryMode?, priority?, expiration?, replyTo?,
+//!                                         correlationId?, messageId?, headers? } })
 //!                                                      // throws on bad input; count > 1 = a burst
 //! amqpPlayground.setRate(perSecond, producer?)        // a steady stream; 0 stops it
 //! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
-//!                             //   consumers: { C: { received, acked, consuming } },
-//!                             //   producers: { P: { published } }, inFlight, unroutable,
-//!                             //   returned, dropped, playing }
+//!                             //   consumers: { C: { received, acked, consuming, refused,
+//!                             //                     replied } },
+//!                             //   producers: { P: { published, confirmed, nacked, replies,
+//!                             //                     waiting } },
+//!                             //   inFlight, unroutable, returned, dropped, restarts,
+//!                             //   lostInRestart, playing }
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
 //! amqpPlayground.undo()  amqpPlayground.redo()  amqpPlayground.setSpeed(0.25..8)
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
@@ -273,6 +278,15 @@ fn publish_request(spec: &JsValue) -> Result<PublishRequest, String> {
         routing_key: field("routingKey")?,
         body: field("body")?,
         mandatory,
+        properties: {
+            let v =
+                Reflect::get(spec, &JsValue::from_str("properties")).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() || v.is_null() {
+                None
+            } else {
+                Some(scenario_js::props_from_js(&v, "publish(spec).properties")?)
+            }
+        },
     })
 }
 
@@ -297,14 +311,24 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
         set(&o, "received", JsValue::from_f64(c.received as f64));
         set(&o, "acked", JsValue::from_f64(c.acked as f64));
         set(&o, "consuming", JsValue::from_bool(c.consuming));
+        set(&o, "refused", JsValue::from_f64(c.refused as f64));
+        set(&o, "replied", JsValue::from_f64(c.replied as f64));
         set(&consumers, &c.name, o.into());
     }
     set(&obj, "consumers", consumers.into());
     let producers = Object::new();
-    for (name, published) in &snap.producers {
+    for p in &snap.publishers {
         let o = Object::new();
-        set(&o, "published", JsValue::from_f64(*published as f64));
-        set(&producers, name, o.into());
+        for (key, n) in [
+            ("published", p.published),
+            ("confirmed", p.confirmed),
+            ("nacked", p.nacked),
+            ("replies", p.replies),
+            ("waiting", p.waiting),
+        ] {
+            set(&o, key, JsValue::from_f64(n as f64));
+        }
+        set(&producers, &p.name, o.into());
     }
     set(&obj, "producers", producers.into());
     set(&obj, "inFlight", JsValue::from_f64(snap.in_flight as f64));
@@ -312,6 +336,8 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
         ("unroutable", snap.unroutable),
         ("returned", snap.returned),
         ("dropped", snap.dropped),
+        ("restarts", snap.restarts),
+        ("lostInRestart", snap.lost_in_restart),
     ] {
         set(&obj, key, JsValue::from_f64(n as f64));
     }

@@ -2,34 +2,49 @@
 //! and autosave read and write. Read with `js_sys`, so the page carries no JSON library.
 //!
 //! ```text
-//! { name, exchanges: [{ name, type, caption? }],
-//!   queues:    [{ name, caption?, serverNamed?, arguments?: { "x-message-ttl": 3000, … } }],
-//!   bindings:  [{ exchange, queue, key?, showKey? }],
-//!   producers: [{ name, exchange?, routingKey?, body? }],
-//!   consumers: [{ name, queue, subscript?, autoAck?, prefetch?, processingMs? }] }
+//! { name, exchanges: [{ name, type, caption?, durable?, autoDelete?, internal?,
+//!                       arguments?: { "alternate-exchange": "ae" } }],
+//!   queues:    [{ name, caption?, serverNamed?, durable?, exclusive?, autoDelete?,
+//!                 arguments?: { "x-message-ttl": 3000, "x-dead-letter-exchange": "dlx", … } }],
+//!   bindings:  [{ exchange, queue | toExchange, key?, showKey?,
+//!                 arguments?: { "x-match": "all", format: "pdf" } }],
+//!   producers: [{ name, exchange?, routingKey?, body?, mandatory?, confirm?, callback?,
+//!                 glyph?, caption?,
+//!                 properties?: { deliveryMode?, priority?, expiration?, replyTo?,
+//!                                correlationId?, messageId?, headers?: { … } } }],
+//!   consumers: [{ name, queue, subscript?, autoAck?, prefetch?, processingMs?,
+//!                 settle?: "ack" | "nack-requeue" | "nack" | "reject" | "reject-requeue",
+//!                 failEvery?, failWith?, rpcServer?, glyph?, caption? }] }
 //! ```
 //!
+//! Argument and header values are strings, integers, booleans or `null` (AMQP void).
 //! Errors name the path of the bad field (`scenario.queues[1].name: expected a string`).
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::sim::scenario::{
-    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario,
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, MessageProps, ProducerSpec, QueueSpec,
+    Scenario, Settle,
 };
 
-/// Reads a scenario from JSON text or from an object.
-pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
-    let value = match input.as_string() {
+/// Parses JSON text, or passes an object through.
+pub fn parse_input(input: &JsValue, what: &str) -> Result<JsValue, String> {
+    match input.as_string() {
         Some(text) => js_sys::JSON::parse(&text).map_err(|e| {
             let why = Reflect::get(&e, &"message".into())
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_default();
-            format!("scenario: not valid JSON ({why})")
-        })?,
-        None => input.clone(),
-    };
+            format!("{what}: not valid JSON ({why})")
+        }),
+        None => Ok(input.clone()),
+    }
+}
+
+/// Reads a scenario from JSON text or from an object.
+pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
+    let value = parse_input(input, "scenario")?;
     let r = Reader {
         value: &value,
         path: "scenario".to_string(),
@@ -42,6 +57,10 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 name: x.string("name")?,
                 kind: x.string("type")?,
                 caption: x.opt_string("caption")?,
+                durable: x.bool_or("durable", false)?,
+                auto_delete: x.bool_or("autoDelete", false)?,
+                internal: x.bool_or("internal", false)?,
+                arguments: x.arguments("arguments")?,
             })
         })?,
         queues: r.list("queues", |q| {
@@ -49,15 +68,31 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 name: q.string("name")?,
                 caption: q.opt_string("caption")?,
                 server_named: q.bool_or("serverNamed", false)?,
+                durable: q.bool_or("durable", false)?,
+                exclusive: q.bool_or("exclusive", false)?,
+                auto_delete: q.bool_or("autoDelete", false)?,
                 arguments: q.arguments("arguments")?,
             })
         })?,
         bindings: r.list("bindings", |b| {
+            let (destination, to_exchange) =
+                match (b.opt_string("queue")?, b.opt_string("toExchange")?) {
+                    (Some(q), None) => (q, false),
+                    (None, Some(x)) => (x, true),
+                    _ => {
+                        return Err(format!(
+                            "{}: give exactly one of `queue` and `toExchange`",
+                            b.path
+                        ))
+                    }
+                };
             Ok(BindingSpec {
                 exchange: b.string("exchange")?,
-                queue: b.string("queue")?,
+                destination,
+                to_exchange,
                 key: b.string_or("key", "")?,
                 show_key: b.bool_or("showKey", true)?,
+                arguments: b.arguments("arguments")?,
             })
         })?,
         producers: r.list("producers", |p| {
@@ -66,26 +101,73 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 exchange: p.string_or("exchange", "")?,
                 routing_key: p.string_or("routingKey", "")?,
                 body: p.string_or("body", "Hello World!")?,
+                properties: match p.get("properties") {
+                    Some(v) => props_from_js(&v, &format!("{}.properties", p.path))?,
+                    None => MessageProps::default(),
+                },
+                mandatory: p.bool_or("mandatory", false)?,
+                confirm: p.bool_or("confirm", false)?,
+                callback: p.opt_string("callback")?,
+                glyph: p.opt_string("glyph")?,
+                caption: p.opt_string("caption")?,
             })
         })?,
         consumers: r.list("consumers", |c| {
-            let prefetch = c.number_or("prefetch", 0.0)?;
-            if !(0.0..=65535.0).contains(&prefetch) || prefetch.fract() != 0.0 {
-                return Err(format!("{}.prefetch: expected an integer 0..65535", c.path));
-            }
-            let processing = c.number_or("processingMs", 0.0)?;
-            if processing < 0.0 || !processing.is_finite() {
-                return Err(format!("{}.processingMs: expected a number ≥ 0", c.path));
-            }
+            let settle = |key: &str| -> Result<Settle, String> {
+                match c.opt_string(key)? {
+                    None => Ok(Settle::Ack),
+                    Some(s) => Settle::parse(&s).ok_or_else(|| {
+                        let all: Vec<&str> = Settle::ALL.iter().map(|s| s.as_str()).collect();
+                        format!("{}.{key}: expected one of {}", c.path, all.join(", "))
+                    }),
+                }
+            };
             Ok(ConsumerSpec {
                 name: c.string("name")?,
                 queue: c.string("queue")?,
                 subscript: c.opt_string("subscript")?,
                 auto_ack: c.bool_or("autoAck", true)?,
-                prefetch: prefetch as u16,
-                processing_ms: processing as u64,
+                prefetch: c.integer_or("prefetch", 0, 65_535)? as u16,
+                processing_ms: c.integer_or("processingMs", 0, 86_400_000)?,
+                settle: settle("settle")?,
+                fail_every: c.integer_or("failEvery", 0, 1_000_000)? as u32,
+                fail_with: match c.opt_string("failWith")? {
+                    None => Settle::Reject,
+                    Some(_) => settle("failWith")?,
+                },
+                rpc_server: c.bool_or("rpcServer", false)?,
+                glyph: c.opt_string("glyph")?,
+                caption: c.opt_string("caption")?,
             })
         })?,
+    })
+}
+
+/// Reads message properties (`publish({ properties })` and producers) from an object.
+fn props_from(p: &Reader<'_>) -> Result<MessageProps, String> {
+    p.object()?;
+    let small = |key: &str, max: u64| -> Result<Option<u8>, String> {
+        match p.get(key) {
+            None => Ok(None),
+            Some(_) => Ok(Some(p.integer_or(key, 0, max)? as u8)),
+        }
+    };
+    Ok(MessageProps {
+        delivery_mode: small("deliveryMode", 255)?,
+        priority: small("priority", 255)?,
+        expiration: p.opt_string("expiration")?,
+        reply_to: p.opt_string("replyTo")?,
+        correlation_id: p.opt_string("correlationId")?,
+        message_id: p.opt_string("messageId")?,
+        headers: p.arguments("headers")?,
+    })
+}
+
+/// Reads `{ deliveryMode, priority, … }` at `path`.
+pub fn props_from_js(value: &JsValue, path: &str) -> Result<MessageProps, String> {
+    props_from(&Reader {
+        value,
+        path: path.to_string(),
     })
 }
 
@@ -94,103 +176,95 @@ pub fn scenario_to_js(s: &Scenario) -> JsValue {
     let obj = Object::new();
     put(&obj, "name", s.name.as_str().into());
     let list = |items: Vec<Object>| -> JsValue { items.into_iter().collect::<Array>().into() };
-    put(
-        &obj,
-        "exchanges",
-        list(
-            s.exchanges
-                .iter()
-                .map(|x| {
-                    let o = Object::new();
-                    put(&o, "name", x.name.as_str().into());
-                    put(&o, "type", x.kind.as_str().into());
-                    opt(&o, "caption", &x.caption);
-                    o
-                })
-                .collect(),
-        ),
-    );
-    put(
-        &obj,
-        "queues",
-        list(
-            s.queues
-                .iter()
-                .map(|q| {
-                    let o = Object::new();
-                    put(&o, "name", q.name.as_str().into());
-                    opt(&o, "caption", &q.caption);
-                    put(&o, "serverNamed", q.server_named.into());
-                    if !q.arguments.is_empty() {
-                        let args = Object::new();
-                        for (k, v) in &q.arguments {
-                            let v = match v {
-                                ArgValue::Int(n) => JsValue::from_f64(*n as f64),
-                                ArgValue::Str(s) => JsValue::from_str(s),
-                            };
-                            put(&args, k, v);
-                        }
-                        put(&o, "arguments", args.into());
-                    }
-                    o
-                })
-                .collect(),
-        ),
-    );
-    put(
-        &obj,
-        "bindings",
-        list(
-            s.bindings
-                .iter()
-                .map(|b| {
-                    let o = Object::new();
-                    put(&o, "exchange", b.exchange.as_str().into());
-                    put(&o, "queue", b.queue.as_str().into());
-                    put(&o, "key", b.key.as_str().into());
-                    put(&o, "showKey", b.show_key.into());
-                    o
-                })
-                .collect(),
-        ),
-    );
-    put(
-        &obj,
-        "producers",
-        list(
-            s.producers
-                .iter()
-                .map(|p| {
-                    let o = Object::new();
-                    put(&o, "name", p.name.as_str().into());
-                    put(&o, "exchange", p.exchange.as_str().into());
-                    put(&o, "routingKey", p.routing_key.as_str().into());
-                    put(&o, "body", p.body.as_str().into());
-                    o
-                })
-                .collect(),
-        ),
-    );
-    put(
-        &obj,
-        "consumers",
-        list(
-            s.consumers
-                .iter()
-                .map(|c| {
-                    let o = Object::new();
-                    put(&o, "name", c.name.as_str().into());
-                    put(&o, "queue", c.queue.as_str().into());
-                    opt(&o, "subscript", &c.subscript);
-                    put(&o, "autoAck", c.auto_ack.into());
-                    put(&o, "prefetch", f64::from(c.prefetch).into());
-                    put(&o, "processingMs", (c.processing_ms as f64).into());
-                    o
-                })
-                .collect(),
-        ),
-    );
+    let exchanges = s.exchanges.iter().map(|x| {
+        let o = Object::new();
+        put(&o, "name", x.name.as_str().into());
+        put(&o, "type", x.kind.as_str().into());
+        opt(&o, "caption", &x.caption);
+        flag(&o, "durable", x.durable);
+        flag(&o, "autoDelete", x.auto_delete);
+        flag(&o, "internal", x.internal);
+        args(&o, "arguments", &x.arguments);
+        o
+    });
+    put(&obj, "exchanges", list(exchanges.collect()));
+    let queues = s.queues.iter().map(|q| {
+        let o = Object::new();
+        put(&o, "name", q.name.as_str().into());
+        opt(&o, "caption", &q.caption);
+        put(&o, "serverNamed", q.server_named.into());
+        flag(&o, "durable", q.durable);
+        flag(&o, "exclusive", q.exclusive);
+        flag(&o, "autoDelete", q.auto_delete);
+        args(&o, "arguments", &q.arguments);
+        o
+    });
+    put(&obj, "queues", list(queues.collect()));
+    let bindings = s.bindings.iter().map(|b| {
+        let o = Object::new();
+        put(&o, "exchange", b.exchange.as_str().into());
+        let to = if b.to_exchange { "toExchange" } else { "queue" };
+        put(&o, to, b.destination.as_str().into());
+        put(&o, "key", b.key.as_str().into());
+        put(&o, "showKey", b.show_key.into());
+        args(&o, "arguments", &b.arguments);
+        o
+    });
+    put(&obj, "bindings", list(bindings.collect()));
+    let producers = s.producers.iter().map(|p| {
+        let o = Object::new();
+        put(&o, "name", p.name.as_str().into());
+        put(&o, "exchange", p.exchange.as_str().into());
+        put(&o, "routingKey", p.routing_key.as_str().into());
+        put(&o, "body", p.body.as_str().into());
+        flag(&o, "mandatory", p.mandatory);
+        flag(&o, "confirm", p.confirm);
+        opt(&o, "callback", &p.callback);
+        opt(&o, "glyph", &p.glyph);
+        opt(&o, "caption", &p.caption);
+        if p.properties != MessageProps::default() {
+            put(&o, "properties", props_to_js(&p.properties));
+        }
+        o
+    });
+    put(&obj, "producers", list(producers.collect()));
+    let consumers = s.consumers.iter().map(|c| {
+        let o = Object::new();
+        put(&o, "name", c.name.as_str().into());
+        put(&o, "queue", c.queue.as_str().into());
+        opt(&o, "subscript", &c.subscript);
+        put(&o, "autoAck", c.auto_ack.into());
+        put(&o, "prefetch", f64::from(c.prefetch).into());
+        put(&o, "processingMs", (c.processing_ms as f64).into());
+        put(&o, "settle", c.settle.as_str().into());
+        if c.fail_every > 0 {
+            put(&o, "failEvery", f64::from(c.fail_every).into());
+            put(&o, "failWith", c.fail_with.as_str().into());
+        }
+        flag(&o, "rpcServer", c.rpc_server);
+        opt(&o, "glyph", &c.glyph);
+        opt(&o, "caption", &c.caption);
+        o
+    });
+    put(&obj, "consumers", list(consumers.collect()));
     obj.into()
+}
+
+fn props_to_js(p: &MessageProps) -> JsValue {
+    let o = Object::new();
+    let num = |key: &str, v: Option<u8>| {
+        if let Some(v) = v {
+            put(&o, key, f64::from(v).into());
+        }
+    };
+    num("deliveryMode", p.delivery_mode);
+    num("priority", p.priority);
+    opt(&o, "expiration", &p.expiration);
+    opt(&o, "replyTo", &p.reply_to);
+    opt(&o, "correlationId", &p.correlation_id);
+    opt(&o, "messageId", &p.message_id);
+    args(&o, "headers", &p.headers);
+    o.into()
 }
 
 fn put(o: &Object, key: &str, value: JsValue) {
@@ -201,6 +275,29 @@ fn opt(o: &Object, key: &str, value: &Option<String>) {
     if let Some(v) = value {
         put(o, key, v.as_str().into());
     }
+}
+
+fn flag(o: &Object, key: &str, on: bool) {
+    if on {
+        put(o, key, true.into());
+    }
+}
+
+fn args(o: &Object, key: &str, list: &[(String, ArgValue)]) {
+    if list.is_empty() {
+        return;
+    }
+    let table = Object::new();
+    for (k, v) in list {
+        let v = match v {
+            ArgValue::Int(n) => JsValue::from_f64(*n as f64),
+            ArgValue::Str(s) => JsValue::from_str(s),
+            ArgValue::Bool(b) => JsValue::from_bool(*b),
+            ArgValue::Void => JsValue::NULL,
+        };
+        put(&table, k, v);
+    }
+    put(o, key, table.into());
 }
 
 /// A cursor into a JS value that knows its path, for error messages.
@@ -251,16 +348,19 @@ impl Reader<'_> {
         }
     }
 
-    fn number_or(&self, key: &str, default: f64) -> Result<f64, String> {
+    fn integer_or(&self, key: &str, default: u64, max: u64) -> Result<u64, String> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => v
                 .as_f64()
-                .ok_or_else(|| format!("{}.{key}: expected a number", self.path)),
+                .filter(|n| n.fract() == 0.0 && (0.0..=max as f64).contains(n))
+                .map(|n| n as u64)
+                .ok_or_else(|| format!("{}.{key}: expected an integer 0..{max}", self.path)),
         }
     }
 
-    /// `{ "x-message-ttl": 3000, "x-dead-letter-exchange": "dlx" }`: integers and strings.
+    /// `{ "x-message-ttl": 3000, "x-dead-letter-exchange": "dlx", "x-match": "all",
+    /// "flag": true, "nothing": null }`: integers, strings, booleans and void.
     fn arguments(&self, key: &str) -> Result<Vec<(String, ArgValue)>, String> {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
@@ -278,10 +378,19 @@ impl Reader<'_> {
                 let value = pair.get(1);
                 if let Some(s) = value.as_string() {
                     Ok((name, ArgValue::Str(s)))
-                } else if let Some(n) = value.as_f64().filter(|n| n.fract() == 0.0) {
+                } else if let Some(b) = value.as_bool() {
+                    Ok((name, ArgValue::Bool(b)))
+                } else if value.is_null() {
+                    Ok((name, ArgValue::Void))
+                } else if let Some(n) = value
+                    .as_f64()
+                    .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+                {
                     Ok((name, ArgValue::Int(n as i64)))
                 } else {
-                    Err(format!("{path}.{name}: expected an integer or a string"))
+                    Err(format!(
+                        "{path}.{name}: expected an integer, a string, true/false or null"
+                    ))
                 }
             })
             .collect()

@@ -265,10 +265,7 @@ pub fn Inspector() -> Html {
                 let mut facts = vec![format!("{} ready, {} unacked", c.ready, c.unacked)];
                 let spec = scenario.queues.iter().find(|q| q.name == name);
                 for (k, v) in spec.map(|q| q.arguments.as_slice()).unwrap_or_default() {
-                    facts.push(match v {
-                        ArgValue::Int(n) => format!("{k} = {n}"),
-                        ArgValue::Str(s) => format!("{k} = {s}"),
-                    });
+                    facts.push(format!("{k} = {}", v.text()));
                 }
                 facts
             })
@@ -318,7 +315,7 @@ pub fn Inspector() -> Html {
         .enumerate()
         .filter(|(_, b)| match kind {
             NodeKind::Exchange => b.exchange == name,
-            NodeKind::Queue => b.queue == name,
+            NodeKind::Queue => !b.to_exchange && b.destination == name,
             _ => false,
         })
         .map(|(i, b)| {
@@ -328,7 +325,7 @@ pub fn Inspector() -> Html {
             };
             html! {
                 <li>
-                    { format!("{} → {} with key `{}` ", b.exchange, b.queue, b.key) }
+                    { format!("{} → {} with key `{}` ", b.exchange, b.destination, b.key) }
                     <button class="unbind" onclick={unbind}>{ "Unbind" }</button>
                 </li>
             }

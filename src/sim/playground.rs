@@ -20,13 +20,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use amqp_playground_core::{
-    BasicAck, BasicCancel, BasicConsume, BasicPublish, Broker, BrokerError, ChannelId, ChannelOpen,
-    ChannelRef, Command, Config, Connect, ConsumerTag, DeliveryTag, Destination, Event,
-    ExchangeName, FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, UserName,
-    VhostName,
+    BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicReject, Broker, BrokerError,
+    ChannelId, ChannelOpen, ChannelRef, Command, Config, Connect, ConsumerTag, DeliveryTag,
+    Destination, DropReason, Event, ExchangeName, FieldTable, MessageId, Millis, Properties,
+    QueueName, Reply, RouteEdge, UserName, VhostName,
 };
 
-use super::scenario::Scenario;
+use super::scenario::{MessageProps, Scenario, Settle};
 use crate::anim::{Leg, Sample, Timeline, Tween};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
@@ -38,6 +38,8 @@ pub const THROUGH_MS: u64 = 400;
 pub const BURST_GAP_MS: u64 = 150;
 /// How long a message's fate (unroutable, dropped) stays on screen.
 pub const FATE_MS: u64 = 1_200;
+/// The pseudo-queue of direct reply-to (RPC replies without a callback queue).
+pub const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to";
 /// How many lines the event log keeps.
 const LOG_LINES: usize = 200;
 
@@ -79,8 +81,11 @@ pub struct PublishRequest {
     pub routing_key: Option<String>,
     /// Body text.
     pub body: Option<String>,
-    /// Ask for the message back (basic.return) when no queue takes it.
+    /// Ask for the message back (basic.return) when no queue takes it (or the producer's own
+    /// `mandatory` is set).
     pub mandatory: bool,
+    /// Properties instead of the producer's own.
+    pub properties: Option<MessageProps>,
 }
 
 /// Ready and unacknowledged copies in one queue.
@@ -103,6 +108,29 @@ pub struct ConsumerView {
     pub acked: u64,
     /// Whether its `basic.consume` is active.
     pub consuming: bool,
+    /// Deliveries it nacked or rejected.
+    pub refused: u64,
+    /// RPC replies it published (RPC servers).
+    pub replied: u64,
+    /// The body of the last message it received.
+    pub last_body: Option<String>,
+}
+
+/// A producer as the tests and the scripting API read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerView {
+    /// Name (`P`).
+    pub name: String,
+    /// Messages sent.
+    pub published: u64,
+    /// Publisher confirms: messages the broker acknowledged (confirm mode only).
+    pub confirmed: u64,
+    /// Publisher confirms: messages the broker nacked.
+    pub nacked: u64,
+    /// RPC client: replies received whose `correlation_id` matched a request of its own.
+    pub replies: u64,
+    /// RPC client: requests still waiting for their reply.
+    pub waiting: u64,
 }
 
 /// Everything the tests and the scripting API read, at one virtual time.
@@ -124,18 +152,46 @@ pub struct Snapshot {
     pub returned: u64,
     /// Copies dropped from a queue (overflow, rejected without a dead-letter exchange, …).
     pub dropped: u64,
+    /// Per producer: confirms and RPC replies as well as messages sent.
+    pub publishers: Vec<ProducerView>,
+    /// How many times the broker was restarted.
+    pub restarts: u64,
+    /// Copies a restart threw away (transient messages, or any message in a transient queue).
+    pub lost_in_restart: u64,
 }
 
+#[derive(Default)]
 struct ProducerClient {
     channel: ChannelRef,
     published: u64,
+    /// Confirm sequence numbers not yet acked or nacked.
+    unconfirmed: std::collections::BTreeSet<u64>,
+    confirmed: u64,
+    nacked: u64,
+    /// RPC client: correlation ids still waiting for a reply.
+    waiting: std::collections::BTreeSet<String>,
+    replies: u64,
+    /// RPC client: its reply consumer.
+    reply_tag: Option<ConsumerTag>,
 }
 
+#[derive(Default)]
 struct ConsumerClient {
     channel: ChannelRef,
     tag: Option<ConsumerTag>,
     received: u64,
     acked: u64,
+    refused: u64,
+    replied: u64,
+    last_body: Option<String>,
+}
+
+/// An RPC request a server works on: where to answer, with which id, and the question.
+#[derive(Clone, Debug)]
+struct Request {
+    reply_to: String,
+    correlation_id: Option<String>,
+    body: String,
 }
 
 enum Arrival {
@@ -149,6 +205,17 @@ enum Arrival {
         tag: DeliveryTag,
         /// Whether the consumer must acknowledge it.
         ack: bool,
+        /// An RPC request to answer (servers only).
+        request: Option<Request>,
+        /// The body.
+        body: String,
+    },
+    /// An RPC reply reaches its client.
+    Reply {
+        /// Producer name.
+        producer: String,
+        /// Its correlation id.
+        correlation_id: Option<String>,
     },
     /// A producer's timer: publish once, then again `every` ms later (`remaining` more times,
     /// or for ever while its rate is set).
@@ -160,12 +227,17 @@ enum Arrival {
         /// Publishes left in a burst; `None` for a steady rate.
         remaining: Option<u32>,
     },
-    /// A consumer's basic.ack reaches the broker, after its processing time.
-    Ack {
+    /// A consumer is done with a delivery, after its processing time: it answers an RPC
+    /// request, then settles the delivery (manual ack only).
+    Done {
         /// Consumer name.
         consumer: String,
-        /// The delivery acknowledged.
-        tag: DeliveryTag,
+        /// The delivery to settle, `None` when auto-acked.
+        tag: Option<DeliveryTag>,
+        /// How.
+        settle: Settle,
+        /// The request to answer.
+        request: Option<Request>,
     },
 }
 
@@ -196,6 +268,10 @@ pub struct Playground {
     unroutable: u64,
     returned: u64,
     dropped: u64,
+    restarts: u64,
+    lost_in_restart: u64,
+    /// A restart is being handled: messages of deleted queues count as lost in it.
+    restarting: bool,
     log: VecDeque<String>,
     next_connection_channel: u16,
     /// The routing key each message was last routed with (for explaining bindings).
@@ -238,6 +314,9 @@ impl Playground {
             unroutable: 0,
             returned: 0,
             dropped: 0,
+            restarts: 0,
+            lost_in_restart: 0,
+            restarting: false,
             log: VecDeque::new(),
             next_connection_channel: 1,
             routing_keys: BTreeMap::new(),
@@ -379,6 +458,26 @@ impl Playground {
             .routing_key
             .unwrap_or_else(|| spec.routing_key.clone());
         let body = request.body.unwrap_or_else(|| spec.body.clone());
+        let mut properties = request
+            .properties
+            .unwrap_or_else(|| spec.properties.clone())
+            .to_properties();
+        // An RPC client asks for the answer in its callback queue, with a fresh id, like
+        // tutorial 6's `reply_to=callback_queue, correlation_id=uuid`.
+        if let Some(callback) = spec.callback.clone() {
+            if properties.reply_to.is_none() {
+                properties.reply_to = Some(if callback.starts_with(DIRECT_REPLY_TO) {
+                    DIRECT_REPLY_TO.to_string()
+                } else {
+                    self.queue_name(&callback)?.as_str().to_string()
+                });
+            }
+            let id = properties.correlation_id.get_or_insert_with(|| {
+                format!("{}-{}", spec.name, self.producers[index].published + 1)
+            });
+            self.producers[index].waiting.insert(id.clone());
+        }
+        let mandatory = request.mandatory || spec.mandatory;
         let from = self.graph.find(NodeKind::Producer, &spec.name);
         let to = if exchange.is_empty() {
             self.queue_node_by_broker_name(&routing_key)
@@ -389,9 +488,9 @@ impl Playground {
             channel: self.producers[index].channel,
             exchange: ExchangeName::from(exchange.as_str()),
             routing_key,
-            mandatory: request.mandatory,
+            mandatory,
             immediate: false,
-            properties: Properties::default(),
+            properties,
             body: body.as_str().into(),
         };
         self.producers[index].published += 1;
@@ -653,33 +752,139 @@ impl Playground {
                         );
                     }
                 }
-                Arrival::Deliver { consumer, tag, ack } => {
+                Arrival::Deliver {
+                    consumer,
+                    tag,
+                    ack,
+                    request,
+                    body,
+                } => {
                     let Some(i) = self.client_index(&consumer) else {
                         continue;
                     };
                     self.consumers[i].received += 1;
-                    if ack {
-                        let work = self.scenario.consumers[i].processing_ms;
-                        self.send(work, Arrival::Ack { consumer, tag });
+                    self.consumers[i].last_body = Some(body);
+                    let spec = &self.scenario.consumers[i];
+                    let settle = spec.settle_for(self.consumers[i].received);
+                    let request = request.filter(|_| spec.rpc_server);
+                    if ack || request.is_some() {
+                        self.send(
+                            spec.processing_ms,
+                            Arrival::Done {
+                                consumer,
+                                tag: ack.then_some(tag),
+                                settle,
+                                request,
+                            },
+                        );
                     }
                 }
-                Arrival::Ack { consumer, tag } => {
+                Arrival::Reply {
+                    producer,
+                    correlation_id,
+                } => {
+                    if let Ok(i) = self.producer_index(&producer) {
+                        let p = &mut self.producers[i];
+                        // Tutorial 6's client ignores replies whose id it does not know.
+                        if correlation_id.is_some_and(|id| p.waiting.remove(&id)) {
+                            p.replies += 1;
+                        }
+                    }
+                }
+                Arrival::Done {
+                    consumer,
+                    tag,
+                    settle,
+                    request,
+                } => {
                     let Some(i) = self.client_index(&consumer) else {
                         continue;
                     };
-                    let channel = self.consumers[i].channel;
-                    let acked = self.command(
-                        &format!("ack from `{consumer}`"),
-                        BasicAck {
-                            channel,
-                            delivery_tag: tag,
-                            multiple: false,
-                        },
-                    );
-                    if acked.is_ok() {
-                        self.consumers[i].acked += 1;
+                    if let Some(request) = request {
+                        self.reply(i, request);
+                    }
+                    if let Some(tag) = tag {
+                        self.settle(i, tag, settle);
                     }
                 }
+            }
+        }
+    }
+
+    /// An RPC server answers: its reply goes to the default exchange with the request's
+    /// `reply_to` as routing key and its `correlation_id`, and travels one hop to the broker.
+    fn reply(&mut self, i: usize, request: Request) {
+        let name = self.scenario.consumers[i].name.clone();
+        let answer = match request.body.trim().parse::<u32>() {
+            Ok(n) if n <= 90 => fib(n).to_string(),
+            _ => format!("re: {}", request.body),
+        };
+        let publish = BasicPublish {
+            channel: self.consumers[i].channel,
+            exchange: ExchangeName::from(""),
+            routing_key: request.reply_to.clone(),
+            mandatory: false,
+            immediate: false,
+            properties: Properties {
+                correlation_id: request.correlation_id,
+                ..Properties::default()
+            },
+            body: answer.into(),
+        };
+        self.consumers[i].replied += 1;
+        let from = self.graph.find(NodeKind::Consumer, &name);
+        let to = self
+            .queue_node_by_broker_name(&request.reply_to)
+            .or_else(|| {
+                // Direct reply-to: straight to the client that asked.
+                let p = self.producers.iter().position(|p| {
+                    p.reply_tag.is_some() && request.reply_to.starts_with(DIRECT_REPLY_TO)
+                })?;
+                self.graph
+                    .find(NodeKind::Producer, &self.scenario.producers[p].name)
+            });
+        if let (Some(from), Some(to)) = (from, to) {
+            if let Some(edge) = self.graph.edge_between(from, to) {
+                self.animate(vec![Leg::Edge(edge)], 0, HOP_MS);
+            }
+        }
+        self.send(HOP_MS, Arrival::Publish(Box::new(publish)));
+    }
+
+    /// A consumer settles a delivery: ack, nack or reject, with or without requeue.
+    fn settle(&mut self, i: usize, tag: DeliveryTag, settle: Settle) {
+        let channel = self.consumers[i].channel;
+        let what = format!(
+            "{} from `{}`",
+            settle.as_str(),
+            self.scenario.consumers[i].name
+        );
+        let command: Command = match settle {
+            Settle::Ack => BasicAck {
+                channel,
+                delivery_tag: tag,
+                multiple: false,
+            }
+            .into(),
+            Settle::Nack | Settle::NackRequeue => BasicNack {
+                channel,
+                delivery_tag: tag,
+                multiple: false,
+                requeue: settle == Settle::NackRequeue,
+            }
+            .into(),
+            Settle::Reject | Settle::RejectRequeue => BasicReject {
+                channel,
+                delivery_tag: tag,
+                requeue: settle == Settle::RejectRequeue,
+            }
+            .into(),
+        };
+        if self.command(&what, command).is_ok() {
+            if settle == Settle::Ack {
+                self.consumers[i].acked += 1;
+            } else {
+                self.consumers[i].refused += 1;
             }
         }
     }
@@ -694,12 +899,44 @@ impl Playground {
                     message,
                     routing_key,
                     channel,
+                    seq,
                     ..
                 } => {
                     self.routing_keys.insert(message, routing_key);
                     if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
                         let name = self.scenario.producers[i].name.clone();
                         self.publishers.insert(message, name);
+                        if let Some(seq) = seq {
+                            self.producers[i].unconfirmed.insert(seq);
+                        }
+                    }
+                }
+                Event::PublisherAck {
+                    channel,
+                    seq,
+                    multiple,
+                }
+                | Event::PublisherNack {
+                    channel,
+                    seq,
+                    multiple,
+                } => {
+                    let ack = matches!(event, Event::PublisherAck { .. });
+                    if let Some(p) = self.producers.iter_mut().find(|p| p.channel == channel) {
+                        let done: Vec<u64> = if multiple {
+                            p.unconfirmed.range(..=seq).copied().collect()
+                        } else {
+                            p.unconfirmed.get(&seq).copied().into_iter().collect()
+                        };
+                        for s in &done {
+                            p.unconfirmed.remove(s);
+                        }
+                        let n = done.len() as u64;
+                        if ack {
+                            p.confirmed += n;
+                        } else {
+                            p.nacked += n;
+                        }
                     }
                 }
                 Event::DeadLettered {
@@ -732,11 +969,51 @@ impl Playground {
                 } => self.animate_route(message, &exchange, &edges),
                 Event::Delivered {
                     channel,
+                    consumer_tag: Some(_),
+                    queue,
+                    message,
+                    properties,
+                    ..
+                } if self.producers.iter().any(|p| p.channel == channel) => {
+                    // An RPC reply on its way to the client.
+                    let i = self
+                        .producers
+                        .iter()
+                        .position(|p| p.channel == channel)
+                        .expect("checked by the guard");
+                    let producer = self.scenario.producers[i].name.clone();
+                    let delay = self
+                        .arrives_in_queue
+                        .remove(&(message, queue.clone()))
+                        .unwrap_or(0);
+                    let q = self.queue_node_by_broker_name(queue.as_str());
+                    let p = self.graph.find(NodeKind::Producer, &producer);
+                    if let (Some(q), Some(p)) = (q, p) {
+                        if let Some(edge) = self.graph.edge_between(q, p) {
+                            self.animate(
+                                vec![Leg::Across(q), Leg::Edge(edge)],
+                                delay,
+                                THROUGH_MS + HOP_MS,
+                            );
+                        }
+                    }
+                    self.send(
+                        delay + THROUGH_MS + HOP_MS,
+                        Arrival::Reply {
+                            producer,
+                            correlation_id: properties.correlation_id.clone(),
+                        },
+                    );
+                }
+                Event::Delivered {
+                    channel,
                     consumer_tag: Some(tag),
                     queue,
                     message,
                     delivery_tag,
                     no_ack,
+                    properties,
+                    body,
                     ..
                 } => {
                     let consumer = self
@@ -767,12 +1044,20 @@ impl Playground {
                             }
                         }
                         let name = self.scenario.consumers[consumer].name.clone();
+                        let text = String::from_utf8_lossy(body.as_bytes()).into_owned();
+                        let request = properties.reply_to.clone().map(|reply_to| Request {
+                            reply_to,
+                            correlation_id: properties.correlation_id.clone(),
+                            body: text.clone(),
+                        });
                         self.send(
                             delay + THROUGH_MS + HOP_MS,
                             Arrival::Deliver {
                                 consumer: name,
                                 tag: delivery_tag,
                                 ack: !no_ack,
+                                request,
+                                body: text,
                             },
                         );
                     }
@@ -816,6 +1101,13 @@ impl Playground {
                     if let Some(legs) = legs {
                         self.animate_fate(legs, 0, HOP_MS, Some("returned"));
                     }
+                }
+                Event::Dropped {
+                    reason: DropReason::Restart,
+                    ..
+                } => self.lost_in_restart += 1,
+                Event::QueueDeleted { messages, .. } if self.restarting => {
+                    self.lost_in_restart += messages.len() as u64;
                 }
                 Event::Dropped { queue, .. } => {
                     self.dropped += 1;
@@ -870,6 +1162,11 @@ impl Playground {
                 kind: "queue",
                 name: handle.to_string(),
             })
+    }
+
+    /// The broker's name of a scenario queue (`amq.gen-…` for a server-named one).
+    pub fn broker_queue_name(&self, handle: &str) -> Option<String> {
+        self.queue_name(handle).ok().map(|q| q.as_str().to_string())
     }
 
     fn queue_node_by_broker_name(&self, name: &str) -> Option<NodeId> {
@@ -989,6 +1286,9 @@ impl Playground {
                 received: c.received,
                 acked: c.acked,
                 consuming: c.tag.is_some(),
+                refused: c.refused,
+                replied: c.replied,
+                last_body: c.last_body.clone(),
             })
             .collect()
     }
@@ -1016,8 +1316,33 @@ impl Playground {
             unroutable: self.unroutable,
             returned: self.returned,
             dropped: self.dropped,
+            publishers: self
+                .scenario
+                .producers
+                .iter()
+                .zip(&self.producers)
+                .map(|(spec, p)| ProducerView {
+                    name: spec.name.clone(),
+                    published: p.published,
+                    confirmed: p.confirmed,
+                    nacked: p.nacked,
+                    replies: p.replies,
+                    waiting: p.waiting.len() as u64,
+                })
+                .collect(),
+            restarts: self.restarts,
+            lost_in_restart: self.lost_in_restart,
         }
     }
+}
+
+/// Fibonacci, as tutorial 6's server computes it (iteratively: n ≤ 90 fits a u64).
+fn fib(n: u32) -> u64 {
+    let (mut a, mut b) = (0u64, 1u64);
+    for _ in 0..n {
+        (a, b) = (b, a.saturating_add(b));
+    }
+    a
 }
 
 /// `amq.gen-JzTY20BRgKO-HjmUJj0wLg` → `amq.gen-JzT...`, as the tutorial diagrams shorten it.
@@ -1175,8 +1500,15 @@ fn describe(event: &Event) -> String {
         Event::Dropped { queue, message, .. } => {
             format!("message #{} dropped from `{queue}`", message.0)
         }
-        Event::Restarted => "broker restarted".to_string(),
-        _ => "publisher confirm".to_string(),
+        Event::Restarted => "broker restarted: only durable things and persistent messages in durable queues are left".to_string(),
+        Event::PublisherAck { seq, multiple, .. } => format!(
+            "publisher confirm: ack for #{seq}{}",
+            if *multiple { " and all before" } else { "" }
+        ),
+        Event::PublisherNack { seq, multiple, .. } => format!(
+            "publisher confirm: nack for #{seq}{}",
+            if *multiple { " and all before" } else { "" }
+        ),
     }
 }
 

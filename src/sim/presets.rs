@@ -1,18 +1,25 @@
 //! The tutorials as scenarios, drawn like their diagrams (same nodes, captions, keys, order).
 
 use super::scenario::{
-    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Scenario,
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, MessageProps, ProducerSpec, QueueSpec,
+    Scenario, Settle,
 };
 
-/// Preset ids, in tutorial order.
-pub const NAMES: [&str; 7] = [
+/// Preset ids: the tutorials in order, then the features beyond them.
+pub const NAMES: [&str; 13] = [
     "hello-world",
     "work-queues",
     "fair-dispatch",
     "publish-subscribe",
     "routing",
     "topics",
+    "rpc",
+    "publisher-confirms",
+    "headers",
     "dead-lettering",
+    "alternate-exchange",
+    "priority",
+    "durability",
 ];
 
 /// The preset with this id.
@@ -24,7 +31,13 @@ pub fn by_name(name: &str) -> Option<Scenario> {
         "publish-subscribe" => Some(publish_subscribe()),
         "routing" => Some(routing()),
         "topics" => Some(topics()),
+        "rpc" => Some(rpc()),
+        "publisher-confirms" => Some(publisher_confirms()),
+        "headers" => Some(headers()),
         "dead-lettering" => Some(dead_lettering()),
+        "alternate-exchange" => Some(alternate_exchange()),
+        "priority" => Some(priority()),
+        "durability" => Some(durability()),
         _ => None,
     }
 }
@@ -60,29 +73,267 @@ pub fn guide(name: &str) -> &'static [&'static str] {
             "Try `lazy.orange.elephant` (both), `quick.orange.fox` (Q1 only), `lazy.brown.fox` (Q2 only) and `quick.brown.fox` (nobody).",
             "Select the exchange X and type keys into the topic tester to see, word by word, why each binding matches or not.",
         ],
+        "rpc" => &[
+            "The client C sends the request `30` to `rpc_queue`, saying where to answer (`reply_to`: its own callback queue) and tagging it with a fresh `correlation_id`.",
+            "The server S works it out (fib(30) = 832040), publishes the answer to the default exchange with the request's `reply_to` as routing key and the same `correlation_id`, then acknowledges the request.",
+            "The answer lands in the callback queue and travels back to C, which matches it to its question by the `correlation_id`: watch `replies` go up and `waiting` go down.",
+        ],
+        "publisher-confirms" => &[
+            "P has turned on publisher confirms: the broker answers every publish with an ack once a queue has taken it. Publish and watch `confirmed` count up.",
+            "`orders` holds at most 5 messages and refuses more (`x-max-length=5`, `x-overflow=reject-publish`). Stop C and publish a burst of 8: the first 5 are acked, the other 3 are nacked — P knows exactly which ones to send again.",
+            "Start C again: the queue drains and new publishes are confirmed as before.",
+        ],
+        "headers" => &[
+            "A headers exchange ignores the routing key and compares the message's headers with each binding's arguments. P sends `format=pdf, type=report`.",
+            "Q1's binding says `x-match=all`: every listed header must match, so it takes pdf reports only. Q2's says `x-match=any`: one match is enough, so it takes anything pdf or any log.",
+            "Publish as is (both queues), then change P's headers to `format=zip, type=log` (Q2 only) and `format=zip, type=report` (nobody).",
+        ],
         "dead-lettering" => &[
-            "`work` has no consumer and a message TTL of 3 s (`x-message-ttl`), with `dlx` as its dead-letter exchange.",
-            "Publish: the message waits in `work`; after 3 s it expires, is dead-lettered to `dlx` and lands in `parking`, where C picks it up.",
-            "Select `work` to see its counts, or add a consumer to it: consumed in time, nothing expires.",
+            "C acknowledges most tasks but fails every second one: it rejects it without requeue. `work` names `retry` as its dead-letter exchange, so a rejected task is not lost.",
+            "Publish twice: the second task is dead-lettered to `retry` and waits in `wait`, whose messages live 3 s (`x-message-ttl=3000`).",
+            "When the 3 s are up the task expires, and `wait`'s own dead-letter exchange `tasks` routes it back to `work` with its key: C gets it again — a retry loop built from TTL and dead-lettering alone. Each trip adds an `x-death` entry.",
+        ],
+        "alternate-exchange" => &[
+            "`orders` has an alternate exchange (`alternate-exchange=unrouted`): whatever none of its bindings take goes there instead of being dropped.",
+            "Publish with key `new`: it goes to `orders_new`. Publish with key `refund`: no binding matches, so it goes to `unrouted` and its queue, where C₂ sees it.",
+            "P publishes with mandatory set, yet nothing comes back: the alternate exchange counts as routed. Unbind `unrouted`'s queue and publish `refund` again — now the message is returned to P.",
+        ],
+        "priority" => &[
+            "`jobs` is a priority queue (`x-max-priority=10`). C takes one job at a time (prefetch=1) and needs 1 s for each.",
+            "Stop C, publish three ordinary jobs (priority 1) and then one urgent job (priority 9).",
+            "Start C: the urgent job is delivered first although it was published last; the others follow in their order.",
+        ],
+        "durability" => &[
+            "`task_queue` is durable and P₁ marks its messages persistent (`delivery_mode=2`); `hello` is transient and P₂'s messages are too.",
+            "Stop both consumers, publish from P₁ and from P₂, then press Restart broker.",
+            "After the restart the clients connect again and declare their queues, as the tutorial programs do: `task_queue` still has its messages, `hello` comes back empty. Start the consumers to see what survived.",
         ],
         _ => &[],
     }
 }
 
-/// Expired messages are dead-lettered to another exchange and parked for a consumer.
+/// A retry loop from TTL and dead-lettering: rejected tasks wait in `wait` for 3 s, then
+/// expire back into `work` through `tasks`.
 pub fn dead_lettering() -> Scenario {
     let mut work = queue("work", Some("work"));
-    work.arguments = vec![
+    work.arguments = vec![(
+        "x-dead-letter-exchange".into(),
+        ArgValue::Str("retry".into()),
+    )];
+    let mut wait = queue("wait", Some("wait"));
+    wait.arguments = vec![
         ("x-message-ttl".into(), ArgValue::Int(3_000)),
-        ("x-dead-letter-exchange".into(), ArgValue::Str("dlx".into())),
+        (
+            "x-dead-letter-exchange".into(),
+            ArgValue::Str("tasks".into()),
+        ),
     ];
     Scenario {
         name: "dead-lettering".into(),
-        exchanges: vec![exchange("dlx", "fanout", None)],
-        queues: vec![work, queue("parking", Some("parking"))],
-        bindings: vec![bind("dlx", "parking", "", false)],
-        producers: vec![producer("", "work", "a task that will expire")],
-        consumers: vec![consumer("C", None, "parking")],
+        exchanges: vec![
+            exchange("tasks", "direct", Some("type=direct")),
+            exchange("retry", "fanout", Some("retry")),
+        ],
+        queues: vec![work, wait],
+        bindings: vec![
+            bind("tasks", "work", "task", true),
+            bind("retry", "wait", "", false),
+        ],
+        producers: vec![producer("tasks", "task", "a task")],
+        consumers: vec![ConsumerSpec {
+            auto_ack: false,
+            fail_every: 2,
+            fail_with: Settle::Reject,
+            processing_ms: 300,
+            ..consumer("C", None, "work")
+        }],
+    }
+}
+
+/// Tutorial 6: a client asks, a server answers into the client's callback queue.
+pub fn rpc() -> Scenario {
+    Scenario {
+        name: "rpc".into(),
+        exchanges: vec![],
+        queues: vec![
+            queue("rpc_queue", Some("rpc_queue")),
+            QueueSpec {
+                caption: Some("reply_to=amq.gen-...".into()),
+                ..server_named("callback")
+            },
+        ],
+        bindings: vec![],
+        producers: vec![ProducerSpec {
+            name: "Client".into(),
+            callback: Some("callback".into()),
+            glyph: Some("C".into()),
+            caption: Some("Client".into()),
+            ..producer("", "rpc_queue", "30")
+        }],
+        consumers: vec![ConsumerSpec {
+            auto_ack: false,
+            rpc_server: true,
+            processing_ms: 500,
+            glyph: Some("S".into()),
+            caption: Some("Server".into()),
+            ..consumer("S", None, "rpc_queue")
+        }],
+    }
+}
+
+/// Tutorial 7: publisher confirms; a length-limited queue nacks what it refuses.
+pub fn publisher_confirms() -> Scenario {
+    let mut orders = queue("orders", Some("orders"));
+    orders.arguments = vec![
+        ("x-max-length".into(), ArgValue::Int(5)),
+        ("x-overflow".into(), ArgValue::Str("reject-publish".into())),
+    ];
+    Scenario {
+        name: "publisher-confirms".into(),
+        exchanges: vec![exchange("shop", "direct", Some("type=direct"))],
+        queues: vec![orders],
+        bindings: vec![bind("shop", "orders", "order", true)],
+        producers: vec![ProducerSpec {
+            confirm: true,
+            ..producer("shop", "order", "an order")
+        }],
+        consumers: vec![consumer("C", None, "orders")],
+    }
+}
+
+/// A headers exchange: `x-match=all` against `x-match=any`.
+pub fn headers() -> Scenario {
+    let args = |mode: &str, format: &str, kind: &str| {
+        vec![
+            ("x-match".to_string(), ArgValue::Str(mode.into())),
+            ("format".to_string(), ArgValue::Str(format.into())),
+            ("type".to_string(), ArgValue::Str(kind.into())),
+        ]
+    };
+    let binding = |q: &str, arguments| BindingSpec {
+        arguments,
+        ..bind("documents", q, "", true)
+    };
+    Scenario {
+        name: "headers".into(),
+        exchanges: vec![exchange("documents", "headers", Some("type=headers"))],
+        queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
+        bindings: vec![
+            binding("Q1", args("all", "pdf", "report")),
+            binding("Q2", args("any", "pdf", "log")),
+        ],
+        producers: vec![ProducerSpec {
+            properties: MessageProps {
+                headers: vec![
+                    ("format".into(), ArgValue::Str("pdf".into())),
+                    ("type".into(), ArgValue::Str("report".into())),
+                ],
+                ..MessageProps::default()
+            },
+            ..producer("documents", "", "a document")
+        }],
+        consumers: vec![
+            consumer("C1", Some("1"), "Q1"),
+            consumer("C2", Some("2"), "Q2"),
+        ],
+    }
+}
+
+/// An alternate exchange catches what the main exchange cannot route; mandatory messages
+/// come back only when even it cannot place them.
+pub fn alternate_exchange() -> Scenario {
+    Scenario {
+        name: "alternate-exchange".into(),
+        exchanges: vec![
+            ExchangeSpec {
+                arguments: vec![(
+                    "alternate-exchange".into(),
+                    ArgValue::Str("unrouted".into()),
+                )],
+                ..exchange("orders", "direct", Some("type=direct"))
+            },
+            exchange("unrouted", "fanout", Some("unrouted")),
+        ],
+        queues: vec![
+            queue("orders_new", Some("orders_new")),
+            queue("unrouted_orders", Some("unrouted_orders")),
+        ],
+        bindings: vec![
+            bind("orders", "orders_new", "new", true),
+            bind("unrouted", "unrouted_orders", "", false),
+        ],
+        producers: vec![ProducerSpec {
+            mandatory: true,
+            ..producer("orders", "new", "an order")
+        }],
+        consumers: vec![
+            consumer("C1", Some("1"), "orders_new"),
+            consumer("C2", Some("2"), "unrouted_orders"),
+        ],
+    }
+}
+
+/// A priority queue: urgent messages overtake the ones waiting.
+pub fn priority() -> Scenario {
+    let mut jobs = queue("jobs", Some("jobs"));
+    jobs.arguments = vec![("x-max-priority".into(), ArgValue::Int(10))];
+    Scenario {
+        name: "priority".into(),
+        exchanges: vec![],
+        queues: vec![jobs],
+        bindings: vec![],
+        producers: vec![ProducerSpec {
+            properties: MessageProps {
+                priority: Some(1),
+                ..MessageProps::default()
+            },
+            ..producer("", "jobs", "a job")
+        }],
+        consumers: vec![ConsumerSpec {
+            auto_ack: false,
+            prefetch: 1,
+            processing_ms: 1_000,
+            ..consumer("C", None, "jobs")
+        }],
+    }
+}
+
+/// Durability across a broker restart: a durable queue with persistent messages beside a
+/// transient one.
+pub fn durability() -> Scenario {
+    let persistent = MessageProps {
+        delivery_mode: Some(2),
+        ..MessageProps::default()
+    };
+    Scenario {
+        name: "durability".into(),
+        exchanges: vec![],
+        queues: vec![
+            QueueSpec {
+                durable: true,
+                caption: Some("task_queue (durable)".into()),
+                ..queue("task_queue", None)
+            },
+            queue("hello", Some("hello (transient)")),
+        ],
+        bindings: vec![],
+        producers: vec![
+            ProducerSpec {
+                name: "P1".into(),
+                properties: persistent,
+                caption: Some("persistent".into()),
+                ..producer("", "task_queue", "a persistent task")
+            },
+            ProducerSpec {
+                name: "P2".into(),
+                caption: Some("transient".into()),
+                ..producer("", "hello", "a transient message")
+            },
+        ],
+        consumers: vec![
+            consumer("C1", Some("1"), "task_queue"),
+            consumer("C2", Some("2"), "hello"),
+        ],
     }
 }
 
@@ -92,53 +343,41 @@ fn producer(exchange: &str, routing_key: &str, body: &str) -> ProducerSpec {
         exchange: exchange.into(),
         routing_key: routing_key.into(),
         body: body.into(),
+        ..ProducerSpec::default()
     }
 }
 
 fn queue(name: &str, caption: Option<&str>) -> QueueSpec {
     QueueSpec {
-        name: name.into(),
         caption: caption.map(Into::into),
-        server_named: false,
-        arguments: Vec::new(),
+        ..QueueSpec::named(name)
     }
 }
 
 /// A subscriber's private queue, named by the broker (tutorial 3's `amq.gen-…`).
 fn server_named(handle: &str) -> QueueSpec {
     QueueSpec {
-        name: handle.into(),
         caption: Some("amq.gen-...".into()),
         server_named: true,
-        arguments: Vec::new(),
+        ..QueueSpec::named(handle)
     }
 }
 
 fn consumer(name: &str, subscript: Option<&str>, queue: &str) -> ConsumerSpec {
-    ConsumerSpec {
-        name: name.into(),
-        subscript: subscript.map(Into::into),
-        queue: queue.into(),
-        auto_ack: true,
-        prefetch: 0,
-        processing_ms: 0,
-    }
+    ConsumerSpec::on(name, subscript, queue)
 }
 
 fn bind(exchange: &str, queue: &str, key: &str, show_key: bool) -> BindingSpec {
     BindingSpec {
-        exchange: exchange.into(),
-        queue: queue.into(),
-        key: key.into(),
         show_key,
+        ..BindingSpec::queue(exchange, queue, key)
     }
 }
 
 fn exchange(name: &str, kind: &str, caption: Option<&str>) -> ExchangeSpec {
     ExchangeSpec {
-        name: name.into(),
-        kind: kind.into(),
         caption: caption.map(Into::into),
+        ..ExchangeSpec::typed(name, kind)
     }
 }
 
@@ -254,6 +493,14 @@ mod tests {
     use super::*;
     use crate::sim::{Playground, PublishRequest};
 
+    #[test]
+    fn every_preset_exports_its_scenario_unchanged() {
+        for name in NAMES {
+            let pg = Playground::new(by_name(name).unwrap()).unwrap();
+            assert_eq!(pg.scenario(), &by_name(name).unwrap(), "{name}");
+        }
+    }
+
     fn run(name: &str, keys: &[&str]) -> Playground {
         let mut pg = Playground::new(by_name(name).unwrap()).unwrap();
         for key in keys {
@@ -316,26 +563,256 @@ mod tests {
         assert_eq!(labels[1].as_deref(), Some("prefetch=1"));
     }
 
+    fn publisher(pg: &Playground, name: &str) -> crate::sim::playground::ProducerView {
+        pg.snapshot()
+            .publishers
+            .into_iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    }
+
+    fn consumer_view(pg: &Playground, name: &str) -> crate::sim::playground::ConsumerView {
+        pg.snapshot()
+            .consumers
+            .into_iter()
+            .find(|c| c.name == name)
+            .unwrap()
+    }
+
     #[test]
-    fn an_expired_message_is_dead_lettered_into_the_parking_queue() {
+    fn a_rejected_task_waits_out_its_ttl_and_comes_back_for_a_retry() {
         let mut pg = Playground::new(by_name("dead-lettering").unwrap()).unwrap();
         pg.publish(PublishRequest::default()).unwrap();
-        pg.advance(2_000);
-        assert_eq!(pg.snapshot().queues[0].1.ready, 1, "waiting in work");
-        pg.advance(10_000);
-        assert_eq!(received(&pg), counts(&[("C", 1)]));
-        assert_eq!(pg.snapshot().queues[0].1, Default::default());
-        assert!(pg.log().any(|l| l.contains("expired in `work`")));
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(4_000);
+        let c = consumer_view(&pg, "C");
+        assert_eq!((c.received, c.acked, c.refused), (2, 1, 1), "{c:?}");
+        assert_eq!(pg.snapshot().queues[1].1.ready, 1, "the failed task waits");
         assert!(pg
             .log()
-            .any(|l| l.contains("dead-lettered from `work` (expired) to `dlx`")));
+            .any(|l| l.contains("dead-lettered from `work` (rejected) to `retry`")));
+        pg.advance(10_000);
+        let c = consumer_view(&pg, "C");
+        assert_eq!((c.received, c.acked, c.refused), (3, 2, 1), "{c:?}");
+        assert!(pg
+            .log()
+            .any(|l| l.contains("dead-lettered from `wait` (expired) to `tasks`")));
+        assert_eq!(pg.snapshot().queues[1].1, Default::default());
         let labels: Vec<Option<&str>> = pg
             .graph()
             .edges
             .iter()
             .map(|e| e.label.as_deref())
             .collect();
-        assert!(labels.contains(&Some("dead letters")), "{labels:?}");
+        assert_eq!(
+            labels
+                .iter()
+                .filter(|l| **l == Some("dead letters"))
+                .count(),
+            2,
+            "the loop is drawn: {labels:?}"
+        );
+    }
+
+    #[test]
+    fn rpc_answers_each_request_with_its_correlation_id() {
+        let mut pg = Playground::new(by_name("rpc").unwrap()).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.publish(PublishRequest {
+            body: Some("10".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(1_000);
+        assert_eq!(publisher(&pg, "Client").waiting, 2);
+        pg.advance(20_000);
+        let client = publisher(&pg, "Client");
+        assert_eq!((client.replies, client.waiting), (2, 0), "{client:?}");
+        let s = consumer_view(&pg, "S");
+        assert_eq!((s.received, s.acked, s.replied), (2, 2, 2));
+        let callback = pg.broker_queue_name("callback").unwrap();
+        assert!(callback.starts_with("amq.gen-"), "{callback}");
+        assert!(pg
+            .log()
+            .any(|l| l.contains(&format!("published to `(default)` with key `{callback}`"))));
+        let captions: Vec<Option<String>> =
+            pg.graph().nodes.iter().map(|n| n.caption.clone()).collect();
+        assert_eq!(captions[0].as_deref(), Some("Client"));
+        assert!(captions[2]
+            .as_deref()
+            .is_some_and(|c| c.starts_with("reply_to=amq.gen-") && c.ends_with("...")));
+        let glyphs: Vec<&str> = pg.graph().nodes.iter().map(|n| n.glyph.as_str()).collect();
+        assert_eq!(glyphs, ["C", "", "", "S"]);
+    }
+
+    #[test]
+    fn rpc_works_with_direct_reply_to() {
+        let mut s = by_name("rpc").unwrap();
+        s.queues.pop();
+        s.producers[0].callback = Some("amq.rabbitmq.reply-to".into());
+        let mut pg = Playground::new(s).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(20_000);
+        assert_eq!(publisher(&pg, "Client").replies, 1);
+    }
+
+    #[test]
+    fn confirms_ack_what_the_queue_took_and_nack_what_it_refused() {
+        let mut pg = Playground::new(by_name("publisher-confirms").unwrap()).unwrap();
+        pg.publish_burst(PublishRequest::default(), 3).unwrap();
+        pg.advance(10_000);
+        let p = publisher(&pg, "P");
+        assert_eq!((p.published, p.confirmed, p.nacked), (3, 3, 0));
+        pg.set_consuming("C", false).unwrap();
+        pg.publish_burst(PublishRequest::default(), 8).unwrap();
+        pg.advance(10_000);
+        let p = publisher(&pg, "P");
+        assert_eq!((p.published, p.confirmed, p.nacked), (11, 8, 3));
+        assert_eq!(pg.snapshot().queues[0].1.ready, 5);
+    }
+
+    #[test]
+    fn headers_bindings_match_all_or_any() {
+        let cases: [(&str, &str, (u64, u64)); 4] = [
+            ("pdf", "report", (1, 1)),
+            ("zip", "log", (0, 1)),
+            ("pdf", "log", (0, 1)),
+            ("zip", "report", (0, 0)),
+        ];
+        for (format, kind, (c1, c2)) in cases {
+            let mut pg = Playground::new(by_name("headers").unwrap()).unwrap();
+            pg.publish(PublishRequest {
+                properties: Some(MessageProps {
+                    headers: vec![
+                        ("format".into(), ArgValue::Str(format.into())),
+                        ("type".into(), ArgValue::Str(kind.into())),
+                    ],
+                    ..MessageProps::default()
+                }),
+                ..PublishRequest::default()
+            })
+            .unwrap();
+            pg.advance(10_000);
+            assert_eq!(
+                received(&pg),
+                counts(&[("C1", c1), ("C2", c2)]),
+                "{format} {kind}"
+            );
+        }
+        let pg = Playground::new(by_name("headers").unwrap()).unwrap();
+        let labels: Vec<Option<&str>> = pg
+            .graph()
+            .edges
+            .iter()
+            .map(|e| e.label.as_deref())
+            .collect();
+        assert_eq!(labels[1], Some("x-match=all format=pdf type=report"));
+    }
+
+    #[test]
+    fn the_alternate_exchange_takes_what_no_binding_matched() {
+        let mut pg = Playground::new(by_name("alternate-exchange").unwrap()).unwrap();
+        for key in ["new", "refund"] {
+            pg.publish(PublishRequest {
+                routing_key: Some(key.into()),
+                ..PublishRequest::default()
+            })
+            .unwrap();
+        }
+        pg.advance(10_000);
+        assert_eq!(received(&pg), counts(&[("C1", 1), ("C2", 1)]));
+        assert_eq!(
+            pg.snapshot().returned,
+            0,
+            "the alternate exchange routed it"
+        );
+        pg.remove_binding(1).unwrap();
+        pg.publish(PublishRequest {
+            routing_key: Some("refund".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(10_000);
+        assert_eq!(pg.snapshot().returned, 1, "now nothing takes it: returned");
+        assert!(pg
+            .graph()
+            .edges
+            .iter()
+            .any(|e| e.label.as_deref() == Some("alternate")));
+    }
+
+    #[test]
+    fn an_urgent_job_overtakes_the_waiting_ones() {
+        let mut pg = Playground::new(by_name("priority").unwrap()).unwrap();
+        pg.set_consuming("C", false).unwrap();
+        for _ in 0..3 {
+            pg.publish(PublishRequest::default()).unwrap();
+        }
+        pg.publish(PublishRequest {
+            body: Some("urgent".into()),
+            properties: Some(MessageProps {
+                priority: Some(9),
+                ..MessageProps::default()
+            }),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(2_000);
+        pg.set_consuming("C", true).unwrap();
+        pg.advance(THROUGH_AND_HOP);
+        assert_eq!(consumer_view(&pg, "C").last_body.as_deref(), Some("urgent"));
+        pg.advance(20_000);
+        let c = consumer_view(&pg, "C");
+        assert_eq!((c.received, c.last_body.as_deref()), (4, Some("a job")));
+    }
+
+    const THROUGH_AND_HOP: u64 =
+        crate::sim::playground::THROUGH_MS + crate::sim::playground::HOP_MS;
+
+    #[test]
+    fn a_restart_keeps_persistent_messages_in_durable_queues_only() {
+        let mut pg = Playground::new(by_name("durability").unwrap()).unwrap();
+        pg.set_consuming("C1", false).unwrap();
+        pg.set_consuming("C2", false).unwrap();
+        for p in ["P1", "P2"] {
+            pg.publish_burst(
+                PublishRequest {
+                    producer: Some(p.into()),
+                    ..PublishRequest::default()
+                },
+                3,
+            )
+            .unwrap();
+        }
+        pg.advance(5_000);
+        let ready: Vec<u64> = pg.snapshot().queues.iter().map(|(_, c)| c.ready).collect();
+        assert_eq!(ready, [3, 3]);
+        pg.restart().unwrap();
+        let snap = pg.snapshot();
+        let ready: Vec<u64> = snap.queues.iter().map(|(_, c)| c.ready).collect();
+        assert_eq!(ready, [3, 0], "{snap:?}");
+        assert_eq!((snap.restarts, snap.lost_in_restart), (1, 3));
+        assert!(
+            snap.consumers.iter().all(|c| !c.consuming),
+            "stopped stay stopped"
+        );
+        // The clients reconnected: publishing and consuming work again.
+        pg.set_consuming("C1", true).unwrap();
+        pg.publish(PublishRequest {
+            producer: Some("P2".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.set_consuming("C2", true).unwrap();
+        pg.advance(10_000);
+        assert_eq!(received(&pg), counts(&[("C1", 3), ("C2", 1)]));
+        let glyphs: Vec<(&str, Option<&str>)> = pg
+            .graph()
+            .nodes
+            .iter()
+            .map(|n| (n.glyph.as_str(), n.subscript.as_deref()))
+            .collect();
+        assert_eq!(glyphs[0], ("P", Some("1")));
     }
 
     #[test]

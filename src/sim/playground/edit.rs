@@ -5,14 +5,18 @@
 use std::rc::Rc;
 
 use amqp_playground_core::{
-    BasicQos, ChannelRef, CloseConnection, Command, ExchangeDeclare, ExchangeDelete, ExchangeName,
-    FieldTable, FieldValue, QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply,
+    BasicConsume, BasicQos, ChannelRef, CloseConnection, Command, ConfirmSelect, ConsumerTag,
+    ExchangeBind, ExchangeDeclare, ExchangeDelete, ExchangeName, ExchangeUnbind, FieldTable,
+    QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply, Restart,
 };
 
-use super::{shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient};
+use super::{
+    shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient, DIRECT_REPLY_TO,
+};
 use crate::scene::{layout_styled, with_moves, NodeKind, Point};
 use crate::sim::scenario::{
-    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
+    field_table, ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
+    Scenario,
 };
 
 /// One change the editor (or the scripting API) asks for.
@@ -66,6 +70,35 @@ pub enum Edit {
     },
     /// Delete the `n`th binding.
     Unbind(usize),
+    /// Declare an exchange with every option (durable, auto-delete, internal, arguments).
+    DeclareExchange(ExchangeSpec),
+    /// Declare a queue with every option and argument.
+    DeclareQueue(QueueSpec),
+    /// Add a binding to a queue or an exchange, with a key and arguments.
+    AddBinding(BindingSpec),
+    /// Connect a producer with its properties, confirm mode and RPC role.
+    DeclareProducer(ProducerSpec),
+    /// Connect a consumer with its behaviour and RPC role.
+    DeclareConsumer(ConsumerSpec),
+    /// Change an exchange's options: the topology is declared again on a fresh broker (AMQP
+    /// cannot change a declared exchange), so messages waiting in queues are lost.
+    UpdateExchange(ExchangeSpec),
+    /// Change a queue's options and arguments, likewise on a fresh broker.
+    UpdateQueue(QueueSpec),
+    /// Change a producer (same name). Properties, key and body change in place.
+    UpdateProducer(ProducerSpec),
+    /// Change a consumer (same name). Behaviour and processing time change in place.
+    UpdateConsumer(ConsumerSpec),
+    /// Give a node a new name; every reference follows. Queues and exchanges are declared
+    /// again on a fresh broker.
+    Rename {
+        /// What it is.
+        kind: NodeKind,
+        /// Its name.
+        name: String,
+        /// The new name.
+        to: String,
+    },
 }
 
 impl Playground {
@@ -73,12 +106,7 @@ impl Playground {
     pub fn apply(&mut self, edit: Edit) -> Result<(), PlaygroundError> {
         match edit {
             Edit::AddExchange { name, kind } => {
-                let caption = (kind != "fanout").then(|| format!("type={kind}"));
-                self.add_exchange(ExchangeSpec {
-                    name,
-                    kind,
-                    caption,
-                })
+                self.add_exchange(ExchangeSpec::typed(&name, &kind))
             }
             Edit::AddQueue {
                 name,
@@ -87,19 +115,12 @@ impl Playground {
                 arguments,
             } => {
                 self.add_queue(QueueSpec {
-                    caption: Some(name.clone()),
-                    name: name.clone(),
-                    server_named: false,
                     arguments,
+                    ..QueueSpec::named(&name)
                 })?;
                 let rest = || -> Result<(), PlaygroundError> {
                     if let Some((exchange, key)) = bind {
-                        self.add_binding(BindingSpec {
-                            exchange,
-                            queue: name.clone(),
-                            key,
-                            show_key: true,
-                        })?;
+                        self.add_binding(BindingSpec::queue(&exchange, &name, &key))?;
                     }
                     if with_consumer {
                         self.apply(Edit::AddConsumer {
@@ -119,22 +140,18 @@ impl Playground {
                 exchange,
                 queue,
                 key,
-            } => self.add_binding(BindingSpec {
-                exchange,
-                queue,
-                key,
-                show_key: true,
-            }),
+            } => {
+                // A name that is no queue but an exchange makes an exchange-to-exchange binding.
+                let to_exchange = self.index_of(NodeKind::Queue, &queue).is_err()
+                    && self.index_of(NodeKind::Exchange, &queue).is_ok();
+                self.add_binding(BindingSpec {
+                    to_exchange,
+                    ..BindingSpec::queue(&exchange, &queue, &key)
+                })
+            }
             Edit::AddConsumer { queue } => {
                 let (name, subscript) = self.next_name(NodeKind::Consumer);
-                self.add_consumer(ConsumerSpec {
-                    name,
-                    subscript: Some(subscript),
-                    queue,
-                    auto_ack: true,
-                    prefetch: 0,
-                    processing_ms: 0,
-                })
+                self.add_consumer(ConsumerSpec::on(&name, Some(&subscript), &queue))
             }
             Edit::AddProducer {
                 exchange,
@@ -146,94 +163,296 @@ impl Playground {
                     exchange,
                     routing_key,
                     body: "Hello World!".into(),
+                    ..ProducerSpec::default()
                 })
             }
             Edit::Remove { kind, name } => self.remove(kind, &name),
             Edit::Unbind(index) => self.remove_binding(index),
+            Edit::DeclareExchange(spec) => self.add_exchange(spec),
+            Edit::DeclareQueue(spec) => self.add_queue(spec),
+            Edit::AddBinding(spec) => self.add_binding(spec),
+            Edit::DeclareProducer(spec) => self.add_producer(spec),
+            Edit::DeclareConsumer(spec) => self.add_consumer(spec),
+            Edit::UpdateExchange(spec) => {
+                let i = self.index_of(NodeKind::Exchange, &spec.name)?;
+                let mut scenario = self.scenario.clone();
+                scenario.exchanges[i] = spec;
+                self.rebuild(scenario, None)
+            }
+            Edit::UpdateQueue(spec) => {
+                let i = self.index_of(NodeKind::Queue, &spec.name)?;
+                let mut scenario = self.scenario.clone();
+                scenario.queues[i] = spec;
+                self.rebuild(scenario, None)
+            }
+            Edit::UpdateProducer(spec) => self.update_producer(spec),
+            Edit::UpdateConsumer(spec) => self.update_consumer(spec),
+            Edit::Rename { kind, name, to } => self.rename(kind, &name, &to),
         }
+    }
+
+    /// Renames a node. Clients keep their connection; a queue or an exchange is a broker name,
+    /// so the topology is declared again on a fresh broker under the new name.
+    fn rename(&mut self, kind: NodeKind, from: &str, to: &str) -> Result<(), PlaygroundError> {
+        self.index_of(kind, from)?;
+        if from == to {
+            return Ok(());
+        }
+        if to.trim().is_empty() {
+            return Err(PlaygroundError::InUse("a name cannot be empty".into()));
+        }
+        self.refuse_duplicate(kind, to)?;
+        let mut scenario = self.scenario.clone();
+        scenario.rename(kind, from, to);
+        match kind {
+            NodeKind::Producer | NodeKind::Consumer => {
+                // Only the drawing and the scenario know client names.
+                self.scenario = scenario;
+                if let Some(p) = self.moved.remove(&(kind, from.to_string())) {
+                    self.moved.insert((kind, to.to_string()), p);
+                }
+                for name in self.publishers.values_mut() {
+                    if name == from && kind == NodeKind::Producer {
+                        *name = to.to_string();
+                    }
+                }
+                self.relayout();
+                Ok(())
+            }
+            _ => self.rebuild(scenario, Some((kind, from, to))),
+        }
+    }
+
+    /// Replaces the playground with `scenario` set up on a fresh broker, keeping the drawing
+    /// style and hand-moved nodes; on refusal nothing changes.
+    fn rebuild(
+        &mut self,
+        scenario: Scenario,
+        renamed: Option<(NodeKind, &str, &str)>,
+    ) -> Result<(), PlaygroundError> {
+        let mut fresh = Playground::new(scenario)?;
+        fresh.style = self.style;
+        fresh.moved = std::mem::take(&mut self.moved);
+        if let Some((kind, from, to)) = renamed {
+            if let Some(p) = fresh.moved.remove(&(kind, from.to_string())) {
+                fresh.moved.insert((kind, to.to_string()), p);
+            }
+        }
+        fresh.log = std::mem::take(&mut self.log);
+        fresh.relayout();
+        fresh
+            .note("topology declared again on a fresh broker (messages in queues are gone)".into());
+        *self = fresh;
+        Ok(())
+    }
+
+    fn update_producer(&mut self, spec: ProducerSpec) -> Result<(), PlaygroundError> {
+        let i = self.index_of(NodeKind::Producer, &spec.name)?;
+        let old = &self.scenario.producers[i];
+        if old.confirm == spec.confirm && old.callback == spec.callback {
+            self.scenario.producers[i] = spec;
+            self.relayout();
+            return Ok(());
+        }
+        // Confirm mode cannot be turned off, nor a reply consumer moved, on a live channel:
+        // the client connects again.
+        let mut scenario = self.scenario.clone();
+        scenario.producers[i] = spec;
+        self.rebuild(scenario, None)
+    }
+
+    fn update_consumer(&mut self, spec: ConsumerSpec) -> Result<(), PlaygroundError> {
+        let i = self.index_of(NodeKind::Consumer, &spec.name)?;
+        let old = &self.scenario.consumers[i];
+        if old.queue == spec.queue && old.auto_ack == spec.auto_ack && old.prefetch == spec.prefetch
+        {
+            self.scenario.consumers[i] = spec;
+            self.relayout();
+            return Ok(());
+        }
+        let mut scenario = self.scenario.clone();
+        scenario.consumers[i] = spec;
+        self.rebuild(scenario, None)
+    }
+
+    /// Restarts the broker (the durability lesson). The core closes every connection and
+    /// keeps only durable exchanges and queues, the bindings between them, and persistent
+    /// messages in durable queues. Then every client starts again the way the tutorial
+    /// programs do: it reconnects and declares what it uses (exchanges, queues, bindings),
+    /// so transient things come back empty and durable ones come back with what they kept.
+    /// Messages on their way when the connections closed are lost with them.
+    pub fn restart(&mut self) -> Result<(), PlaygroundError> {
+        self.restarting = true;
+        let restarted = self.command("restart the broker", Restart {});
+        self.restarting = false;
+        restarted?;
+        self.restarts += 1;
+        self.admin = None;
+        self.transit
+            .retain(|t| matches!(t.arrival, super::Arrival::Tick { .. }));
+        self.timeline.clear();
+        let scenario = self.scenario.clone();
+        for x in &scenario.exchanges {
+            self.declare_exchange(x)?;
+        }
+        for (i, q) in scenario.queues.iter().enumerate() {
+            self.queue_names[i] = self.declare_queue(q)?;
+        }
+        for b in &scenario.bindings {
+            self.bind(b, false)?;
+        }
+        for (i, p) in scenario.producers.iter().enumerate() {
+            let client = self.connect_producer(p)?;
+            self.producers[i] = ProducerClient {
+                published: self.producers[i].published,
+                confirmed: self.producers[i].confirmed,
+                nacked: self.producers[i].nacked,
+                replies: self.producers[i].replies,
+                ..client
+            };
+        }
+        for (i, c) in scenario.consumers.iter().enumerate() {
+            // A consumer the user had stopped stays stopped, so the queue shows what survived.
+            let was_consuming = self.consumers[i].tag.is_some();
+            let channel = self.connect_consumer(c)?;
+            self.consumers[i].channel = channel;
+            self.consumers[i].tag = None;
+            if was_consuming {
+                self.set_consuming(&c.name, true)?;
+            }
+        }
+        self.relayout();
+        Ok(())
     }
 
     /// Declares an exchange.
     pub fn add_exchange(&mut self, spec: ExchangeSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Exchange, &spec.name)?;
+        self.declare_exchange(&spec)?;
+        self.scenario.exchanges.push(spec);
+        self.relayout();
+        Ok(())
+    }
+
+    fn declare_exchange(&mut self, spec: &ExchangeSpec) -> Result<(), PlaygroundError> {
         self.admin_command(&format!("declare exchange `{}`", spec.name), |channel| {
             ExchangeDeclare {
                 channel,
                 exchange: ExchangeName::from(spec.name.as_str()),
                 kind: spec.kind.clone(),
                 passive: false,
-                durable: false,
-                auto_delete: false,
-                internal: false,
-                arguments: FieldTable::default(),
+                durable: spec.durable,
+                auto_delete: spec.auto_delete,
+                internal: spec.internal,
+                arguments: field_table(&spec.arguments),
             }
             .into()
-        })?;
-        self.scenario.exchanges.push(spec);
-        self.relayout();
-        Ok(())
+        })
+        .map(|_| ())
     }
 
     /// Declares a queue (server-named when `spec.server_named`).
     pub fn add_queue(&mut self, spec: QueueSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Queue, &spec.name)?;
-        let asked = if spec.server_named {
-            ""
-        } else {
-            spec.name.as_str()
-        };
-        let arguments = FieldTable(
-            spec.arguments
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        ArgValue::Int(n) => FieldValue::I64(*n),
-                        ArgValue::Str(s) => FieldValue::LongString(s.as_bytes().to_vec()),
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        );
-        let reply = self.admin_command(&format!("declare queue `{}`", spec.name), |channel| {
-            QueueDeclare {
-                channel,
-                queue: QueueName::from(asked),
-                arguments,
-                ..QueueDeclare::default()
-            }
-            .into()
-        })?;
-        let name = match reply {
-            Reply::QueueDeclareOk { queue, .. } => queue,
-            _ => QueueName::from(spec.name.as_str()),
-        };
+        let name = self.declare_queue(&spec)?;
         self.queue_names.push(name);
         self.scenario.queues.push(spec);
         self.relayout();
         Ok(())
     }
 
-    /// Binds a queue of the scenario to an exchange with a key.
+    fn declare_queue(&mut self, spec: &QueueSpec) -> Result<QueueName, PlaygroundError> {
+        let asked = if spec.server_named {
+            ""
+        } else {
+            spec.name.as_str()
+        };
+        let reply = self.admin_command(&format!("declare queue `{}`", spec.name), |channel| {
+            QueueDeclare {
+                channel,
+                queue: QueueName::from(asked),
+                passive: false,
+                durable: spec.durable,
+                exclusive: spec.exclusive,
+                auto_delete: spec.auto_delete,
+                arguments: field_table(&spec.arguments),
+            }
+            .into()
+        })?;
+        Ok(match reply {
+            Reply::QueueDeclareOk { queue, .. } => queue,
+            _ => QueueName::from(spec.name.as_str()),
+        })
+    }
+
+    /// Binds a queue of the scenario, or an exchange, to an exchange with a key and arguments.
     pub fn add_binding(&mut self, spec: BindingSpec) -> Result<(), PlaygroundError> {
-        let queue = self.queue_name(&spec.queue)?;
-        self.admin_command(
-            &format!(
-                "bind `{}` to `{}` with key `{}`",
-                spec.queue, spec.exchange, spec.key
-            ),
-            |channel| {
-                QueueBind {
-                    channel,
-                    queue,
-                    exchange: ExchangeName::from(spec.exchange.as_str()),
-                    routing_key: spec.key.clone(),
-                    arguments: FieldTable::default(),
-                }
-                .into()
-            },
-        )?;
+        self.bind(&spec, false)?;
         self.scenario.bindings.push(spec);
         self.relayout();
+        Ok(())
+    }
+
+    /// `queue.bind` / `exchange.bind`, or their unbind.
+    fn bind(&mut self, spec: &BindingSpec, unbind: bool) -> Result<(), PlaygroundError> {
+        let source = ExchangeName::from(spec.exchange.as_str());
+        let arguments: FieldTable = field_table(&spec.arguments);
+        let key = spec.key.clone();
+        let what = format!(
+            "{} `{}` {} `{}` with key `{}`",
+            if unbind { "unbind" } else { "bind" },
+            spec.destination,
+            if unbind { "from" } else { "to" },
+            spec.exchange,
+            spec.key
+        );
+        if spec.to_exchange {
+            let destination = ExchangeName::from(spec.destination.as_str());
+            self.admin_command(&what, |channel| {
+                if unbind {
+                    ExchangeUnbind {
+                        channel,
+                        destination,
+                        source,
+                        routing_key: key,
+                        arguments,
+                    }
+                    .into()
+                } else {
+                    ExchangeBind {
+                        channel,
+                        destination,
+                        source,
+                        routing_key: key,
+                        arguments,
+                    }
+                    .into()
+                }
+            })?;
+        } else {
+            let queue = self.queue_name(&spec.destination)?;
+            self.admin_command(&what, |channel| {
+                if unbind {
+                    QueueUnbind {
+                        channel,
+                        queue,
+                        exchange: source,
+                        routing_key: key,
+                        arguments,
+                    }
+                    .into()
+                } else {
+                    QueueBind {
+                        channel,
+                        queue,
+                        exchange: source,
+                        routing_key: key,
+                        arguments,
+                    }
+                    .into()
+                }
+            })?;
+        }
         Ok(())
     }
 
@@ -248,20 +467,7 @@ impl Playground {
                     kind: "binding",
                     name: format!("#{index}"),
                 })?;
-        let queue = self.queue_name(&spec.queue)?;
-        self.admin_command(
-            &format!("unbind `{}` from `{}`", spec.queue, spec.exchange),
-            |channel| {
-                QueueUnbind {
-                    channel,
-                    queue,
-                    exchange: ExchangeName::from(spec.exchange.as_str()),
-                    routing_key: spec.key.clone(),
-                    arguments: FieldTable::default(),
-                }
-                .into()
-            },
-        )?;
+        self.bind(&spec, true)?;
         self.scenario.bindings.remove(index);
         self.relayout();
         Ok(())
@@ -270,20 +476,91 @@ impl Playground {
     /// Connects a producer (its own connection and channel).
     pub fn add_producer(&mut self, spec: ProducerSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Producer, &spec.name)?;
-        let channel = self.connect(&format!("connect `{}`", spec.name))?;
-        self.producers.push(ProducerClient {
-            channel,
-            published: 0,
-        });
+        if let Some(cb) = &spec.callback {
+            if !cb.starts_with(DIRECT_REPLY_TO) {
+                self.queue_name(cb)?;
+            }
+        }
+        let client = self.connect_producer(&spec)?;
+        self.producers.push(client);
         self.scenario.producers.push(spec);
         self.relayout();
         Ok(())
+    }
+
+    /// A producer's connection: confirm mode, and an RPC client's reply consumer (auto-ack,
+    /// as tutorial 6's client reads its callback queue).
+    fn connect_producer(&mut self, spec: &ProducerSpec) -> Result<ProducerClient, PlaygroundError> {
+        let channel = self.connect(&format!("connect `{}`", spec.name))?;
+        let mut client = ProducerClient {
+            channel,
+            ..ProducerClient::default()
+        };
+        let undo = |pg: &mut Playground| {
+            let _ = pg.close_client(channel, "");
+        };
+        if spec.confirm {
+            if let Err(e) = self.command(
+                &format!("turn on confirms for `{}`", spec.name),
+                ConfirmSelect { channel },
+            ) {
+                undo(self);
+                return Err(e);
+            }
+        }
+        if let Some(cb) = &spec.callback {
+            let queue = if cb.starts_with(DIRECT_REPLY_TO) {
+                QueueName::from(DIRECT_REPLY_TO)
+            } else {
+                self.queue_name(cb)?
+            };
+            let reply = self.command(
+                &format!("`{}` consumes its replies from `{cb}`", spec.name),
+                BasicConsume {
+                    channel,
+                    queue,
+                    consumer_tag: ConsumerTag::default(),
+                    no_ack: true,
+                    exclusive: false,
+                    arguments: FieldTable::default(),
+                },
+            );
+            match reply {
+                Ok(Reply::ConsumeOk { consumer_tag }) => client.reply_tag = Some(consumer_tag),
+                Ok(_) => {}
+                Err(e) => {
+                    undo(self);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(client)
     }
 
     /// Connects a consumer and starts consuming.
     pub fn add_consumer(&mut self, spec: ConsumerSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Consumer, &spec.name)?;
         self.queue_name(&spec.queue)?;
+        let channel = self.connect_consumer(&spec)?;
+        let name = spec.name.clone();
+        self.consumers.push(ConsumerClient {
+            channel,
+            ..ConsumerClient::default()
+        });
+        self.scenario.consumers.push(spec);
+        if let Err(e) = self.set_consuming(&name, true) {
+            // All or nothing: the refused consumer goes away again.
+            self.consumers.pop();
+            self.scenario.consumers.pop();
+            let _ = self.close_client(channel, &name);
+            return Err(e);
+        }
+        self.relayout();
+        Ok(())
+    }
+
+    /// A consumer's connection with its prefetch.
+    fn connect_consumer(&mut self, spec: &ConsumerSpec) -> Result<ChannelRef, PlaygroundError> {
         let channel = self.connect(&format!("connect `{}`", spec.name))?;
         if spec.prefetch > 0 {
             self.command(
@@ -296,16 +573,7 @@ impl Playground {
                 },
             )?;
         }
-        let name = spec.name.clone();
-        self.consumers.push(ConsumerClient {
-            channel,
-            tag: None,
-            received: 0,
-            acked: 0,
-        });
-        self.scenario.consumers.push(spec);
-        self.relayout();
-        self.set_consuming(&name, true)
+        Ok(channel)
     }
 
     /// Deletes a node: its broker object (or client connection) and what hangs off it. A
@@ -344,7 +612,9 @@ impl Playground {
                     self.consumers.remove(c);
                     self.scenario.consumers.remove(c);
                 }
-                self.scenario.bindings.retain(|b| b.queue != name);
+                self.scenario
+                    .bindings
+                    .retain(|b| b.to_exchange || b.destination != name);
                 self.queue_names.remove(i);
                 self.scenario.queues.remove(i);
             }
@@ -364,7 +634,9 @@ impl Playground {
                     }
                     .into()
                 })?;
-                self.scenario.bindings.retain(|b| b.exchange != name);
+                self.scenario
+                    .bindings
+                    .retain(|b| b.exchange != name && !(b.to_exchange && b.destination == name));
                 self.scenario.exchanges.remove(i);
             }
         }
@@ -466,7 +738,12 @@ impl Playground {
         for (spec, name) in self.scenario.queues.iter().zip(&self.queue_names) {
             if spec.server_named {
                 if let Some(node) = graph.find(NodeKind::Queue, &spec.name) {
-                    graph.nodes[node.0].caption = Some(shorten(name.as_str()));
+                    // `reply_to=amq.gen-...` keeps its words around the broker's name.
+                    let short = shorten(name.as_str());
+                    graph.nodes[node.0].caption = Some(match spec.caption.as_deref() {
+                        Some(c) if c.contains("amq.gen-...") => c.replace("amq.gen-...", &short),
+                        _ => short,
+                    });
                 }
             }
         }
@@ -518,13 +795,15 @@ mod tests {
             caption: Some(q.clone()),
             server_named: false,
             arguments: Vec::new(),
+            ..QueueSpec::default()
         })
         .unwrap();
         pg.add_binding(BindingSpec {
             exchange: "direct_logs".into(),
-            queue: q.clone(),
+            destination: q.clone(),
             key: "purple".into(),
             show_key: true,
+            ..BindingSpec::default()
         })
         .unwrap();
         let (c, sub) = pg.next_name(NodeKind::Consumer);
@@ -536,6 +815,7 @@ mod tests {
             auto_ack: true,
             prefetch: 0,
             processing_ms: 0,
+            ..ConsumerSpec::default()
         })
         .unwrap();
         assert_eq!(pg.graph().nodes.len(), 8);
@@ -564,6 +844,7 @@ mod tests {
                 caption: None,
                 server_named: false,
                 arguments: Vec::new(),
+                ..QueueSpec::default()
             })
             .unwrap_err();
         assert!(err.to_string().contains("ACCESS_REFUSED"), "{err}");
@@ -572,6 +853,7 @@ mod tests {
                 name: "x".into(),
                 kind: "sideways".into(),
                 caption: None,
+                ..ExchangeSpec::default()
             })
             .unwrap_err();
         assert!(
@@ -581,9 +863,10 @@ mod tests {
         let err = pg
             .add_binding(BindingSpec {
                 exchange: "missing".into(),
-                queue: "hello".into(),
+                destination: "hello".into(),
                 key: "k".into(),
                 show_key: true,
+                ..BindingSpec::default()
             })
             .unwrap_err();
         assert!(err.to_string().contains("NOT_FOUND"), "{err}");
@@ -593,6 +876,7 @@ mod tests {
             name: "x".into(),
             kind: "fanout".into(),
             caption: None,
+            ..ExchangeSpec::default()
         })
         .unwrap();
         let err = pg
@@ -601,6 +885,7 @@ mod tests {
                 caption: None,
                 server_named: false,
                 arguments: Vec::new(),
+                ..QueueSpec::default()
             })
             .unwrap_err();
         assert_eq!(
@@ -615,7 +900,7 @@ mod tests {
         pg.remove(NodeKind::Queue, "Q2").unwrap();
         let s = pg.scenario();
         assert_eq!(s.queues.len(), 1);
-        assert!(s.bindings.iter().all(|b| b.queue == "Q1"));
+        assert!(s.bindings.iter().all(|b| b.destination == "Q1"));
         assert_eq!(s.consumers.len(), 1);
         assert_eq!(pg.graph().nodes.len(), 4);
         let err = pg.remove(NodeKind::Exchange, "direct_logs").unwrap_err();
