@@ -10,6 +10,7 @@
 //! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
+//! - [`why`]: "Why not?": why the picked message did or did not reach the selected queue.
 
 pub mod diagram;
 pub mod editor;
@@ -17,6 +18,7 @@ pub mod link;
 pub mod status;
 pub mod timeline;
 pub mod toolbar;
+pub mod why;
 
 pub use diagram::Diagram;
 pub use editor::{Inspector, MessageHistory, Palette};
@@ -24,3 +26,4 @@ pub use link::LinkBar;
 pub use status::{Guide, Status};
 pub use timeline::Timeline;
 pub use toolbar::Toolbar;
+pub use why::WhyNot;

@@ -44,7 +44,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
-    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar,
+    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar, WhyNot,
 };
 use hooks::use_animation_frame;
 use state::{Action, PlaygroundContext, PlaygroundState};
@@ -106,6 +106,7 @@ pub fn App() -> Html {
                 <div class="editor">
                     <div>
                         <MessageHistory />
+                        <WhyNot />
                         <Inspector />
                     </div>
                     <Palette />

@@ -75,11 +75,21 @@ pub fn Diagram() -> Html {
                     .iter()
                     .find(|c| c.name == node.name)
                     .map(|c| {
-                        if c.consuming {
-                            format!("{} received", c.received)
-                        } else {
-                            format!("{} received, stopped", c.received)
+                        let manual = engine
+                            .scenario()
+                            .consumers
+                            .iter()
+                            .any(|s| s.name == c.name && !s.auto_ack);
+                        // Delivered, neither acked nor refused yet: still being worked on.
+                        let busy = c.received.saturating_sub(c.acked + c.refused);
+                        let mut text = format!("{} received", c.received);
+                        if manual && busy > 0 {
+                            text.push_str(&format!(", {busy} unacked"));
                         }
+                        if !c.consuming {
+                            text.push_str(", stopped");
+                        }
+                        text
                     }),
             },
             NodeKind::Exchange => Mark {
@@ -93,17 +103,34 @@ pub fn Diagram() -> Html {
         let p = sample.tween.point_at(&layout, sample.progress);
         let key = sample.tween.token.0.to_string();
         match sample.tween.fate {
-            // A message that ends here fades out under a label saying why.
-            Some(fate) => html! {
-                <g key={key} class="token fate" data-fate={fate}
-                    opacity={format!("{:.2}", fade(sample.tween, sample.progress))}>
-                    <circle cx={fmt(p.x)} cy={fmt(p.y)} r="5" fill="#9e9e9e"
-                        stroke="#000000" stroke-width="1" stroke-dasharray="2 1" />
-                    <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
-                        font-family={font(theme)} fill="#b00020" stroke={pal.halo} stroke-width="3"
-                        paint-order="stroke">{ fate }</text>
-                </g>
-            },
+            // A message that ends here fades out under a label saying why; each fate has its
+            // own look so they can be told apart at a glance (and by the label's words).
+            Some(fate) => {
+                let t = sample.progress.clamp(0.0, 1.0);
+                let look = fate_look(fate);
+                // Dropped messages fall; expired ones shrink away; the others stay put.
+                let (y, r) = match fate {
+                    "dropped" => (p.y + 18.0 * t, 5.0),
+                    "expired" => (p.y, 5.0 * (1.0 - 0.8 * t)),
+                    _ => (p.y, 5.0),
+                };
+                html! {
+                    <g key={key} class="token fate" data-fate={fate}
+                        opacity={format!("{:.2}", fade(sample.tween, sample.progress))}>
+                        if fate == "unroutable" {
+                            // A cross where no binding took it.
+                            <path d={format!("M{} {}l8 8M{} {}l-8 8", fmt(p.x - 4.0), fmt(y - 4.0), fmt(p.x + 4.0), fmt(y - 4.0))}
+                                stroke={look.stroke} stroke-width="2.5" stroke-linecap="round" />
+                        } else {
+                            <circle cx={fmt(p.x)} cy={fmt(y)} r={fmt(r)} fill={look.fill}
+                                stroke={look.stroke} stroke-width="1.5" stroke-dasharray={look.dash} />
+                        }
+                        <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
+                            font-family={font(theme)} fill={look.stroke} stroke={pal.halo} stroke-width="3"
+                            paint-order="stroke">{ look.label }</text>
+                    </g>
+                }
+            }
             None => {
                 let id = sample.tween.message;
                 let show = {
@@ -136,6 +163,31 @@ pub fn Diagram() -> Html {
                 linking={state.linking.clone()} dispatch={state.dispatcher()} theme={theme} />
             <g class="tokens">{ for tokens }</g>
         </svg>
+    }
+}
+
+/// How a message's fate is drawn.
+struct FateLook {
+    fill: &'static str,
+    stroke: &'static str,
+    dash: &'static str,
+    label: &'static str,
+}
+
+fn fate_look(fate: &'static str) -> FateLook {
+    let (fill, stroke, dash, label) = match fate {
+        "unroutable" => ("none", "#b00020", "", "✕ unroutable"),
+        "returned" => ("#ff9800", "#e65100", "", "↩ returned"),
+        "expired" => ("#ffffff", "#757575", "2 1", "⌛ expired"),
+        "dropped" => ("#9e9e9e", "#4e342e", "", "↓ dropped"),
+        "dead-lettered" => ("#8e24aa", "#4a148c", "", "☠ dead-lettered"),
+        other => ("#9e9e9e", "#000000", "2 1", other),
+    };
+    FateLook {
+        fill,
+        stroke,
+        dash,
+        label,
     }
 }
 
@@ -677,6 +729,7 @@ fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts, theme:
     html! {
         <g class="node queue" data-kind="queue" data-name={node.name.clone()}
             data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
+            <title>{ depth_words(counts) }</title>
             <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
                 fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
             { for dividers }
@@ -684,7 +737,7 @@ fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts, theme:
             { caption(node, c, h / 2.0, theme) }
             if depth > 5 {
                 <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
-                    font-size="9" font-family={font(theme)} fill={pal.text}>{ format!("{depth} messages") }</text>
+                    font-size="9" font-family={font(theme)} fill={pal.text}>{ depth_words(counts) }</text>
             }
         </g>
     }
@@ -724,9 +777,22 @@ fn render_subroutine_queue(
             { for dots }
             if depth > 8 {
                 <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
-                    font-size="9" font-family={CURRENT_FONT} fill={pal.text}>{ format!("{depth} messages") }</text>
+                    font-size="9" font-family={CURRENT_FONT} fill={pal.text}>{ depth_words(counts) }</text>
             }
         </g>
+    }
+}
+
+/// A queue's depth in words: `7 messages`, or `7: 5 ready, 2 unacked` when some are out.
+fn depth_words(counts: QueueCounts) -> String {
+    let depth = counts.ready + counts.unacked;
+    if counts.unacked == 0 {
+        format!("{depth} messages")
+    } else {
+        format!(
+            "{depth}: {} ready, {} unacked",
+            counts.ready, counts.unacked
+        )
     }
 }
 
