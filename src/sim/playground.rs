@@ -26,7 +26,7 @@ use amqp_playground_core::{
     QueueName, Reply, RouteEdge, UserName, VhostName,
 };
 
-use super::scenario::{MessageProps, Scenario, Settle};
+use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle};
 use crate::anim::{Leg, Sample, Timeline, Tween};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
@@ -276,6 +276,10 @@ pub struct Playground {
     next_connection_channel: u16,
     /// The routing key each message was last routed with (for explaining bindings).
     routing_keys: BTreeMap<MessageId, String>,
+    /// The headers of each message that had some (for explaining headers bindings).
+    message_headers: BTreeMap<MessageId, FieldTable>,
+    /// The headers of the publish being handled.
+    publishing_headers: Option<FieldTable>,
     /// When a routed copy reaches its queue on screen, relative to the routing instant.
     arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
     /// The producer that published each message, by the channel it came on.
@@ -320,6 +324,8 @@ impl Playground {
             log: VecDeque::new(),
             next_connection_channel: 1,
             routing_keys: BTreeMap::new(),
+            message_headers: BTreeMap::new(),
+            publishing_headers: None,
             arrives_in_queue: BTreeMap::new(),
             publishers: BTreeMap::new(),
             admin: None,
@@ -645,8 +651,9 @@ impl Playground {
                 continue;
             }
             let table = self.broker.routing_table(&vhost, &edge.source);
+            let headers = self.message_headers.get(&message);
             let explanations = table
-                .map(|t| t.explain(&[key.as_str()], None, self.broker.compat()))
+                .map(|t| t.explain(&[key.as_str()], headers, self.broker.compat()))
                 .unwrap_or_default();
             if !explained.contains(&edge.source) {
                 explained.push(edge.source.clone());
@@ -659,10 +666,20 @@ impl Playground {
                     ));
                 }
             }
+            // The drawn label of the binding that matched (its key, or a headers binding's
+            // arguments), to pick it among parallel edges.
             let matched_key = explanations
                 .iter()
                 .find(|e| e.matched && e.destination == edge.destination)
-                .map(|e| e.routing_key.clone());
+                .and_then(|e| {
+                    self.scenario.bindings.iter().find_map(|b| {
+                        (b.exchange == edge.source.as_str()
+                            && b.key == e.routing_key
+                            && field_table(&b.arguments) == e.arguments)
+                            .then(|| b.label())
+                            .flatten()
+                    })
+                });
             let from = self.graph.find(NodeKind::Exchange, edge.source.as_str());
             if let (Some(from), Some(to)) = (from, to) {
                 let parallel = self
@@ -726,8 +743,18 @@ impl Playground {
             let t = self.transit.remove(i);
             match t.arrival {
                 Arrival::Publish(publish) => {
-                    // A refusal is logged and shown by `command`; the clock goes on.
-                    let _ = self.command("publish", *publish);
+                    // Kept for explaining headers bindings (`Published` carries no headers).
+                    self.publishing_headers = publish.properties.headers.clone();
+                    // A refusal is logged and shown by `command`; the clock goes on. It
+                    // closed the publisher's channel: the client opens a fresh connection, as
+                    // a real one restarted after the error would.
+                    let channel = publish.channel;
+                    if self.command("publish", *publish).is_err() {
+                        if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
+                            let _ = self.reconnect_producer(i, true);
+                        }
+                    }
+                    self.publishing_headers = None;
                 }
                 Arrival::Tick {
                     request,
@@ -903,6 +930,9 @@ impl Playground {
                     ..
                 } => {
                     self.routing_keys.insert(message, routing_key);
+                    if let Some(headers) = self.publishing_headers.take() {
+                        self.message_headers.insert(message, headers);
+                    }
                     if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
                         let name = self.scenario.producers[i].name.clone();
                         self.publishers.insert(message, name);
@@ -1200,11 +1230,23 @@ impl Playground {
     /// How `exchange` would route a message with `routing_key`, binding by binding: whether it
     /// matches, and why in words (the core's own reasoning, word by word for topics).
     pub fn explain(&self, exchange: &str, routing_key: &str) -> Vec<(bool, String)> {
+        self.explain_message(exchange, routing_key, &[])
+    }
+
+    /// Like [`Playground::explain`], for a message with headers too (a headers exchange
+    /// compares them key by key under its `x-match` rule).
+    pub fn explain_message(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        headers: &[(String, ArgValue)],
+    ) -> Vec<(bool, String)> {
+        let headers = (!headers.is_empty()).then(|| field_table(headers));
         self.broker
             .routing_table(&VhostName::from("/"), &ExchangeName::from(exchange))
             .map(|table| {
                 table
-                    .explain(&[routing_key], None, self.broker.compat())
+                    .explain(&[routing_key], headers.as_ref(), self.broker.compat())
                     .iter()
                     .map(|e| (e.matched, e.sentence()))
                     .collect()

@@ -301,15 +301,8 @@ impl Playground {
         for b in &scenario.bindings {
             self.bind(b, false)?;
         }
-        for (i, p) in scenario.producers.iter().enumerate() {
-            let client = self.connect_producer(p)?;
-            self.producers[i] = ProducerClient {
-                published: self.producers[i].published,
-                confirmed: self.producers[i].confirmed,
-                nacked: self.producers[i].nacked,
-                replies: self.producers[i].replies,
-                ..client
-            };
+        for i in 0..scenario.producers.len() {
+            self.reconnect_producer(i, false)?;
         }
         for (i, c) in scenario.consumers.iter().enumerate() {
             // A consumer the user had stopped stays stopped, so the queue shows what survived.
@@ -485,6 +478,29 @@ impl Playground {
         self.producers.push(client);
         self.scenario.producers.push(spec);
         self.relayout();
+        Ok(())
+    }
+
+    /// Connects producer `i` again (after a restart or a channel error), keeping its counts.
+    /// `close`: its old connection is still open (a channel error, not a restart).
+    pub(super) fn reconnect_producer(
+        &mut self,
+        i: usize,
+        close: bool,
+    ) -> Result<(), PlaygroundError> {
+        let spec = self.scenario.producers[i].clone();
+        if close {
+            let _ = self.close_client(self.producers[i].channel, &spec.name);
+        }
+        let client = self.connect_producer(&spec)?;
+        let p = &mut self.producers[i];
+        *p = ProducerClient {
+            published: p.published,
+            confirmed: p.confirmed,
+            nacked: p.nacked,
+            replies: p.replies,
+            ..client
+        };
         Ok(())
     }
 
@@ -965,5 +981,142 @@ mod tests {
         assert_eq!(received(&pg, "C1"), 0);
         assert_eq!(pg.snapshot().unroutable, 1);
         assert!(pg.remove_binding(9).is_err());
+    }
+
+    #[test]
+    fn a_refused_update_keeps_the_scenario_and_shows_the_brokers_text() {
+        let mut pg = Playground::new(presets::hello_world()).unwrap();
+        let before = pg.scenario().clone();
+        let bad = |k: &str, v: ArgValue| QueueSpec {
+            arguments: vec![(k.into(), v)],
+            ..QueueSpec::named("hello")
+        };
+        let err = pg
+            .apply(Edit::UpdateQueue(bad("x-message-ttl", ArgValue::Int(-1))))
+            .unwrap_err();
+        assert!(err.to_string().contains("PRECONDITION_FAILED"), "{err}");
+        let err = pg
+            .apply(Edit::UpdateQueue(bad(
+                "x-overflow",
+                ArgValue::Str("sideways".into()),
+            )))
+            .unwrap_err();
+        assert!(err.to_string().contains("x-overflow"), "{err}");
+        assert_eq!(pg.scenario(), &before);
+        // A good update takes effect: the queue now expires its messages.
+        pg.apply(Edit::UpdateQueue(bad("x-message-ttl", ArgValue::Int(100))))
+            .unwrap();
+        pg.set_consuming("C", false).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(5_000);
+        assert!(pg.log().any(|l| l.contains("expired in `hello`")));
+    }
+
+    #[test]
+    fn an_exchange_bound_to_an_exchange_passes_messages_on() {
+        let mut pg = Playground::new(presets::routing()).unwrap();
+        pg.apply(Edit::AddExchange {
+            name: "audit".into(),
+            kind: "fanout".into(),
+        })
+        .unwrap();
+        pg.apply(Edit::AddQueue {
+            name: "all".into(),
+            bind: Some(("audit".into(), String::new())),
+            with_consumer: true,
+            arguments: Vec::new(),
+        })
+        .unwrap();
+        // `audit` is no queue: the binding goes exchange to exchange.
+        pg.apply(Edit::Bind {
+            exchange: "direct_logs".into(),
+            queue: "audit".into(),
+            key: "orange".into(),
+        })
+        .unwrap();
+        assert!(pg.scenario().bindings.last().unwrap().to_exchange);
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(10_000);
+        assert_eq!(received(&pg, "C1"), 1);
+        assert_eq!(received(&pg, "C3"), 1, "{:?}", pg.snapshot());
+        pg.remove_binding(pg.scenario().bindings.len() - 1).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(10_000);
+        assert_eq!(received(&pg, "C3"), 1);
+    }
+
+    #[test]
+    fn renaming_a_queue_carries_its_bindings_and_consumers() {
+        let mut pg = Playground::new(presets::routing()).unwrap();
+        pg.apply(Edit::Rename {
+            kind: NodeKind::Queue,
+            name: "Q1".into(),
+            to: "oranges".into(),
+        })
+        .unwrap();
+        let s = pg.scenario();
+        assert_eq!(s.queues[0].name, "oranges");
+        assert_eq!(s.bindings[0].destination, "oranges");
+        assert_eq!(s.consumers[0].queue, "oranges");
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(10_000);
+        assert_eq!(received(&pg, "C1"), 1);
+        let err = pg
+            .apply(Edit::Rename {
+                kind: NodeKind::Queue,
+                name: "oranges".into(),
+                to: "Q2".into(),
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("already"), "{err}");
+        pg.apply(Edit::Rename {
+            kind: NodeKind::Consumer,
+            name: "C1".into(),
+            to: "worker".into(),
+        })
+        .unwrap();
+        assert!(pg.graph().find(NodeKind::Consumer, "worker").is_some());
+    }
+
+    #[test]
+    fn an_internal_exchange_refuses_publishes_with_the_brokers_text() {
+        let mut pg = Playground::new(presets::hello_world()).unwrap();
+        pg.apply(Edit::DeclareExchange(ExchangeSpec {
+            internal: true,
+            ..ExchangeSpec::typed("inside", "fanout")
+        }))
+        .unwrap();
+        pg.publish(PublishRequest {
+            exchange: Some("inside".into()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(HOP_MS);
+        assert!(
+            pg.log().any(|l| l.contains("ACCESS_REFUSED")),
+            "{:?}",
+            pg.log().collect::<Vec<_>>()
+        );
+        // The producer's channel was closed by the error; the next publish still works.
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(10_000);
+        assert!(received(&pg, "C") >= 1);
+    }
+
+    #[test]
+    fn a_headers_message_history_explains_key_by_key() {
+        let mut pg = Playground::new(presets::headers()).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(10_000);
+        let text = pg.history(1).join("\n");
+        assert!(text.contains("why (message #1 at `documents`)"), "{text}");
+        assert!(text.contains("format"), "{text}");
+        let verdicts = pg.explain_message(
+            "documents",
+            "",
+            &[("format".into(), ArgValue::Str("zip".into()))],
+        );
+        let matched: Vec<bool> = verdicts.iter().map(|(m, _)| *m).collect();
+        assert_eq!(matched, [false, false]);
     }
 }
