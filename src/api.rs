@@ -8,7 +8,7 @@
 //! amqpPlayground.setRate(perSecond, producer?)        // a steady stream; 0 stops it
 //! amqpPlayground.snapshot()   // { now, queues: { hello: { ready, unacked } },
 //!                             //   consumers: { C: { received, acked, consuming, refused,
-//!                             //                     replied } },
+//!                             //                     replied, lastBody } },
 //!                             //   producers: { P: { published, confirmed, nacked, replies,
 //!                             //                     waiting } },
 //!                             //   inFlight, unroutable, returned, dropped, restarts,
@@ -20,6 +20,8 @@
 //!                                            // current scenario stays
 //! amqpPlayground.exportScenario()            // the current scenario, as loadScenario reads it
 //! amqpPlayground.history(messageId)          // what happened to one message, with the reasons
+//! amqpPlayground.restart()    // restart the broker: durable queues keep persistent messages,
+//!                             // then every client reconnects and declares what it uses
 //! ```
 //!
 //! # Layout
@@ -129,6 +131,20 @@ pub fn install(state: PlaygroundContext) {
                 s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
             },
         )
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "restart",
+        Closure::<dyn Fn() -> Result<(), JsValue>>::new(move || {
+            s.dispatch(Action::Restart);
+            match &s.error {
+                Some(e) => Err(js_error(e)),
+                None => Ok(()),
+            }
+        })
         .into_js_value(),
     );
 
@@ -313,6 +329,9 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
         set(&o, "consuming", JsValue::from_bool(c.consuming));
         set(&o, "refused", JsValue::from_f64(c.refused as f64));
         set(&o, "replied", JsValue::from_f64(c.replied as f64));
+        if let Some(body) = &c.last_body {
+            set(&o, "lastBody", JsValue::from_str(body));
+        }
         set(&consumers, &c.name, o.into());
     }
     set(&obj, "consumers", consumers.into());

@@ -1,25 +1,181 @@
-//! Every tutorial preset in headless Chromium: it loads, draws the tutorial's nodes, routes
-//! its sample message as the tutorial says, and leaves a screenshot to compare with the
-//! tutorial diagram (`target/screenshots/preset-<id>.png`).
+//! Every preset in headless Chromium: it loads, draws the tutorial's nodes, runs its guided
+//! steps through `window.amqpPlayground`, shows the outcome the tutorial states in
+//! `snapshot()`, and leaves a screenshot to compare with the tutorial diagram
+//! (`target/screenshots/preset-<id>.png`).
 
 use std::time::Duration;
 
 use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use serde_json::Value;
 
-/// Preset id, routing key to publish, and consumers expected to receive it.
-const CASES: [(&str, &str, &[&str]); 7] = [
-    ("hello-world", "hello", &["C"]),
-    ("work-queues", "task_queue", &["C1"]),
-    ("fair-dispatch", "hello", &["C1"]),
-    ("publish-subscribe", "", &["C1", "C2"]),
-    ("routing", "black", &["C2"]),
-    ("topics", "quick.orange.rabbit", &["C1", "C2"]),
-    ("dead-lettering", "work", &["C"]),
+/// One preset: the API calls of its guided steps (run with `api` bound to
+/// `window.amqpPlayground`, clock paused), and what the snapshot must then say.
+struct Case {
+    preset: &'static str,
+    steps: &'static str,
+    check: fn(&Value) -> Result<(), String>,
+}
+
+fn received(snap: &Value, consumer: &str) -> u64 {
+    snap["consumers"][consumer]["received"]
+        .as_u64()
+        .unwrap_or(u64::MAX)
+}
+
+fn expect(what: &str, got: Value, want: Value) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: got {got}, want {want}"))
+    }
+}
+
+fn receivers(snap: &Value, want: &[(&str, u64)]) -> Result<(), String> {
+    for (name, n) in want {
+        expect(
+            &format!("consumer {name} received"),
+            received(snap, name).into(),
+            (*n).into(),
+        )?;
+    }
+    Ok(())
+}
+
+const CASES: [Case; 13] = [
+    Case {
+        preset: "hello-world",
+        steps: "api.publish({ routingKey: 'hello' });",
+        check: |s| receivers(s, &[("C", 1)]),
+    },
+    Case {
+        preset: "work-queues",
+        steps: "api.publish({ count: 4 });",
+        check: |s| receivers(s, &[("C1", 2), ("C2", 2)]),
+    },
+    Case {
+        preset: "fair-dispatch",
+        steps: "api.publish({ count: 8 }); api.advance(60000);",
+        check: |s| {
+            let (c1, c2) = (received(s, "C1"), received(s, "C2"));
+            expect("all tasks done", (c1 + c2).into(), 8.into())?;
+            if c2 < 2 * c1 {
+                return Err(format!("the quick worker should do most: C1 {c1}, C2 {c2}"));
+            }
+            Ok(())
+        },
+    },
+    Case {
+        preset: "publish-subscribe",
+        steps: "api.publish({});",
+        check: |s| receivers(s, &[("C1", 1), ("C2", 1)]),
+    },
+    Case {
+        preset: "routing",
+        steps: "api.publish({ routingKey: 'black' }); api.publish({ routingKey: 'purple' });",
+        check: |s| {
+            receivers(s, &[("C1", 0), ("C2", 1)])?;
+            expect("unroutable", s["unroutable"].clone(), 1.into())
+        },
+    },
+    Case {
+        preset: "topics",
+        steps: "api.publish({ routingKey: 'quick.orange.rabbit' });
+                api.publish({ routingKey: 'lazy.brown.fox' });",
+        check: |s| receivers(s, &[("C1", 1), ("C2", 2)]),
+    },
+    Case {
+        preset: "rpc",
+        steps: "api.publish({ body: '30' });",
+        check: |s| {
+            expect(
+                "replies",
+                s["producers"]["Client"]["replies"].clone(),
+                1.into(),
+            )?;
+            expect(
+                "waiting",
+                s["producers"]["Client"]["waiting"].clone(),
+                0.into(),
+            )?;
+            expect(
+                "server replied",
+                s["consumers"]["S"]["replied"].clone(),
+                1.into(),
+            )
+        },
+    },
+    Case {
+        preset: "publisher-confirms",
+        steps: "api.setConsuming('C', false); api.publish({ count: 8 });",
+        check: |s| {
+            expect(
+                "confirmed",
+                s["producers"]["P"]["confirmed"].clone(),
+                5.into(),
+            )?;
+            expect("nacked", s["producers"]["P"]["nacked"].clone(), 3.into())?;
+            expect("ready", s["queues"]["orders"]["ready"].clone(), 5.into())
+        },
+    },
+    Case {
+        preset: "headers",
+        steps: "api.publish({});
+                api.publish({ properties: { headers: { format: 'zip', type: 'log' } } });
+                api.publish({ properties: { headers: { format: 'zip', type: 'report' } } });",
+        check: |s| receivers(s, &[("C1", 1), ("C2", 2)]),
+    },
+    Case {
+        preset: "dead-lettering",
+        steps: "api.publish({ count: 2 }); api.advance(10000);",
+        check: |s| {
+            receivers(s, &[("C", 3)])?;
+            expect("acked", s["consumers"]["C"]["acked"].clone(), 2.into())?;
+            expect("refused", s["consumers"]["C"]["refused"].clone(), 1.into())
+        },
+    },
+    Case {
+        preset: "alternate-exchange",
+        steps: "api.publish({ routingKey: 'new' }); api.publish({ routingKey: 'refund' });",
+        check: |s| {
+            receivers(s, &[("C1", 1), ("C2", 1)])?;
+            expect("returned", s["returned"].clone(), 0.into())
+        },
+    },
+    Case {
+        preset: "priority",
+        steps: "api.setConsuming('C', false);
+                api.publish({ count: 3 });
+                api.publish({ body: 'urgent', properties: { priority: 9 } });
+                api.advance(2000);
+                api.setConsuming('C', true);
+                api.advance(1200);
+                window.firstJob = api.snapshot().consumers.C.lastBody;",
+        check: |s| receivers(s, &[("C", 4)]),
+    },
+    Case {
+        preset: "durability",
+        steps: "api.setConsuming('C1', false); api.setConsuming('C2', false);
+                api.publish({ producer: 'P1', count: 3 });
+                api.publish({ producer: 'P2', count: 3 });
+                api.advance(5000);
+                api.restart();",
+        check: |s| {
+            expect(
+                "durable",
+                s["queues"]["task_queue"]["ready"].clone(),
+                3.into(),
+            )?;
+            expect("transient", s["queues"]["hello"]["ready"].clone(), 0.into())?;
+            expect("lost", s["lostInRestart"].clone(), 3.into())?;
+            expect("restarts", s["restarts"].clone(), 1.into())
+        },
+    },
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_preset_loads_routes_and_is_screenshotted() {
-    let Some(tools) = Tools::find_or_skip("every_preset_loads_routes_and_is_screenshotted") else {
+async fn every_preset_runs_its_steps_and_is_screenshotted() {
+    let Some(tools) = Tools::find_or_skip("every_preset_runs_its_steps_and_is_screenshotted")
+    else {
         return;
     };
     let dist = build_site(&tools);
@@ -40,47 +196,75 @@ async fn every_preset_loads_routes_and_is_screenshotted() {
     let listed = browser
         .eval("return window.amqpPlayground.listPresets();")
         .await;
-    let ids: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    let ids: Vec<&str> = CASES.iter().map(|c| c.preset).collect();
     assert_eq!(listed, serde_json::json!(ids));
 
-    for (preset, key, receivers) in CASES {
+    for case in &CASES {
+        let preset = case.preset;
         browser
             .eval(&format!(
                 "const api = window.amqpPlayground;
                  api.loadPreset('{preset}');
                  api.pause();
-                 api.publish({{ routingKey: '{key}' }});
+                 {}
                  api.advance(10000);
-                 return null;"
+                 return null;",
+                case.steps
             ))
             .await;
         let snap = browser
             .eval("return window.amqpPlayground.snapshot();")
             .await;
-        let consumers = snap["consumers"].as_object().expect("consumers");
-        for (name, c) in consumers {
-            let expected = u64::from(receivers.contains(&name.as_str()));
-            assert_eq!(
-                c["received"].as_u64(),
-                Some(expected),
-                "{preset}: consumer {name} after publishing `{key}`: {snap}"
-            );
+        if let Err(e) = (case.check)(&snap) {
+            panic!("{preset}: {e}\n{snap}");
         }
+        if preset == "priority" {
+            let first = browser.eval("return window.firstJob;").await;
+            assert_eq!(first, "urgent", "the urgent job overtakes the waiting ones");
+        }
+        let consumers = snap["consumers"].as_object().expect("consumers").len();
         browser
             .wait_until(
                 &format!("{preset} to be drawn"),
                 Duration::from_secs(5),
                 &format!(
                     "return document.querySelector('#preset').value === '{preset}' &&
-                        document.querySelectorAll('svg.diagram g.consumer').length === {};",
-                    consumers.len()
+                        document.querySelectorAll('svg.diagram g.consumer').length === {consumers};"
                 ),
             )
+            .await;
+        // A fresh copy for the picture: the diagram as the tutorial draws it, at rest.
+        browser
+            .eval(&format!(
+                "window.amqpPlayground.loadPreset('{preset}'); return null;"
+            ))
             .await;
         browser.screenshot(&format!("preset-{preset}")).await;
     }
 
+    // A refused scenario leaves the current one in place, with the broker's own text.
+    let refused = browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadPreset('hello-world');
+             try {
+               api.loadScenario({ name: 'bad', queues: [{ name: 'q',
+                 arguments: { 'x-message-ttl': -5 } }] });
+               return 'accepted';
+             } catch (e) { return String(e.message || e); }",
+        )
+        .await;
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(refused.contains("PRECONDITION_FAILED"), "{refused}");
+    let name = browser
+        .eval("return window.amqpPlayground.exportScenario().name;")
+        .await;
+    assert_eq!(name, "hello-world");
+
     // The tutorial 5 diagram in every look.
+    browser
+        .eval("window.amqpPlayground.loadPreset('topics'); return null;")
+        .await;
     for look in ["classic-dark", "current", "current-dark"] {
         browser
             .eval(&format!(
