@@ -16,8 +16,10 @@
 //! amqpPlayground.advance(ms)  amqpPlayground.step()  amqpPlayground.play()  amqpPlayground.pause()
 //! amqpPlayground.undo()  amqpPlayground.redo()  amqpPlayground.setSpeed(0.25..8)
 //! amqpPlayground.setConsuming(name, on)  amqpPlayground.listPresets()  amqpPlayground.loadPreset(id)
-//! amqpPlayground.loadScenario(jsonOrObject)  // throws with the bad field's path; on error the
-//!                                            // current scenario stays
+//! amqpPlayground.loadScenario(jsonOrObject)  // a scenario file, or a client script (an object
+//!                                            // with `steps`), run on the virtual clock; throws
+//!                                            // with the bad field's path or the broker's text,
+//!                                            // and then the current scenario stays
 //! amqpPlayground.exportScenario()            // the current scenario, as loadScenario reads it
 //! amqpPlayground.history(messageId)          // what happened to one message, with the reasons
 //! amqpPlayground.restart()    // restart the broker: durable queues keep persistent messages,

@@ -19,14 +19,22 @@
 //!
 //! Argument and header values are strings, integers, booleans or `null` (AMQP void).
 //! Errors name the path of the bad field (`scenario.queues[1].name: expected a string`).
+//!
+//! An object with `steps` is a client script (`scenario-script.md`) instead: its
+//! declarations become the topology (laid out automatically), its publishes come from one
+//! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
+//! order on the virtual clock. Steps that act on one channel's private state (`get`,
+//! `drain`, `settle`, `qos`, …) are refused with the list of those the playground runs.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
+use crate::scene::NodeKind;
 use crate::sim::scenario::{
     ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, MessageProps, ProducerSpec, QueueSpec,
-    Scenario, Settle,
+    Scenario, Settle, Step,
 };
+use crate::sim::Edit;
 
 /// Parses JSON text, or passes an object through.
 pub fn parse_input(input: &JsValue, what: &str) -> Result<JsValue, String> {
@@ -50,7 +58,14 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
         path: "scenario".to_string(),
     };
     r.object()?;
+    if r.get("steps").is_some() {
+        return script_from_js(&Reader {
+            value: &value,
+            path: "script".to_string(),
+        });
+    }
     Ok(Scenario {
+        steps: Vec::new(),
         name: r.string_or("name", "custom")?,
         exchanges: r.list("exchanges", |x| {
             Ok(ExchangeSpec {
@@ -140,6 +155,213 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 caption: c.opt_string("caption")?,
             })
         })?,
+    })
+}
+
+/// The steps a client script may have in the playground; the others (`get`, `drain`,
+/// `settle`, …) act on one client's channel state, which the diagram does not draw.
+const SCRIPT_STEPS: &str = "publish, sleep_ms, consume, cancel, declare_exchange, \
+    declare_queue, bind, unbind, delete_queue, delete_exchange";
+
+/// A client script (`scenario-script.md`): its declarations become the topology (laid out
+/// automatically), its publishes come from one producer `P`, its consumers are named by their
+/// tags, and its steps run in order on the virtual clock.
+fn script_from_js(r: &Reader<'_>) -> Result<Scenario, String> {
+    let exchanges = r.list("exchanges", script_exchange)?;
+    let queues = r.list("queues", script_queue)?;
+    let bindings = r.list("bindings", script_binding)?;
+    let steps = r.list("steps", script_step)?;
+    // One producer for the script's client, drawn towards where it first publishes.
+    let first = steps.iter().find_map(|s| match s {
+        Step::Publish {
+            exchange,
+            routing_key,
+            ..
+        } => Some((exchange.clone(), routing_key.clone())),
+        _ => None,
+    });
+    let producers = first
+        .map(|(exchange, routing_key)| ProducerSpec {
+            name: "P".into(),
+            exchange,
+            routing_key,
+            body: "Hello World!".into(),
+            ..ProducerSpec::default()
+        })
+        .into_iter()
+        .collect();
+    Ok(Scenario {
+        name: r.string_or("description", "script")?,
+        exchanges,
+        queues,
+        bindings,
+        producers,
+        consumers: Vec::new(),
+        steps,
+    })
+}
+
+fn script_exchange(x: &Reader<'_>) -> Result<ExchangeSpec, String> {
+    let kind = x.string("type")?;
+    Ok(ExchangeSpec {
+        durable: x.bool_or("durable", false)?,
+        auto_delete: x.bool_or("auto_delete", false)?,
+        internal: x.bool_or("internal", false)?,
+        arguments: x.arguments("arguments")?,
+        ..ExchangeSpec::typed(&x.string("name")?, &kind)
+    })
+}
+
+fn script_queue(q: &Reader<'_>) -> Result<QueueSpec, String> {
+    let name = q.string_or("name", "")?;
+    let alias = q.opt_string("alias")?;
+    let (handle, server_named) = match (name.is_empty(), alias) {
+        (true, Some(alias)) => (alias, true),
+        (true, None) => {
+            return Err(format!(
+                "{}: a server-named queue (`name: \"\"`) needs an `alias`",
+                q.path
+            ))
+        }
+        (false, _) => (name, false),
+    };
+    Ok(QueueSpec {
+        caption: Some(if server_named {
+            "amq.gen-...".into()
+        } else {
+            handle.clone()
+        }),
+        name: handle,
+        server_named,
+        durable: q.bool_or("durable", false)?,
+        exclusive: q.bool_or("exclusive", false)?,
+        auto_delete: q.bool_or("auto_delete", false)?,
+        arguments: q.arguments("arguments")?,
+    })
+}
+
+fn script_binding(b: &Reader<'_>) -> Result<BindingSpec, String> {
+    let to_exchange = match b.string_or("destination_type", "queue")?.as_str() {
+        "queue" => false,
+        "exchange" => true,
+        other => {
+            return Err(format!(
+                "{}.destination_type: expected \"queue\" or \"exchange\", got {other:?}",
+                b.path
+            ))
+        }
+    };
+    Ok(BindingSpec {
+        exchange: b.string("source")?,
+        destination: b.string("destination")?,
+        to_exchange,
+        key: b.string_or("routing_key", "")?,
+        show_key: true,
+        arguments: b.arguments("arguments")?,
+    })
+}
+
+/// One step: an object with exactly one key naming what it does.
+fn script_step(r: &Reader<'_>) -> Result<Step, String> {
+    let obj: Object = r.value.clone().into();
+    let keys = Object::keys(&obj);
+    if keys.length() != 1 {
+        return Err(format!(
+            "{}: a step is an object with one key (one of {SCRIPT_STEPS})",
+            r.path
+        ));
+    }
+    let kind = keys.get(0).as_string().unwrap_or_default();
+    let body = Reflect::get(&obj, &kind.as_str().into()).unwrap_or(JsValue::UNDEFINED);
+    let a = Reader {
+        value: &body,
+        path: format!("{}.{kind}", r.path),
+    };
+    if kind == "sleep_ms" {
+        return body
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (0.0..=86_400_000.0).contains(n))
+            .map(|n| Step::Sleep(n as u64))
+            .ok_or_else(|| format!("{}: expected a number of ms", a.path));
+    }
+    a.object()?;
+    let step = match kind.as_str() {
+        "publish" => {
+            let mut properties = match a.get("properties") {
+                Some(v) => script_props(&Reader {
+                    value: &v,
+                    path: format!("{}.properties", a.path),
+                })?,
+                None => MessageProps::default(),
+            };
+            properties.headers = a.arguments("headers")?;
+            Step::Publish {
+                exchange: a.string_or("exchange", "")?,
+                routing_key: a.string_or("routing_key", "")?,
+                body: a.string_or("body", "")?,
+                properties,
+                mandatory: a.bool_or("mandatory", false)?,
+                repeat: a.integer_or("repeat", 1, 10_000)? as u32,
+            }
+        }
+        "consume" => {
+            let auto_ack = match a.string_or("ack", "ack")?.as_str() {
+                "ack" => false,
+                "none" => true,
+                other => {
+                    return Err(format!(
+                    "{}.ack: {other:?} is not shown in the playground (use \"ack\" or \"none\")",
+                    a.path
+                ))
+                }
+            };
+            Step::Consume(ConsumerSpec {
+                prefetch: a.integer_or("prefetch", 0, 65_535)? as u16,
+                auto_ack,
+                ..ConsumerSpec::on(&a.string("tag")?, None, &a.string("queue")?)
+            })
+        }
+        "cancel" => Step::Cancel(a.string("tag")?),
+        "declare_exchange" => Step::Edit(Edit::DeclareExchange(script_exchange(&a)?)),
+        "declare_queue" => Step::Edit(Edit::DeclareQueue(script_queue(&a)?)),
+        "bind" => Step::Edit(Edit::AddBinding(script_binding(&a)?)),
+        "unbind" => Step::Edit(Edit::RemoveBinding(script_binding(&a)?)),
+        "delete_queue" => Step::Edit(Edit::Remove {
+            kind: NodeKind::Queue,
+            name: a.string("queue")?,
+        }),
+        "delete_exchange" => Step::Edit(Edit::Remove {
+            kind: NodeKind::Exchange,
+            name: a.string("exchange")?,
+        }),
+        other => {
+            return Err(format!(
+                "{}: `{other}` is not a step the playground runs (it runs {SCRIPT_STEPS}); \
+                 run this script with `amqp-playground run` instead",
+                r.path
+            ))
+        }
+    };
+    Ok(step)
+}
+
+/// A script's `properties` (snake_case, as AMQP names them).
+fn script_props(p: &Reader<'_>) -> Result<MessageProps, String> {
+    p.object()?;
+    let small = |key: &str| -> Result<Option<u8>, String> {
+        match p.get(key) {
+            None => Ok(None),
+            Some(_) => Ok(Some(p.integer_or(key, 0, 255)? as u8)),
+        }
+    };
+    Ok(MessageProps {
+        delivery_mode: small("delivery_mode")?,
+        priority: small("priority")?,
+        expiration: p.opt_string("expiration")?,
+        reply_to: p.opt_string("reply_to")?,
+        correlation_id: p.opt_string("correlation_id")?,
+        message_id: p.opt_string("message_id")?,
+        headers: Vec::new(),
     })
 }
 

@@ -26,7 +26,7 @@ use amqp_playground_core::{
     QueueName, Reply, RouteEdge, UserName, VhostName,
 };
 
-use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle};
+use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle, Step};
 use crate::anim::{Leg, Sample, Timeline, Tween};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
@@ -227,6 +227,8 @@ enum Arrival {
         /// Publishes left in a burst; `None` for a steady rate.
         remaining: Option<u32>,
     },
+    /// A scripted step is due.
+    Step(Box<Step>),
     /// A consumer is done with a delivery, after its processing time: it answers an RPC
     /// request, then settles the delivery (manual ack only).
     Done {
@@ -354,7 +356,93 @@ impl Playground {
         for c in scenario.consumers {
             pg.add_consumer(c)?;
         }
+        pg.schedule(scenario.steps);
         Ok(pg)
+    }
+
+    /// Puts a script's steps on the virtual clock: each publish a burst gap after the last
+    /// thing, each sleep as long as it says. They stay in the scenario, so a rebuild (undo,
+    /// replay) runs them again from the start.
+    fn schedule(&mut self, steps: Vec<Step>) {
+        self.scenario.steps = steps.clone();
+        let mut at = 0;
+        for step in steps {
+            match step {
+                Step::Sleep(ms) => at += ms,
+                Step::Publish {
+                    exchange,
+                    routing_key,
+                    body,
+                    properties,
+                    mandatory,
+                    repeat,
+                } => {
+                    for i in 1..=repeat.max(1) {
+                        let one = Step::Publish {
+                            exchange: exchange.clone(),
+                            routing_key: routing_key.clone(),
+                            body: body.replace("{i}", &i.to_string()),
+                            properties: properties.clone(),
+                            mandatory,
+                            repeat: 1,
+                        };
+                        self.send(at, Arrival::Step(Box::new(one)));
+                        at += BURST_GAP_MS;
+                    }
+                }
+                other => self.send(at, Arrival::Step(Box::new(other))),
+            }
+        }
+    }
+
+    /// Runs one scripted step; a refusal is logged (as a real client would see it) and the
+    /// script goes on.
+    fn run_step(&mut self, step: Step) {
+        let result = match step {
+            Step::Publish {
+                exchange,
+                routing_key,
+                body,
+                properties,
+                mandatory,
+                ..
+            } => {
+                // The script's own client: connected on its first publish if need be.
+                if self.scenario.producers.is_empty() {
+                    let p = super::scenario::ProducerSpec {
+                        name: "P".into(),
+                        exchange: exchange.clone(),
+                        routing_key: routing_key.clone(),
+                        ..Default::default()
+                    };
+                    if let Err(e) = self.add_producer(p) {
+                        self.note(format!("script step refused: {e}"));
+                        return;
+                    }
+                }
+                self.publish(PublishRequest {
+                    producer: None,
+                    exchange: Some(exchange),
+                    routing_key: Some(routing_key),
+                    body: Some(body),
+                    mandatory,
+                    properties: Some(properties),
+                })
+            }
+            Step::Sleep(_) => Ok(()),
+            Step::Consume(spec) => {
+                if self.client_index(&spec.name).is_some() {
+                    self.set_consuming(&spec.name, true)
+                } else {
+                    self.add_consumer(spec)
+                }
+            }
+            Step::Cancel(tag) => self.set_consuming(&tag, false),
+            Step::Edit(edit) => self.apply(edit),
+        };
+        if let Err(e) = result {
+            self.note(format!("script step refused: {e}"));
+        }
     }
 
     /// Opens a connection and its channel 1 for one client.
@@ -806,6 +894,7 @@ impl Playground {
                         );
                     }
                 }
+                Arrival::Step(step) => self.run_step(*step),
                 Arrival::Reply {
                     producer,
                     correlation_id,
@@ -1866,6 +1955,44 @@ mod tests {
         assert!(text.contains("message #1 delivered from `Q1`"), "{text}");
         assert!(!text.contains("Q2`"), "{text}");
         assert!(pg.history(11).is_empty());
+    }
+
+    #[test]
+    fn a_scripted_scenario_runs_its_steps_on_the_virtual_clock() {
+        use crate::sim::scenario::{ConsumerSpec, QueueSpec};
+        let publish = |body: &str, repeat| Step::Publish {
+            exchange: String::new(),
+            routing_key: "jobs".into(),
+            body: body.into(),
+            properties: MessageProps::default(),
+            mandatory: false,
+            repeat,
+        };
+        let scenario = Scenario {
+            name: "script".into(),
+            queues: vec![QueueSpec::named("jobs")],
+            steps: vec![
+                publish("job {i}", 3),
+                Step::Sleep(2_000),
+                Step::Consume(ConsumerSpec::on("worker", None, "jobs")),
+                Step::Sleep(5_000),
+                Step::Cancel("worker".into()),
+                publish("late", 1),
+                Step::Edit(Edit::DeclareQueue(QueueSpec::named("extra"))),
+            ],
+            ..Scenario::default()
+        };
+        let mut pg = Playground::new(scenario).unwrap();
+        assert!(pg.scenario().consumers.is_empty(), "nothing ran yet");
+        pg.advance(1_500);
+        assert_eq!(pg.snapshot().queues[0].1.ready, 3, "published, no consumer");
+        pg.advance(10_000);
+        let snap = pg.snapshot();
+        assert_eq!(snap.consumers[0].received, 3);
+        assert!(!snap.consumers[0].consuming, "cancelled");
+        assert_eq!(snap.queues[0].1.ready, 1, "`late` waits");
+        assert_eq!(snap.queues.len(), 2, "`extra` declared by a step");
+        assert_eq!(snap.consumers[0].last_body.as_deref(), Some("job 3"));
     }
 
     #[test]

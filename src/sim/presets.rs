@@ -129,6 +129,7 @@ pub fn dead_lettering() -> Scenario {
         ),
     ];
     Scenario {
+        steps: Vec::new(),
         name: "dead-lettering".into(),
         exchanges: vec![
             exchange("tasks", "direct", Some("type=direct")),
@@ -153,6 +154,7 @@ pub fn dead_lettering() -> Scenario {
 /// Tutorial 6: a client asks, a server answers into the client's callback queue.
 pub fn rpc() -> Scenario {
     Scenario {
+        steps: Vec::new(),
         name: "rpc".into(),
         exchanges: vec![],
         queues: vec![
@@ -189,6 +191,7 @@ pub fn publisher_confirms() -> Scenario {
         ("x-overflow".into(), ArgValue::Str("reject-publish".into())),
     ];
     Scenario {
+        steps: Vec::new(),
         name: "publisher-confirms".into(),
         exchanges: vec![exchange("shop", "direct", Some("type=direct"))],
         queues: vec![orders],
@@ -215,6 +218,7 @@ pub fn headers() -> Scenario {
         ..bind("documents", q, "", true)
     };
     Scenario {
+        steps: Vec::new(),
         name: "headers".into(),
         exchanges: vec![exchange("documents", "headers", Some("type=headers"))],
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
@@ -243,6 +247,7 @@ pub fn headers() -> Scenario {
 /// come back only when even it cannot place them.
 pub fn alternate_exchange() -> Scenario {
     Scenario {
+        steps: Vec::new(),
         name: "alternate-exchange".into(),
         exchanges: vec![
             ExchangeSpec {
@@ -278,6 +283,7 @@ pub fn priority() -> Scenario {
     let mut jobs = queue("jobs", Some("jobs"));
     jobs.arguments = vec![("x-max-priority".into(), ArgValue::Int(10))];
     Scenario {
+        steps: Vec::new(),
         name: "priority".into(),
         exchanges: vec![],
         queues: vec![jobs],
@@ -306,6 +312,7 @@ pub fn durability() -> Scenario {
         ..MessageProps::default()
     };
     Scenario {
+        steps: Vec::new(),
         name: "durability".into(),
         exchanges: vec![],
         queues: vec![
@@ -384,6 +391,7 @@ fn exchange(name: &str, kind: &str, caption: Option<&str>) -> ExchangeSpec {
 /// Tutorial 1: P → `hello` → C, through the default exchange.
 pub fn hello_world() -> Scenario {
     Scenario {
+        steps: Vec::new(),
         name: "hello-world".into(),
         exchanges: vec![],
         queues: vec![queue("hello", Some("hello"))],
@@ -396,6 +404,7 @@ pub fn hello_world() -> Scenario {
 /// Tutorial 2: one task queue, two workers taking turns.
 pub fn work_queues() -> Scenario {
     Scenario {
+        steps: Vec::new(),
         name: "work-queues".into(),
         exchanges: vec![],
         queues: vec![queue("task_queue", None)],
@@ -418,6 +427,7 @@ pub fn fair_dispatch() -> Scenario {
         ..consumer(name, Some(sub), "hello")
     };
     Scenario {
+        steps: Vec::new(),
         name: "fair-dispatch".into(),
         exchanges: vec![],
         queues: vec![queue("hello", Some("queue_name=hello"))],
@@ -430,6 +440,7 @@ pub fn fair_dispatch() -> Scenario {
 /// Tutorial 3: a fanout exchange copies every message to each subscriber's own queue.
 pub fn publish_subscribe() -> Scenario {
     Scenario {
+        steps: Vec::new(),
         name: "publish-subscribe".into(),
         exchanges: vec![exchange("logs", "fanout", None)],
         queues: vec![server_named("Q1"), server_named("Q2")],
@@ -471,6 +482,7 @@ fn keyed_exchange(
 ) -> Scenario {
     let xn = x.name.clone();
     Scenario {
+        steps: Vec::new(),
         name: name.into(),
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
         bindings: vec![

@@ -350,6 +350,36 @@ pub struct Scenario {
     pub producers: Vec<ProducerSpec>,
     /// Consumers.
     pub consumers: Vec<ConsumerSpec>,
+    /// What happens after set-up, in order, on the virtual clock (a client script's steps).
+    pub steps: Vec<Step>,
+}
+
+/// One step of a scripted scenario (what `loadScenario` makes of a client script's steps).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The script's client publishes (`repeat` times, `{i}` in the body counting 1..).
+    Publish {
+        /// Exchange (`""` = default).
+        exchange: String,
+        /// Routing key.
+        routing_key: String,
+        /// Body.
+        body: String,
+        /// Properties and headers.
+        properties: MessageProps,
+        /// Mandatory.
+        mandatory: bool,
+        /// How many copies.
+        repeat: u32,
+    },
+    /// Let virtual time pass.
+    Sleep(u64),
+    /// Start a consumer (named by its tag).
+    Consume(ConsumerSpec),
+    /// Cancel the consumer with this tag.
+    Cancel(String),
+    /// A topology change (declare, bind, unbind, delete).
+    Edit(super::playground::Edit),
 }
 
 impl Scenario {

@@ -261,6 +261,46 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(name, "hello-world");
 
+    // A plain client script: its topology is laid out, its steps run on the virtual clock.
+    let script = browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadScenario({
+               description: 'work queue script',
+               queues: [{ name: 'tasks', durable: true }],
+               steps: [
+                 { publish: { exchange: '', routing_key: 'tasks', body: 'task {i}', repeat: 3 } },
+                 { sleep_ms: 1000 },
+                 { consume: { queue: 'tasks', tag: 'worker', ack: 'ack' } },
+                 { sleep_ms: 5000 }
+               ]
+             });
+             api.pause();
+             api.advance(10000);
+             return api.snapshot();",
+        )
+        .await;
+    assert_eq!(script["consumers"]["worker"]["received"], 3, "{script}");
+    assert_eq!(script["queues"]["tasks"]["ready"], 0, "{script}");
+    browser.screenshot("script-work-queue").await;
+    let refused = browser
+        .eval(
+            "try {
+               window.amqpPlayground.loadScenario({ steps: [{ get: { queue: 'q', ack: 'ack' } }] });
+               return 'accepted';
+             } catch (e) { return String(e.message || e); }",
+        )
+        .await;
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(
+        refused.contains("script.steps[0]: `get` is not a step"),
+        "{refused}"
+    );
+    let name = browser
+        .eval("return window.amqpPlayground.exportScenario().name;")
+        .await;
+    assert_eq!(name, "work queue script");
+
     // The tutorial 5 diagram in every look.
     browser
         .eval("window.amqpPlayground.loadPreset('topics'); return null;")

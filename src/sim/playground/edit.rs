@@ -76,6 +76,8 @@ pub enum Edit {
     DeclareQueue(QueueSpec),
     /// Add a binding to a queue or an exchange, with a key and arguments.
     AddBinding(BindingSpec),
+    /// Remove the binding equal to this one (source, destination, key, arguments).
+    RemoveBinding(BindingSpec),
     /// Connect a producer with its properties, confirm mode and RPC role.
     DeclareProducer(ProducerSpec),
     /// Connect a consumer with its behaviour and RPC role.
@@ -171,6 +173,25 @@ impl Playground {
             Edit::DeclareExchange(spec) => self.add_exchange(spec),
             Edit::DeclareQueue(spec) => self.add_queue(spec),
             Edit::AddBinding(spec) => self.add_binding(spec),
+            Edit::RemoveBinding(spec) => {
+                let found = self.scenario.bindings.iter().position(|b| {
+                    b.exchange == spec.exchange
+                        && b.destination == spec.destination
+                        && b.to_exchange == spec.to_exchange
+                        && b.key == spec.key
+                        && b.arguments == spec.arguments
+                });
+                match found {
+                    Some(i) => self.remove_binding(i),
+                    None => Err(PlaygroundError::Unknown {
+                        kind: "binding",
+                        name: format!(
+                            "{} → {} with key `{}`",
+                            spec.exchange, spec.destination, spec.key
+                        ),
+                    }),
+                }
+            }
             Edit::DeclareProducer(spec) => self.add_producer(spec),
             Edit::DeclareConsumer(spec) => self.add_consumer(spec),
             Edit::UpdateExchange(spec) => {
