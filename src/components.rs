@@ -6,7 +6,7 @@
 //! - [`editor`]: the palette that adds nodes, the inspector of the selected node, and the
 //!   history of a clicked message.
 //! - [`link`]: the bar under the diagram: drawing a binding (target, key), and the selected
-//!   node's or edge's actions (bind, rename, delete).
+//!   node's or edge's actions (bind, delete).
 //! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.

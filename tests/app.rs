@@ -184,7 +184,8 @@ async fn the_api_refuses_bad_input_with_a_clear_error() {
         message.as_deref(),
         Some(
             "no preset named `no-such-tutorial`; the presets are: hello-world, work-queues, \
-             fair-dispatch, publish-subscribe, routing, topics, dead-lettering"
+             fair-dispatch, publish-subscribe, routing, topics, rpc, publisher-confirms, headers, \
+             dead-lettering, alternate-exchange, priority, durability"
         )
     );
     assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);
@@ -713,4 +714,297 @@ async fn dragging_a_node_moves_it_and_its_edges_without_selecting_it() {
     api("publish", &[]).unwrap();
     api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
     assert_eq!(snapshot_number(&["consumers", "C", "received"]), 1.0);
+}
+
+/// The centre of an element on screen (scroll its diagram into view first, so
+/// `elementFromPoint` finds it there).
+fn centre(el: &Element) -> (i32, i32) {
+    let r = el.get_bounding_client_rect();
+    (
+        (r.left() + r.width() / 2.0) as i32,
+        (r.top() + r.height() / 2.0) as i32,
+    )
+}
+
+fn press(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+/// `focus()` on any element (web-sys types it only on HTML elements).
+fn focus(el: &Element) {
+    let f: Function = Reflect::get(el, &"focus".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    f.call0(el).unwrap();
+}
+
+fn edge_labels(root: &Element) -> Vec<String> {
+    let list = root.query_selector_all("text.edge-label").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.get(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+async fn routing(root: &Element) {
+    api("loadPreset", &["routing".into()]).unwrap();
+    api("pause", &[]).unwrap();
+    settle().await;
+    assert!(root
+        .query_selector("g.exchange[data-name='direct_logs']")
+        .unwrap()
+        .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn dragging_from_the_link_handle_to_a_queue_binds_it_with_the_typed_key() {
+    let root = mount().await;
+    routing(&root).await;
+    assert!(
+        root.query_selector(".link-handle").unwrap().is_none(),
+        "no handle until selected"
+    );
+    click(&root, "g.pick[aria-label='exchange direct_logs']");
+    settle().await;
+    find(&root, "svg.diagram").scroll_into_view();
+    let handle = find(&root, ".link-handle");
+    let target = find(&root, "g.pick[aria-label='queue Q1']");
+    let (tx, ty) = centre(&target);
+    let (hx, hy) = centre(&handle);
+    pointer(&handle, "pointerdown", hx, hy);
+    pointer(&handle, "pointermove", (hx + tx) / 2, (hy + ty) / 2);
+    settle().await;
+    assert!(
+        root.query_selector("line.rubber-band").unwrap().is_some(),
+        "a rubber band follows the pointer"
+    );
+    pointer(&handle, "pointermove", tx, ty);
+    pointer(&handle, "pointerup", tx, ty);
+    settle().await;
+    assert!(root.query_selector("line.rubber-band").unwrap().is_none());
+    let prompt = root
+        .query_selector("#link-prompt")
+        .unwrap()
+        .and_then(|p| p.text_content())
+        .unwrap_or_else(|| {
+            format!(
+                "no prompt; bar: {:?}; error: {:?}; handle {hx},{hy} → Q1 {tx},{ty}",
+                root.query_selector(".link-bar")
+                    .unwrap()
+                    .and_then(|b| b.text_content()),
+                root.query_selector(".status .error")
+                    .unwrap()
+                    .and_then(|b| b.text_content())
+            )
+        });
+    assert!(prompt.contains("Q1"), "{prompt}");
+    set_value(&root, "#link-key", "purple");
+    submit(&root, "#link-prompt");
+    settle().await;
+    assert!(root.query_selector("#link-prompt").unwrap().is_none());
+    assert_eq!(edge_labels(&root), ["orange", "black", "green", "purple"]);
+
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"routingKey".into(), &"purple".into()).unwrap();
+    api("publish", &[spec.into()]).unwrap();
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["consumers", "C1", "received"]), 1.0);
+    assert_eq!(snapshot_number(&["unroutable"]), 0.0);
+
+    click(&root, "#undo");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black", "green"]);
+}
+
+#[wasm_bindgen_test]
+async fn click_then_click_links_and_escape_cancels() {
+    let root = mount().await;
+    routing(&root).await;
+    click(&root, "g.pick[aria-label='exchange direct_logs']");
+    settle().await;
+    // Pressing the handle without moving starts click-then-click (a tap on a touch screen).
+    let handle = find(&root, ".link-handle");
+    let (hx, hy) = centre(&handle);
+    pointer(&handle, "pointerdown", hx, hy);
+    pointer(&handle, "pointerup", hx, hy);
+    settle().await;
+    assert!(find(&root, ".link-bar")
+        .text_content()
+        .unwrap()
+        .contains("Binding from exchange"));
+    assert_eq!(
+        root.query_selector_all("g.pick.link-target")
+            .unwrap()
+            .length(),
+        2,
+        "Q1 and Q2"
+    );
+    click(&root, "g.pick[aria-label='queue Q2']");
+    settle().await;
+    let bar = find(&root, ".link-bar").text_content().unwrap();
+    assert!(bar.contains("Bind direct_logs → queue Q2"), "{bar}");
+    press(&find(&root, "#link-key"), "Escape");
+    settle().await;
+    assert!(
+        root.query_selector("#link-prompt").unwrap().is_none(),
+        "{:?}",
+        find(&root, ".link-bar").text_content()
+    );
+    assert_eq!(edge_labels(&root), ["orange", "black", "green"]);
+
+    // Again with the Bind… button (the exchange is still selected), and a key: a third
+    // parallel edge into Q2.
+    click(&root, "#start-link");
+    settle().await;
+    click(&root, "g.pick[aria-label='queue Q2']");
+    settle().await;
+    set_value(&root, "#link-key", "blue");
+    submit(&root, "#link-prompt");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black", "green", "blue"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_keyboard_draws_a_binding_b_arrows_enter_key_enter() {
+    let root = mount().await;
+    routing(&root).await;
+    let exchange = find(&root, "g.pick[aria-label='exchange direct_logs']");
+    let document = web_sys::window().unwrap().document().unwrap();
+    focus(&exchange);
+    assert_eq!(
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("aria-label")),
+        Some("exchange direct_logs".to_string()),
+        "SVG nodes take the focus"
+    );
+    press(&exchange, "b");
+    settle().await;
+    assert!(
+        find(&root, ".link-bar")
+            .text_content()
+            .unwrap()
+            .contains("Binding from exchange direct_logs"),
+        "B starts a binding"
+    );
+    let focused = || {
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("aria-label"))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        focused(),
+        "queue Q1",
+        "B jumps to the first target (focus on {:?})",
+        document.active_element().map(|e| e.outer_html())
+    );
+    press(&document.active_element().unwrap(), "ArrowDown");
+    assert_eq!(focused(), "queue Q2");
+    press(&document.active_element().unwrap(), "ArrowUp");
+    press(&document.active_element().unwrap(), "ArrowUp");
+    assert_eq!(focused(), "queue Q2", "the targets wrap around");
+    press(&document.active_element().unwrap(), "Enter");
+    settle().await;
+    assert_eq!(
+        document.active_element().unwrap().id(),
+        "link-key",
+        "the key field takes the focus"
+    );
+    set_value(&root, "#link-key", "white");
+    submit(&root, "#link-prompt");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black", "green", "white"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_edge_is_selected_and_deleted_with_its_button_or_the_delete_key() {
+    let root = mount().await;
+    routing(&root).await;
+    // The hit area of the `green` edge (the third binding).
+    let hit = |label: &str| {
+        let edges = root.query_selector_all("g.edge.binding").unwrap();
+        (0..edges.length())
+            .filter_map(|i| edges.get(i).and_then(|n| n.dyn_into::<Element>().ok()))
+            .find(|g| g.text_content().as_deref() == Some(label))
+            .and_then(|g| g.query_selector(".edge-hit").unwrap())
+            .unwrap_or_else(|| panic!("no binding edge labelled {label}"))
+    };
+    let green = hit("green");
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    green
+        .dispatch_event(
+            &web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap(),
+        )
+        .unwrap();
+    settle().await;
+    assert!(find(&root, ".link-bar")
+        .text_content()
+        .unwrap()
+        .contains("key green"));
+    click(&root, "#delete-selected");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black"]);
+    press(&hit("black"), "Delete");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange"]);
+    click(&root, "#undo");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_scrubs_back_and_forward_again() {
+    let root = mount().await;
+    api("pause", &[]).unwrap();
+    api("publish", &[]).unwrap();
+    api("advance", &[JsValue::from_f64(3_000.0)]).unwrap();
+    api("publish", &[]).unwrap();
+    api("advance", &[JsValue::from_f64(3_000.0)]).unwrap();
+    settle().await;
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 2.0);
+    let end = snapshot_number(&["now"]);
+    set_value(&root, "#timeline", "2500");
+    settle().await;
+    assert_eq!(snapshot_number(&["now"]), 2_500.0);
+    assert_eq!(snapshot_number(&["producers", "P", "published"]), 1.0);
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 1.0);
+    let shown = find(&root, ".timeline .time").text_content().unwrap();
+    assert!(shown.starts_with("2.5 s"), "{shown}");
+    set_value(&root, "#timeline", &end.to_string());
+    settle().await;
+    assert_eq!(snapshot_number(&["now"]), end);
+    assert_eq!(snapshot_number(&["consumers", "C", "received"]), 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn why_not_explains_a_queue_the_picked_message_missed() {
+    let root = mount().await;
+    api("loadPreset", &["topics".into()]).unwrap();
+    api("pause", &[]).unwrap();
+    let spec = js_sys::Object::new();
+    Reflect::set(&spec, &"routingKey".into(), &"quick.orange.fox".into()).unwrap();
+    api("publish", &[spec.into()]).unwrap();
+    // Past the exchange the token carries the broker's message id.
+    api("advance", &[JsValue::from_f64(1_000.0)]).unwrap();
+    settle().await;
+    click(&root, "circle.token[data-message]");
+    settle().await;
+    api("advance", &[JsValue::from_f64(3_000.0)]).unwrap();
+    click(&root, "g.pick[aria-label='queue Q2']");
+    settle().await;
+    let why = find(&root, ".why-not").text_content().unwrap();
+    assert!(why.contains("Why not Q2?"), "{why}");
+    assert!(why.contains("'*.*.rabbit' does not match"), "{why}");
+    assert!(why.contains("'lazy.#' does not match"), "{why}");
+    click(&root, "g.pick[aria-label='queue Q1']");
+    settle().await;
+    let why = find(&root, ".why-not").text_content().unwrap();
+    assert!(why.contains("reached `Q1`"), "{why}");
 }

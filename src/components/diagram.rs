@@ -131,25 +131,32 @@ pub fn Diagram() -> Html {
                     </g>
                 }
             }
-            None => {
-                let id = sample.tween.message;
-                let show = {
-                    let state = state.clone();
-                    Callback::from(move |e: MouseEvent| {
-                        e.stop_propagation();
-                        state.dispatch(Action::SelectMessage(id));
-                    })
-                };
-                html! {
-                    <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
-                        data-message={id.map(|m| m.to_string())}
-                        fill={pal.token} stroke={pal.stroke} stroke-width="1" onclick={show}>
-                        <title>{ id.map_or_else(|| "a message on its way to the broker".to_string(), |m| format!("message #{m}: click for its history")) }</title>
-                    </circle>
-                }
-            }
+            // One click handler on the group serves every token (see `pick_token`): no
+            // per-token closure or formatted title to build on every frame.
+            None => html! {
+                <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+                    data-message={sample.tween.message.map(|m| m.to_string())}
+                    fill={pal.token} stroke={pal.stroke} stroke-width="1">
+                    <title>{ "a message: click for its history" }</title>
+                </circle>
+            },
         }
     });
+    let pick_token = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            let id = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.closest("circle.token").ok().flatten())
+                .and_then(|el| el.get_attribute("data-message"))
+                .and_then(|m| m.parse::<u64>().ok());
+            if let Some(id) = id {
+                e.stop_propagation();
+                state.dispatch(Action::SelectMessage(Some(id)));
+            }
+        })
+    };
 
     html! {
         <svg class="diagram" xmlns="http://www.w3.org/2000/svg"
@@ -161,7 +168,7 @@ pub fn Diagram() -> Html {
             <Topology graph={graph.clone()} layout={layout.clone()} marks={marks}
                 selected={state.selected.clone()} selected_edge={state.selected_edge}
                 linking={state.linking.clone()} dispatch={state.dispatcher()} theme={theme} />
-            <g class="tokens">{ for tokens }</g>
+            <g class="tokens" onclick={pick_token}>{ for tokens }</g>
         </svg>
     }
 }
@@ -273,30 +280,50 @@ fn node_at(x: i32, y: i32) -> Option<(NodeKind, String)> {
     Some((kind, pick.get_attribute("data-name")?))
 }
 
-/// Moves keyboard focus to the next (or previous) node a binding can go to.
-fn focus_next_target(from: &Element, forward: bool) {
+/// Moves keyboard focus to the next (or previous) node a binding from `source` can go to:
+/// the queues and the other exchanges, in drawing order.
+fn focus_next_target(from: &Element, source: &str, forward: bool) {
     let Some(svg) = from.closest("svg").ok().flatten() else {
         return;
     };
-    let Ok(list) = svg.query_selector_all("g.pick.link-target") else {
+    let Ok(list) = svg.query_selector_all("g.pick[data-kind=exchange], g.pick[data-kind=queue]")
+    else {
         return;
     };
-    let targets: Vec<Element> = (0..list.length())
+    let all: Vec<Element> = (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|n| n.dyn_into::<Element>().ok())
         .collect();
+    let is_source = |el: &Element| {
+        el.get_attribute("data-kind").as_deref() == Some("exchange")
+            && el.get_attribute("data-name").as_deref() == Some(source)
+    };
+    // Start from where the focus is (the source itself when linking just began).
+    let targets: Vec<&Element> = all.iter().filter(|t| !is_source(t)).collect();
     if targets.is_empty() {
         return;
     }
-    let here = targets.iter().position(|t| t == from);
-    let next = match (here, forward) {
-        (Some(i), true) => (i + 1) % targets.len(),
-        (Some(i), false) => (i + targets.len() - 1) % targets.len(),
-        (None, true) => 0,
-        (None, false) => targets.len() - 1,
+    let n = targets.len();
+    let next = match targets.iter().position(|t| *t == from) {
+        Some(i) if forward => (i + 1) % n,
+        Some(i) => (i + n - 1) % n,
+        None => {
+            // From the source: the first target after it in drawing order (or before it,
+            // going back), wrapping around.
+            let at = all.iter().position(|t| t == from).unwrap_or(0);
+            let after = targets
+                .iter()
+                .position(|t| all.iter().position(|a| a == *t).unwrap_or(0) > at);
+            match (after, forward) {
+                (Some(i), true) => i,
+                (Some(i), false) => (i + n - 1) % n,
+                (None, true) => 0,
+                (None, false) => n - 1,
+            }
+        }
     };
     // `focus()` exists on SVG elements too; web-sys only types it on HTML ones.
-    let el = &targets[next];
+    let el = targets[next];
     if let Ok(focus) =
         js_sys::Reflect::get(el, &"focus".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
     {
@@ -312,6 +339,24 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let link_drag: Rc<RefCell<Option<LinkDrag>>> = use_mut_ref(|| None);
     // Where the binding being dragged ends now (diagram units).
     let rubber = use_state(|| None::<Point>);
+    // A binding started from the keyboard: focus its first target once the page has redrawn
+    // (the redraw that enters link mode drops the focus).
+    let focus_first_target: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+    {
+        let pending = focus_first_target.clone();
+        use_effect(move || {
+            if let Some(source) = pending.borrow_mut().take() {
+                let el = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                    d.query_selector("svg.diagram g.pick.link-source")
+                        .ok()
+                        .flatten()
+                });
+                if let Some(el) = el {
+                    focus_next_target(&el, &source, true);
+                }
+            }
+        });
+    }
     let (graph, layout, theme) = (&props.graph, &props.layout, props.theme);
     let pal = theme.palette();
     let edge_width = if theme.style() == Style::Current {
@@ -478,6 +523,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
         let keys = {
             let dispatch = props.dispatch.clone();
             let key = key.clone();
+            let source = linking_from.map(str::to_string);
+            let focus_first_target = focus_first_target.clone();
             Callback::from(move |e: KeyboardEvent| {
                 let here = e.target().and_then(|t| t.dyn_into::<Element>().ok());
                 match e.key().as_str() {
@@ -495,16 +542,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     // possible targets.
                     "b" | "B" if key.0 == NodeKind::Exchange && !e.ctrl_key() && !e.meta_key() => {
                         e.prevent_default();
+                        *focus_first_target.borrow_mut() = Some(key.1.clone());
                         dispatch.dispatch(Action::StartLink(key.1.clone()));
-                        if let Some(here) = &here {
-                            focus_next_target(here, true);
-                        }
                     }
                     "ArrowRight" | "ArrowDown" | "ArrowLeft" | "ArrowUp" if picking || is_source => {
                         e.prevent_default();
-                        if let Some(here) = &here {
+                        if let (Some(here), Some(source)) = (&here, &source) {
                             let forward = matches!(e.key().as_str(), "ArrowRight" | "ArrowDown");
-                            focus_next_target(here, forward);
+                            focus_next_target(here, source, forward);
                         }
                     }
                     "Delete" | "Backspace" if selected => {

@@ -1,14 +1,13 @@
 //! The bar under the diagram for direct manipulation: while a binding is drawn it says what
 //! to do next, then asks for the binding key; otherwise it offers the selected node's or
-//! edge's actions (bind from it, rename, delete) as buttons, for touch and for anyone who
-//! does not use the keyboard shortcuts.
+//! edge's actions (bind from it, delete) as buttons, for touch and for anyone who does not
+//! use the keyboard shortcuts. (Renaming is in the inspector.)
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::diagram::kind_word;
 use crate::scene::NodeKind;
-use crate::sim::Edit;
 use crate::state::{use_playground, Action, Linking};
 
 /// Link prompt and selection actions.
@@ -16,7 +15,6 @@ use crate::state::{use_playground, Action, Linking};
 pub fn LinkBar() -> Html {
     let state = use_playground();
     let key_field = use_node_ref();
-    let rename_field = use_node_ref();
     {
         // The key field takes the focus as soon as the target is picked (keyboard path).
         let key_field = key_field.clone();
@@ -118,32 +116,12 @@ pub fn LinkBar() -> Html {
                 let name = name.clone();
                 Callback::from(move |_: MouseEvent| state.dispatch(Action::StartLink(name.clone())))
             };
-            let rename = {
-                let state = state.clone();
-                let rename_field = rename_field.clone();
-                let name = name.clone();
-                Callback::from(move |e: SubmitEvent| {
-                    e.prevent_default();
-                    if let Some(input) = rename_field.cast::<HtmlInputElement>() {
-                        state.dispatch(Action::Edit(Edit::Rename {
-                            kind,
-                            name: name.clone(),
-                            to: input.value().trim().to_string(),
-                        }));
-                    }
-                })
-            };
             html! {
                 <div class="link-bar">
                     <span>{ format!("{} {name}", kind_word(kind)) }</span>
                     if kind == NodeKind::Exchange {
                         <button id="start-link" onclick={start} title="Bind from this exchange (B)">{ "Bind…" }</button>
                     }
-                    <form id="rename" onsubmit={rename}>
-                        <input ref={rename_field} type="text" size="10" spellcheck="false"
-                            aria-label="new name" value={name.clone()} key={name.clone()} />
-                        <button type="submit">{ "Rename" }</button>
-                    </form>
                     <button id="delete-selected" class="danger" onclick={delete}
                         title="Delete (Delete key)">{ "Delete" }</button>
                 </div>
