@@ -718,7 +718,7 @@ mod tests {
             .iter()
             .map(|e| e.label.as_deref())
             .collect();
-        assert_eq!(labels[1], Some("x-match=all format=pdf type=report"));
+        assert_eq!(labels[1], Some("all: format=pdf type=report"));
     }
 
     #[test]

@@ -160,8 +160,8 @@ impl BindingSpec {
         }
     }
 
-    /// What the edge says: the key, or for a headers binding its arguments (`x-match=all
-    /// format=pdf`).
+    /// What the edge says: the key, or for a headers binding its `x-match` rule and the
+    /// values it compares (`all: format=pdf type=report`).
     pub fn label(&self) -> Option<String> {
         if !self.show_key {
             return None;
@@ -169,12 +169,19 @@ impl BindingSpec {
         if self.arguments.is_empty() {
             return Some(self.key.clone());
         }
+        // Short enough to sit on an edge: `all: format=pdf type=report`.
         let args: Vec<String> = self
             .arguments
             .iter()
+            .filter(|(k, _)| k != "x-match")
             .map(|(k, v)| format!("{k}={}", v.text()))
             .collect();
-        Some(args.join(" "))
+        let mode = self
+            .arguments
+            .iter()
+            .find(|(k, _)| k == "x-match")
+            .map_or_else(|| "all".to_string(), |(_, v)| v.text());
+        Some(format!("{mode}: {}", args.join(" ")))
     }
 }
 

@@ -784,16 +784,34 @@ impl Playground {
                 }
             }
         }
-        let moves: Vec<(usize, Point)> = self
+        let mut moves: Vec<(usize, Point)> = self
             .moved
             .iter()
             .filter_map(|((kind, name), p)| graph.find(*kind, name).map(|id| (id.0, *p)))
             .collect();
-        self.layout = Rc::new(with_moves(
-            &graph,
-            layout_styled(&graph, self.style),
-            &moves,
-        ));
+        let base = layout_styled(&graph, self.style);
+        // Tutorial 6 draws the reply path as a second row, right to left: an RPC client's
+        // callback queue goes below, between the client and its server (unless moved by hand).
+        for p in &self.scenario.producers {
+            let Some(cb) = &p.callback else { continue };
+            let server = self
+                .scenario
+                .consumers
+                .iter()
+                .find(|c| c.rpc_server && p.exchange.is_empty() && c.queue == p.routing_key);
+            let ids = (
+                graph.find(NodeKind::Producer, &p.name),
+                graph.find(NodeKind::Queue, cb),
+                server.and_then(|c| graph.find(NodeKind::Consumer, &c.name)),
+            );
+            if let (Some(client), Some(queue), Some(server)) = ids {
+                if moves.iter().all(|(i, _)| *i != queue.0) {
+                    let (a, b) = (base.centers[client.0], base.centers[server.0]);
+                    moves.push((queue.0, Point::new((a.x + b.x) / 2.0, a.y.max(b.y) + 100.0)));
+                }
+            }
+        }
+        self.layout = Rc::new(with_moves(&graph, base, &moves));
         self.graph = Rc::new(graph);
         self.timeline.clear();
     }
