@@ -15,6 +15,18 @@
 //! Nothing on screen is invented: tokens start from broker events (`Delivered`, `Routed`) or
 //! from commands on their way to the broker, and the queue counts are the broker's own
 //! (`Broker::queue`).
+//!
+//! The simulated clients behave like the tutorials' programs, deterministically:
+//! - a producer sends its properties and headers, optionally `mandatory`, and in confirm mode
+//!   counts the broker's publisher acks and nacks;
+//! - a manual-ack consumer works `processing_ms` on each delivery, then acks, nacks or rejects
+//!   it (every `fail_every`-th one with `fail_with`);
+//! - an RPC server answers each request on the default exchange to its `reply_to` with its
+//!   `correlation_id`; an RPC client consumes its callback queue (or direct reply-to) and
+//!   counts the replies that match its own requests;
+//! - after [`Playground::restart`] every client reconnects and declares what it uses, as the
+//!   tutorial programs do when started again;
+//! - a scripted scenario's steps (`Scenario::steps`) run in order on the same clock.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;

@@ -486,8 +486,8 @@ impl Scenario {
                 let queue = g.find(NodeKind::Queue, cb);
                 match (asks, server, queue, client) {
                     (true, Some(s), Some(q), Some(client)) => {
-                        g.connect(s, q, Some("correlation_id"));
-                        g.connect(q, client, None);
+                        g.connect(s, q, None);
+                        g.connect(q, client, Some("correlation_id"));
                     }
                     // Direct reply-to has no queue to draw.
                     (true, Some(s), None, Some(client)) => {

@@ -1,6 +1,12 @@
 //! Changing the topology while it runs: every edit is the AMQP command a client would send,
 //! so the broker validates it and a refusal carries RabbitMQ's own reply text. The scenario
 //! (and so the drawing) changes only when the broker said yes.
+//!
+//! AMQP cannot change a declared queue or exchange, so changing one's options (or renaming
+//! it) declares the whole topology again on a fresh broker, the way one would delete and
+//! redeclare; messages waiting in queues are lost and the log says so. Client settings that a
+//! live channel allows (properties, keys, settle behaviour) change in place. Also here: the
+//! broker restart and how the clients come back after it, and the layout of the drawing.
 
 use std::rc::Rc;
 
