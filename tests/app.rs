@@ -1008,3 +1008,29 @@ async fn why_not_explains_a_queue_the_picked_message_missed() {
     let why = find(&root, ".why-not").text_content().unwrap();
     assert!(why.contains("reached `Q1`"), "{why}");
 }
+
+#[wasm_bindgen_test]
+async fn selecting_with_enter_keeps_the_keyboard_focus_on_the_node() {
+    let root = mount().await;
+    routing(&root).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = || {
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("aria-label"))
+    };
+    let exchange = find(&root, "g.pick[aria-label='exchange direct_logs']");
+    focus(&exchange);
+    // Selecting an exchange also adds its link handle: the nodes must stay the same elements.
+    press(&exchange, "Enter");
+    settle().await;
+    assert_eq!(focused().as_deref(), Some("exchange direct_logs"));
+    press(&exchange, "Enter");
+    settle().await;
+    assert_eq!(focused().as_deref(), Some("exchange direct_logs"));
+    let queue = find(&root, "g.pick[aria-label='queue Q1']");
+    focus(&queue);
+    press(&queue, "Enter");
+    settle().await;
+    assert_eq!(focused().as_deref(), Some("queue Q1"));
+}

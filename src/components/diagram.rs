@@ -298,7 +298,6 @@ fn focus_next_target(from: &Element, source: &str, forward: bool) {
         el.get_attribute("data-kind").as_deref() == Some("exchange")
             && el.get_attribute("data-name").as_deref() == Some(source)
     };
-    // Start from where the focus is (the source itself when linking just began).
     let targets: Vec<&Element> = all.iter().filter(|t| !is_source(t)).collect();
     if targets.is_empty() {
         return;
@@ -340,7 +339,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     // Where the binding being dragged ends now (diagram units).
     let rubber = use_state(|| None::<Point>);
     // A binding started from the keyboard: focus its first target once the page has redrawn
-    // (the redraw that enters link mode drops the focus).
+    // (the targets are marked by that redraw).
     let focus_first_target: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
     {
         let pending = focus_first_target.clone();
@@ -573,18 +572,17 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 aria-label={format!("{} {}", kind_word(node.kind), node.name)}
                 onclick={select} onkeydown={keys}
                 onpointerdown={grab} onpointermove={pull} onpointerup={drop_node}>
-                if selected || is_source {
-                    <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
-                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
-                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
-                        rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2" />
-                }
-                if target {
-                    <rect class="target-ring" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
-                        y={fmt(c.y - shape.height() / 2.0 - 4.0)}
-                        width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
-                        rx="4" fill="none" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="2 2" />
-                }
+                // Always drawn, shown or hidden, so the node's children keep their places.
+                <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                    y={fmt(c.y - shape.height() / 2.0 - 4.0)}
+                    width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                    rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2"
+                    visibility={if selected || is_source { "visible" } else { "hidden" }} />
+                <rect class="target-ring" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                    y={fmt(c.y - shape.height() / 2.0 - 4.0)}
+                    width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                    rx="4" fill="none" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="2 2"
+                    visibility={if target { "visible" } else { "hidden" }} />
                 { inner }
             </g>
         }
@@ -674,7 +672,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 3" pointer-events="none" />
             });
             html! {
-                <g class="link-layer">
+                <>
                     { for line }
                     <g class="link-handle" data-from={n.name.clone()}
                         onpointerdown={down} onpointermove={stretch} onpointerup={up}
@@ -684,7 +682,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         <path d={format!("M{} {}h8M{} {}v8", fmt(at.x - 4.0), fmt(at.y), fmt(at.x), fmt(at.y - 4.0))}
                             stroke="#ff6600" stroke-width="1.5" pointer-events="none" />
                     </g>
-                </g>
+                </>
             }
         });
 
@@ -692,7 +690,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
         <>
             <g class="edges">{ for edges }</g>
             <g class="nodes">{ for nodes }</g>
-            { for handle }
+            // Always there, even empty: a child appearing at the end of this list made Yew
+            // re-purpose the groups before it (and drop the keyboard focus).
+            <g class="link-layer">{ for handle }</g>
         </>
     }
 }

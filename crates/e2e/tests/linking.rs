@@ -85,7 +85,7 @@ async fn drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo() {
     let c = &browser.client;
     load(&browser, "routing", "g.exchange[data-name=direct_logs]").await;
     browser
-        .click("g.pick[aria-label='exchange direct_logs'] ellipse")
+        .click("g.pick[aria-label='exchange direct_logs']")
         .await;
     browser
         .wait_until(
@@ -350,6 +350,7 @@ async fn the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss() {
     browser
         .eval(
             "const api = window.amqpPlayground;
+             api.advance(100);
              api.publish({ routingKey: 'quick.orange.fox' });
              api.advance(2000);
              api.publish({ routingKey: 'lazy.brown.fox' });
@@ -422,13 +423,13 @@ async fn the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss() {
         .await;
     browser.screenshot("timeline-scrubbed-back").await;
 
-    // Why not? Pick the first message from the log's history API, then click Q2.
+    // Why not? Click a message's token, then the queue it will miss.
     keys(&browser, &key(Key::End).to_string()).await;
     browser
         .eval(
             "const api = window.amqpPlayground;
              api.publish({ routingKey: 'quick.orange.fox' });
-             api.advance(100);
+             api.advance(1000); // past the exchange: the token carries the message id
              return null;",
         )
         .await;
@@ -436,16 +437,14 @@ async fn the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss() {
         .wait_until(
             "a token in flight",
             Duration::from_secs(5),
-            "return !!document.querySelector('circle.token');",
+            "return !!document.querySelector('circle.token[data-message]');",
         )
         .await;
-    browser.click("circle.token").await;
+    browser.click("circle.token[data-message]").await;
     browser
         .eval("window.amqpPlayground.advance(3000); return null;")
         .await;
-    browser
-        .click("g.pick[aria-label='queue Q2'] g.queue > rect")
-        .await;
+    browser.click("g.pick[aria-label='queue Q2']").await;
     browser
         .wait_until(
             "the why-not answer",
@@ -454,6 +453,9 @@ async fn the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss() {
              return !!w && w.textContent.includes('Why not Q2?') &&
                  w.textContent.includes(\"'lazy.#' does not match\");",
         )
+        .await;
+    browser
+        .eval("document.querySelector('.why-not').scrollIntoView(); return null;")
         .await;
     browser.screenshot("why-not").await;
     browser.close().await;
