@@ -10,7 +10,9 @@ use yew::prelude::*;
 use super::diagram::kind_word;
 use crate::scene::NodeKind;
 use crate::sim::playground::DIRECT_REPLY_TO;
-use crate::sim::scenario::{ArgValue, BindingSpec, Settle};
+use crate::sim::scenario::{
+    ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec, Settle,
+};
 use crate::sim::Edit;
 use crate::state::{use_playground, Action, PlaygroundContext};
 
@@ -588,70 +590,94 @@ pub fn ArgsEditor(props: &ArgsProps) -> Html {
     }
 }
 
-/// A callback that changes one field of a draft from a text input.
-fn on_text<T: Clone + 'static>(
-    draft: &UseStateHandle<T>,
-    set: fn(&mut T, String),
-) -> Callback<InputEvent> {
-    let draft = draft.clone();
-    Callback::from(move |e: InputEvent| {
-        let mut next = (*draft).clone();
-        set(
-            &mut next,
-            e.target_unchecked_into::<HtmlInputElement>().value(),
-        );
-        draft.set(next);
-    })
+/// One editable setting of a node, as a getter and a setter on its spec. The forms are
+/// tables of these rendered by one loop, which keeps the page download small.
+enum Field<T> {
+    /// A text (or number) input.
+    Text(
+        &'static str,
+        &'static str,
+        fn(&T) -> String,
+        fn(&mut T, String),
+    ),
+    /// A checkbox.
+    Check(&'static str, &'static str, fn(&T) -> bool, fn(&mut T, bool)),
+    /// A select: its options (value, text) and the current value.
+    Pick(
+        &'static str,
+        &'static str,
+        Vec<(String, String)>,
+        fn(&T) -> String,
+        fn(&mut T, String),
+    ),
+    /// Typed arguments (or headers).
+    Args(
+        &'static str,
+        &'static [&'static str],
+        fn(&T) -> Vec<(String, ArgValue)>,
+        fn(&mut T, Vec<(String, ArgValue)>),
+    ),
 }
 
-/// Likewise from a select.
-fn on_pick<T: Clone + 'static>(
-    draft: &UseStateHandle<T>,
-    set: fn(&mut T, String),
-) -> Callback<Event> {
-    let draft = draft.clone();
-    Callback::from(move |e: Event| {
-        let mut next = (*draft).clone();
-        set(
-            &mut next,
-            e.target_unchecked_into::<HtmlSelectElement>().value(),
-        );
-        draft.set(next);
-    })
-}
-
-/// Likewise from a checkbox.
-fn on_check<T: Clone + 'static>(
-    draft: &UseStateHandle<T>,
-    set: fn(&mut T, bool),
-) -> Callback<Event> {
-    let draft = draft.clone();
-    Callback::from(move |e: Event| {
-        let mut next = (*draft).clone();
-        set(
-            &mut next,
-            e.target_unchecked_into::<HtmlInputElement>().checked(),
-        );
-        draft.set(next);
-    })
-}
-
-fn on_args<T: Clone + 'static>(
-    draft: &UseStateHandle<T>,
-    set: fn(&mut T, Vec<(String, ArgValue)>),
-) -> Callback<Vec<(String, ArgValue)>> {
-    let draft = draft.clone();
-    Callback::from(move |args| {
-        let mut next = (*draft).clone();
-        set(&mut next, args);
-        draft.set(next);
-    })
-}
-
-fn checkbox(id: &str, label: &str, on: bool, onchange: Callback<Event>) -> Html {
-    html! {
-        <label><input type="checkbox" id={id.to_string()} checked={on} {onchange} />{ format!(" {label} ") }</label>
-    }
+fn render_fields<T: Clone + 'static>(draft: &UseStateHandle<T>, fields: Vec<Field<T>>) -> Html {
+    let update = |draft: &UseStateHandle<T>| {
+        let draft = draft.clone();
+        move |f: &dyn Fn(&mut T)| {
+            let mut next = (*draft).clone();
+            f(&mut next);
+            draft.set(next);
+        }
+    };
+    fields
+        .into_iter()
+        .map(|field| match field {
+            Field::Text(id, label, get, set) => {
+                let up = update(draft);
+                let oninput = Callback::from(move |e: InputEvent| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    up(&|d| set(d, v.clone()))
+                });
+                html! {
+                    <label>{ label }{ " " }<input {id} size="10" value={get(draft)} {oninput} /></label>
+                }
+            }
+            Field::Check(id, label, get, set) => {
+                let up = update(draft);
+                let onchange = Callback::from(move |e: Event| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+                    up(&|d| set(d, v))
+                });
+                html! {
+                    <label><input type="checkbox" {id} checked={get(draft)} {onchange} />{ " " }{ label }</label>
+                }
+            }
+            Field::Pick(id, label, options, get, set) => {
+                let up = update(draft);
+                let onchange = Callback::from(move |e: Event| {
+                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    up(&|d| set(d, v.clone()))
+                });
+                let current = get(draft);
+                html! {
+                    <label>{ label }{ " " }
+                        <select {id} {onchange}>
+                            { for options.into_iter().map(|(value, text)| {
+                                let selected = value == current;
+                                html! { <option {selected} {value}>{ text }</option> }
+                            }) }
+                        </select>
+                    </label>
+                }
+            }
+            Field::Args(id, suggestions, get, set) => {
+                let up = update(draft);
+                let onchange = Callback::from(move |args: Vec<(String, ArgValue)>| {
+                    up(&|d| set(d, args.clone()))
+                });
+                html! { <ArgsEditor {id} args={get(draft)} {suggestions} {onchange} /> }
+            }
+        })
+        .collect()
 }
 
 fn num<N: std::str::FromStr + Default>(text: &str) -> N {
@@ -660,6 +686,209 @@ fn num<N: std::str::FromStr + Default>(text: &str) -> N {
 
 fn opt_text(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
+}
+
+fn show<N: ToString>(v: &Option<N>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn settle_options() -> Vec<(String, String)> {
+    Settle::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), s.as_str().to_string()))
+        .collect()
+}
+
+fn queue_fields() -> Vec<Field<QueueSpec>> {
+    vec![
+        Field::Check("q-durable", "durable", |q| q.durable, |q, v| q.durable = v),
+        Field::Check(
+            "q-exclusive",
+            "exclusive",
+            |q| q.exclusive,
+            |q, v| q.exclusive = v,
+        ),
+        Field::Check(
+            "q-auto-delete",
+            "auto-delete",
+            |q| q.auto_delete,
+            |q, v| q.auto_delete = v,
+        ),
+        Field::Args(
+            "queue-arguments",
+            &QUEUE_ARGUMENTS,
+            |q| q.arguments.clone(),
+            |q, v| q.arguments = v,
+        ),
+    ]
+}
+
+fn exchange_fields() -> Vec<Field<ExchangeSpec>> {
+    vec![
+        Field::Check("x-durable", "durable", |x| x.durable, |x, v| x.durable = v),
+        Field::Check(
+            "x-auto-delete",
+            "auto-delete",
+            |x| x.auto_delete,
+            |x, v| x.auto_delete = v,
+        ),
+        Field::Check(
+            "x-internal",
+            "internal",
+            |x| x.internal,
+            |x, v| x.internal = v,
+        ),
+        Field::Args(
+            "exchange-arguments",
+            &EXCHANGE_ARGUMENTS,
+            |x| x.arguments.clone(),
+            |x, v| x.arguments = v,
+        ),
+    ]
+}
+
+fn producer_fields(exchanges: &[String], queues: &[String]) -> Vec<Field<ProducerSpec>> {
+    let to = std::iter::once((String::new(), "(default exchange)".to_string()))
+        .chain(exchanges.iter().map(|x| (x.clone(), x.clone())))
+        .collect();
+    let callbacks = std::iter::once((String::new(), "(not an RPC client)".to_string()))
+        .chain(queues.iter().map(|q| (q.clone(), q.clone())))
+        .chain(std::iter::once((
+            DIRECT_REPLY_TO.to_string(),
+            DIRECT_REPLY_TO.to_string(),
+        )))
+        .collect();
+    let modes = [("", "(none)"), ("1", "1 transient"), ("2", "2 persistent")]
+        .iter()
+        .map(|(v, t)| (v.to_string(), t.to_string()))
+        .collect();
+    vec![
+        Field::Pick(
+            "p-exchange",
+            "to",
+            to,
+            |p| p.exchange.clone(),
+            |p, v| p.exchange = v,
+        ),
+        Field::Text(
+            "p-key",
+            "routing key",
+            |p| p.routing_key.clone(),
+            |p, v| p.routing_key = v,
+        ),
+        Field::Text("p-body", "body", |p| p.body.clone(), |p, v| p.body = v),
+        Field::Check(
+            "p-mandatory",
+            "mandatory",
+            |p| p.mandatory,
+            |p, v| p.mandatory = v,
+        ),
+        Field::Check(
+            "p-confirm",
+            "publisher confirms",
+            |p| p.confirm,
+            |p, v| p.confirm = v,
+        ),
+        Field::Pick(
+            "p-delivery-mode",
+            "delivery_mode",
+            modes,
+            |p| show(&p.properties.delivery_mode),
+            |p, v| p.properties.delivery_mode = v.parse().ok(),
+        ),
+        Field::Text(
+            "p-priority",
+            "priority",
+            |p| show(&p.properties.priority),
+            |p, v| p.properties.priority = v.trim().parse().ok(),
+        ),
+        Field::Text(
+            "p-expiration",
+            "expiration ms",
+            |p| show(&p.properties.expiration),
+            |p, v| p.properties.expiration = opt_text(v),
+        ),
+        Field::Text(
+            "p-reply-to",
+            "reply_to",
+            |p| show(&p.properties.reply_to),
+            |p, v| p.properties.reply_to = opt_text(v),
+        ),
+        Field::Text(
+            "p-correlation-id",
+            "correlation_id",
+            |p| show(&p.properties.correlation_id),
+            |p, v| p.properties.correlation_id = opt_text(v),
+        ),
+        Field::Text(
+            "p-message-id",
+            "message_id",
+            |p| show(&p.properties.message_id),
+            |p, v| p.properties.message_id = opt_text(v),
+        ),
+        Field::Pick(
+            "p-callback",
+            "RPC client, replies from",
+            callbacks,
+            |p| show(&p.callback),
+            |p, v| p.callback = opt_text(v),
+        ),
+        Field::Args(
+            "producer-headers",
+            &[],
+            |p| p.properties.headers.clone(),
+            |p, v| p.properties.headers = v,
+        ),
+    ]
+}
+
+fn consumer_fields() -> Vec<Field<ConsumerSpec>> {
+    vec![
+        Field::Check(
+            "c-auto-ack",
+            "auto-ack",
+            |c| c.auto_ack,
+            |c, v| c.auto_ack = v,
+        ),
+        Field::Text(
+            "c-prefetch",
+            "prefetch",
+            |c| c.prefetch.to_string(),
+            |c, v| c.prefetch = num(&v),
+        ),
+        Field::Text(
+            "c-processing",
+            "works (ms)",
+            |c| c.processing_ms.to_string(),
+            |c, v| c.processing_ms = num(&v),
+        ),
+        Field::Pick(
+            "c-settle",
+            "then",
+            settle_options(),
+            |c| c.settle.as_str().to_string(),
+            |c, v| c.settle = Settle::parse(&v).unwrap_or_default(),
+        ),
+        Field::Text(
+            "c-fail-every",
+            "fails every n-th message, n =",
+            |c| c.fail_every.to_string(),
+            |c, v| c.fail_every = num(&v),
+        ),
+        Field::Pick(
+            "c-fail-with",
+            "failed ones get",
+            settle_options(),
+            |c| c.fail_with.as_str().to_string(),
+            |c, v| c.fail_with = Settle::parse(&v).unwrap_or_default(),
+        ),
+        Field::Check(
+            "c-rpc-server",
+            "RPC server (replies to reply_to with the correlation_id)",
+            |c| c.rpc_server,
+            |c, v| c.rpc_server = v,
+        ),
+    ]
 }
 
 /// Properties of the options form.
@@ -677,18 +906,26 @@ pub struct OptionsProps {
 #[component]
 pub fn NodeOptions(props: &OptionsProps) -> Html {
     let state = use_playground();
-    let (scenario, queues, exchanges) = {
-        let engine = state.engine.borrow();
-        let s = engine.scenario().clone();
-        let queues: Vec<String> = s.queues.iter().map(|q| q.name.clone()).collect();
-        let exchanges: Vec<String> = s.exchanges.iter().map(|x| x.name.clone()).collect();
-        (s, queues, exchanges)
-    };
+    let scenario = state.engine.borrow().scenario().clone();
+    let queues: Vec<String> = scenario.queues.iter().map(|q| q.name.clone()).collect();
+    let exchanges: Vec<String> = scenario.exchanges.iter().map(|x| x.name.clone()).collect();
     let name = props.name.to_string();
-    let queue = use_state(|| scenario.queues.iter().find(|q| q.name == name).cloned());
-    let exchange = use_state(|| scenario.exchanges.iter().find(|x| x.name == name).cloned());
-    let producer = use_state(|| scenario.producers.iter().find(|p| p.name == name).cloned());
-    let consumer = use_state(|| scenario.consumers.iter().find(|c| c.name == name).cloned());
+    let queue = use_state(|| {
+        let found = scenario.queues.iter().find(|q| q.name == name);
+        found.cloned().unwrap_or_default()
+    });
+    let exchange = use_state(|| {
+        let found = scenario.exchanges.iter().find(|x| x.name == name);
+        found.cloned().unwrap_or_default()
+    });
+    let producer = use_state(|| {
+        let found = scenario.producers.iter().find(|p| p.name == name);
+        found.cloned().unwrap_or_default()
+    });
+    let consumer = use_state(|| {
+        let found = scenario.consumers.iter().find(|c| c.name == name);
+        found.cloned().unwrap_or_default()
+    });
     let new_name = use_state(|| name.clone());
 
     let apply = {
@@ -701,15 +938,12 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let edit = match kind {
-                NodeKind::Queue => (*queue).clone().map(Edit::UpdateQueue),
-                NodeKind::Exchange => (*exchange).clone().map(Edit::UpdateExchange),
-                NodeKind::Producer => (*producer).clone().map(Edit::UpdateProducer),
-                NodeKind::Consumer => (*consumer).clone().map(Edit::UpdateConsumer),
-            };
-            if let Some(edit) = edit {
-                state.dispatch(Action::Edit(edit));
-            }
+            state.dispatch(Action::Edit(match kind {
+                NodeKind::Queue => Edit::UpdateQueue((*queue).clone()),
+                NodeKind::Exchange => Edit::UpdateExchange((*exchange).clone()),
+                NodeKind::Producer => Edit::UpdateProducer((*producer).clone()),
+                NodeKind::Consumer => Edit::UpdateConsumer((*consumer).clone()),
+            }));
         })
     };
     let rename = {
@@ -724,141 +958,23 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
             }));
         })
     };
-
     let fields = match props.kind {
-        NodeKind::Queue => queue.as_ref().map(|q| {
-            let q = q.clone();
-            let queue = queue.clone();
-            html! {
-                <fieldset><legend>{ "Declare options" }</legend>
-                    { checkbox("q-durable", "durable", q.durable, on_check(&queue, |d, v| if let Some(d) = d { d.durable = v })) }
-                    { checkbox("q-exclusive", "exclusive", q.exclusive, on_check(&queue, |d, v| if let Some(d) = d { d.exclusive = v })) }
-                    { checkbox("q-auto-delete", "auto-delete", q.auto_delete, on_check(&queue, |d, v| if let Some(d) = d { d.auto_delete = v })) }
-                    <ArgsEditor id="queue-arguments" args={q.arguments.clone()} suggestions={&QUEUE_ARGUMENTS[..]}
-                        onchange={on_args(&queue, |d, v| if let Some(d) = d { d.arguments = v })} />
-                </fieldset>
-            }
-        }),
-        NodeKind::Exchange => exchange.as_ref().map(|x| {
-            let x = x.clone();
-            let exchange = exchange.clone();
-            html! {
-                <fieldset><legend>{ "Declare options" }</legend>
-                    { checkbox("x-durable", "durable", x.durable, on_check(&exchange, |d, v| if let Some(d) = d { d.durable = v })) }
-                    { checkbox("x-auto-delete", "auto-delete", x.auto_delete, on_check(&exchange, |d, v| if let Some(d) = d { d.auto_delete = v })) }
-                    { checkbox("x-internal", "internal", x.internal, on_check(&exchange, |d, v| if let Some(d) = d { d.internal = v })) }
-                    <ArgsEditor id="exchange-arguments" args={x.arguments.clone()} suggestions={&EXCHANGE_ARGUMENTS[..]}
-                        onchange={on_args(&exchange, |d, v| if let Some(d) = d { d.arguments = v })} />
-                </fieldset>
-            }
-        }),
-        NodeKind::Producer => producer.as_ref().map(|p| {
-            let p = p.clone();
-            let d = producer.clone();
-            let props = &p.properties;
-            html! {
-                <fieldset><legend>{ "Publishing" }</legend>
-                    <label>{ "to " }
-                        <select id="p-exchange" aria-label="exchange" onchange={on_pick(&d, |d, v| if let Some(d) = d { d.exchange = v })}>
-                            { exchange_options(&exchanges, &p.exchange, true) }
-                        </select>
-                    </label>
-                    <input id="p-key" aria-label="routing key" placeholder="routing key" size="12" value={p.routing_key.clone()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.routing_key = v })} />
-                    <input id="p-body" aria-label="body" placeholder="body" size="14" value={p.body.clone()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.body = v })} />
-                    { checkbox("p-mandatory", "mandatory", p.mandatory, on_check(&d, |d, v| if let Some(d) = d { d.mandatory = v })) }
-                    { checkbox("p-confirm", "publisher confirms", p.confirm, on_check(&d, |d, v| if let Some(d) = d { d.confirm = v })) }
-                    <label>{ "delivery_mode " }
-                        <select id="p-delivery-mode" onchange={on_pick(&d, |d, v| if let Some(d) = d { d.properties.delivery_mode = v.parse().ok() })}>
-                            <option value="" selected={props.delivery_mode.is_none()}>{ "(none)" }</option>
-                            <option value="1" selected={props.delivery_mode == Some(1)}>{ "1 transient" }</option>
-                            <option value="2" selected={props.delivery_mode == Some(2)}>{ "2 persistent" }</option>
-                        </select>
-                    </label>
-                    <label>{ "priority " }
-                        <input id="p-priority" type="number" min="0" max="255" size="4"
-                            value={props.priority.map(|p| p.to_string()).unwrap_or_default()}
-                            oninput={on_text(&d, |d, v| if let Some(d) = d { d.properties.priority = v.trim().parse().ok() })} />
-                    </label>
-                    <input id="p-expiration" aria-label="expiration (ms)" placeholder="expiration ms" size="10"
-                        value={props.expiration.clone().unwrap_or_default()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.properties.expiration = opt_text(v) })} />
-                    <input id="p-reply-to" aria-label="reply_to" placeholder="reply_to" size="10"
-                        value={props.reply_to.clone().unwrap_or_default()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.properties.reply_to = opt_text(v) })} />
-                    <input id="p-correlation-id" aria-label="correlation_id" placeholder="correlation_id" size="10"
-                        value={props.correlation_id.clone().unwrap_or_default()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.properties.correlation_id = opt_text(v) })} />
-                    <input id="p-message-id" aria-label="message_id" placeholder="message_id" size="10"
-                        value={props.message_id.clone().unwrap_or_default()}
-                        oninput={on_text(&d, |d, v| if let Some(d) = d { d.properties.message_id = opt_text(v) })} />
-                    <label>{ "RPC client, replies from " }
-                        <select id="p-callback" onchange={on_pick(&d, |d, v| if let Some(d) = d { d.callback = opt_text(v) })}>
-                            <option value="" selected={p.callback.is_none()}>{ "(not an RPC client)" }</option>
-                            { for queues.iter().map(|q| html! {
-                                <option value={q.clone()} selected={p.callback.as_ref() == Some(q)}>{ q }</option>
-                            }) }
-                            <option value={DIRECT_REPLY_TO} selected={p.callback.as_deref() == Some(DIRECT_REPLY_TO)}>{ DIRECT_REPLY_TO }</option>
-                        </select>
-                    </label>
-                    <p class="args-title">{ "headers" }</p>
-                    <ArgsEditor id="producer-headers" args={props.headers.clone()} suggestions={&[][..]}
-                        onchange={on_args(&d, |d, v| if let Some(d) = d { d.properties.headers = v })} />
-                </fieldset>
-            }
-        }),
-        NodeKind::Consumer => consumer.as_ref().map(|c| {
-            let c = c.clone();
-            let d = consumer.clone();
-            let settle_options = |current: Settle| html! {
-                { for Settle::ALL.iter().map(|s| html! {
-                    <option value={s.as_str()} selected={*s == current}>{ s.as_str() }</option>
-                }) }
-            };
-            html! {
-                <fieldset><legend>{ "Consuming" }</legend>
-                    { checkbox("c-auto-ack", "auto-ack", c.auto_ack, on_check(&d, |d, v| if let Some(d) = d { d.auto_ack = v })) }
-                    <label>{ "prefetch " }
-                        <input id="c-prefetch" type="number" min="0" max="65535" size="5" value={c.prefetch.to_string()}
-                            oninput={on_text(&d, |d, v| if let Some(d) = d { d.prefetch = num(&v) })} />
-                    </label>
-                    <label>{ "works (ms) " }
-                        <input id="c-processing" type="number" min="0" size="6" value={c.processing_ms.to_string()}
-                            oninput={on_text(&d, |d, v| if let Some(d) = d { d.processing_ms = num(&v) })} />
-                    </label>
-                    <label>{ "then " }
-                        <select id="c-settle" onchange={on_pick(&d, |d, v| if let Some(d) = d { d.settle = Settle::parse(&v).unwrap_or_default() })}>
-                            { settle_options(c.settle) }
-                        </select>
-                    </label>
-                    <label>{ "fails every " }
-                        <input id="c-fail-every" type="number" min="0" size="4" value={c.fail_every.to_string()}
-                            oninput={on_text(&d, |d, v| if let Some(d) = d { d.fail_every = num(&v) })} />
-                    </label>
-                    <label>{ "th message with " }
-                        <select id="c-fail-with" onchange={on_pick(&d, |d, v| if let Some(d) = d { d.fail_with = Settle::parse(&v).unwrap_or_default() })}>
-                            { settle_options(c.fail_with) }
-                        </select>
-                    </label>
-                    { checkbox("c-rpc-server", "RPC server (replies to reply_to with the correlation_id)", c.rpc_server,
-                        on_check(&d, |d, v| if let Some(d) = d { d.rpc_server = v })) }
-                </fieldset>
-            }
-        }),
+        NodeKind::Queue => render_fields(&queue, queue_fields()),
+        NodeKind::Exchange => render_fields(&exchange, exchange_fields()),
+        NodeKind::Producer => render_fields(&producer, producer_fields(&exchanges, &queues)),
+        NodeKind::Consumer => render_fields(&consumer, consumer_fields()),
     };
-    let refusal = state.error.clone();
     html! {
         <div class="node-options">
             <form id="node-options" onsubmit={apply}>
-                { for fields }
+                <fieldset><legend>{ "Options" }</legend>{ fields }</fieldset>
                 <button type="submit" id="apply-options">{ "Apply" }</button>
             </form>
             <form id="rename-node" onsubmit={rename}>
                 <input aria-label="new name" size="12" value={(*new_name).clone()} oninput={text_input(&new_name)} />
                 <button type="submit">{ "Rename" }</button>
             </form>
-            if let Some(text) = refusal {
+            if let Some(text) = state.error.clone() {
                 <p class="refusal" role="alert">{ text }</p>
             }
         </div>

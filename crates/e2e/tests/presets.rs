@@ -261,6 +261,73 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(name, "hello-world");
 
+    // The inspector: a queue argument typed in, refused with the broker's text, then accepted.
+    browser
+        .eval(
+            "window.amqpPlayground.loadPreset('hello-world');
+             document.querySelector(\"g.node.queue[data-name='hello']\")
+               .dispatchEvent(new MouseEvent('click', { bubbles: true }));
+             return null;",
+        )
+        .await;
+    browser
+        .wait_until(
+            "the queue's options",
+            Duration::from_secs(5),
+            "return !!document.querySelector('#queue-arguments .add-arg');",
+        )
+        .await;
+    browser
+        .eval("document.querySelector('#queue-arguments .add-arg').click(); return null;")
+        .await;
+    browser
+        .wait_until(
+            "an argument row",
+            Duration::from_secs(5),
+            "return !!document.querySelector('#queue-arguments li input');",
+        )
+        .await;
+    let set_argument = |value: &str| {
+        format!(
+            "const row = () => document.querySelector('#queue-arguments li');
+             const name = row().querySelector('input');
+             name.value = 'x-message-ttl';
+             name.dispatchEvent(new InputEvent('input', {{ bubbles: true }}));
+             const kind = row().querySelector('select');
+             kind.value = 'integer';
+             kind.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             const value = row().querySelectorAll('input')[1];
+             value.value = '{value}';
+             value.dispatchEvent(new InputEvent('input', {{ bubbles: true }}));
+             return null;"
+        )
+    };
+    browser.eval(&set_argument("-1")).await;
+    browser
+        .eval("document.querySelector('#apply-options').click(); return null;")
+        .await;
+    browser
+        .wait_until(
+            "the broker's refusal inline",
+            Duration::from_secs(5),
+            "const r = document.querySelector('.node-options .refusal');
+             return !!r && r.textContent.includes('PRECONDITION_FAILED');",
+        )
+        .await;
+    let args = browser
+        .eval("return window.amqpPlayground.exportScenario().queues[0].arguments || null;")
+        .await;
+    assert_eq!(args, Value::Null, "the refused argument changed nothing");
+    browser.screenshot("inspector-refusal").await;
+    browser.eval(&set_argument("3000")).await;
+    browser
+        .eval("document.querySelector('#apply-options').click(); return null;")
+        .await;
+    let args = browser
+        .eval("return window.amqpPlayground.exportScenario().queues[0].arguments;")
+        .await;
+    assert_eq!(args["x-message-ttl"], 3000, "{args}");
+
     // A plain client script: its topology is laid out, its steps run on the virtual clock.
     let script = browser
         .eval(
