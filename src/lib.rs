@@ -40,6 +40,8 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
 
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -61,9 +63,48 @@ pub fn App() -> Html {
         });
     }
     {
-        let scenario = state.engine.borrow().scenario().clone();
-        use_effect_with(scenario, save);
+        // Autosave when the scenario changed. Frames only move the clock, so they skip the
+        // comparison (a deep one) unless they brought a new engine (a replay on the timeline).
+        let saved = use_mut_ref(SavedScenario::default);
+        {
+            let mut saved = saved.borrow_mut();
+            let same_engine = saved
+                .engine
+                .as_ref()
+                .is_some_and(|e| Rc::ptr_eq(e, &state.engine));
+            if !state.last_was_frame || !same_engine {
+                let scenario = state.engine.borrow().scenario().clone();
+                if saved.scenario.as_ref() != Some(&scenario) {
+                    saved.scenario = Some(scenario);
+                    saved.generation += 1;
+                }
+                saved.engine = Some(state.engine.clone());
+            }
+        }
+        let generation = saved.borrow().generation;
+        use_effect_with(generation, move |_| {
+            if let Some(scenario) = &saved.borrow().scenario {
+                save(scenario);
+            }
+        });
     }
+    // The panels around the diagram (toolbar, editor, status) read a copy of the state that
+    // follows every user action at once but animation frames only every PANEL_REFRESH_MS:
+    // the diagram moves at the display's rate, the text around it need not.
+    let panels = {
+        let slow = use_mut_ref(|| (state.clone(), 0.0));
+        let mut slow = slow.borrow_mut();
+        let now = clock_ms();
+        // The last frame (nothing moves any more) always gets through.
+        if !state.last_was_frame
+            || !state.animating()
+            || now - slow.1 >= PANEL_REFRESH_MS
+            || now < slow.1
+        {
+            *slow = (state.clone(), now);
+        }
+        slow.0.clone()
+    };
     let on_frame = {
         let state = state.clone();
         Callback::from(move |dt: f64| state.dispatch(Action::Frame(dt)))
@@ -98,23 +139,49 @@ pub fn App() -> Html {
                     <h1>{ "AMQP Playground" }</h1>
                     <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>
                 </header>
-                <Toolbar />
-                <Guide />
+                <ContextProvider<PlaygroundContext> context={panels.clone()}>
+                    <Toolbar />
+                    <Guide />
+                </ContextProvider<PlaygroundContext>>
                 <div class="canvas"><Diagram /></div>
                 <LinkBar />
                 <Timeline />
-                <div class="editor">
-                    <div>
-                        <MessageHistory />
-                        <WhyNot />
-                        <Inspector />
+                <ContextProvider<PlaygroundContext> context={panels}>
+                    <div class="editor">
+                        <div>
+                            <MessageHistory />
+                            <WhyNot />
+                            <Inspector />
+                        </div>
+                        <Palette />
                     </div>
-                    <Palette />
-                </div>
-                <Status />
+                    <Status />
+                </ContextProvider<PlaygroundContext>>
             </main>
         </ContextProvider<PlaygroundContext>>
     }
+}
+
+/// How often (real ms) the panels around the diagram follow the clock while it plays.
+const PANEL_REFRESH_MS: f64 = 100.0;
+
+/// The last autosaved scenario and the engine it was read from.
+#[derive(Default)]
+struct SavedScenario {
+    engine: Option<Rc<std::cell::RefCell<sim::Playground>>>,
+    scenario: Option<sim::Scenario>,
+    generation: u64,
+}
+
+/// Real milliseconds, for pacing redraws only (never for the simulation).
+#[cfg(target_arch = "wasm32")]
+fn clock_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn clock_ms() -> f64 {
+    0.0
 }
 
 /// Brings back the autosaved scenario, or says why it could not and starts fresh.

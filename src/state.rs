@@ -171,6 +171,9 @@ pub struct PlaygroundState {
     pub zoom: f64,
     /// The message whose history is shown.
     pub message: Option<u64>,
+    /// Whether the last change was only an animation frame (the clock moving while playing):
+    /// the panels around the diagram refresh at a lower rate then.
+    pub last_was_frame: bool,
     version: u64,
 }
 
@@ -200,6 +203,7 @@ impl PlaygroundState {
             theme: Theme::Classic,
             zoom: 1.0,
             message: None,
+            last_was_frame: false,
             version: 0,
         }
     }
@@ -284,6 +288,7 @@ impl Reducible for PlaygroundState {
         next.version = self.version.wrapping_add(1);
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
+        next.last_was_frame = is_frame;
         let before = matches!(
             action,
             Action::Edit(_)
