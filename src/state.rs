@@ -789,4 +789,53 @@ mod tests {
             .iter()
             .all(|(t, _)| *t <= 1_000));
     }
+
+    #[test]
+    fn linking_an_exchange_to_another_makes_an_exchange_to_exchange_binding() {
+        let s = reduce(
+            Rc::new(PlaygroundState::hello_world()),
+            Action::LoadPreset("routing".into()),
+        );
+        let s = reduce(
+            s,
+            Action::Edit(Edit::AddExchange {
+                name: "audit".into(),
+                kind: "fanout".into(),
+            }),
+        );
+        let s = reduce(s, Action::StartLink("direct_logs".into()));
+        let s = reduce(s, Action::LinkTo(NodeKind::Exchange, "audit".into()));
+        let s = reduce(s, Action::FinishLink("black".into()));
+        assert_eq!(s.error, None);
+        let engine = s.engine.borrow();
+        let b = engine.scenario().bindings.last().unwrap();
+        assert!(b.to_exchange, "{b:?}");
+        assert_eq!(
+            (b.exchange.as_str(), b.destination.as_str()),
+            ("direct_logs", "audit")
+        );
+        let g = engine.graph();
+        let (x, audit) = (
+            g.find(NodeKind::Exchange, "direct_logs").unwrap(),
+            g.find(NodeKind::Exchange, "audit").unwrap(),
+        );
+        assert!(g.edges.iter().any(|e| e.from == x && e.to == audit));
+    }
+
+    #[test]
+    fn a_broker_restart_is_on_the_timeline_too() {
+        let s = reduce(
+            Rc::new(PlaygroundState::hello_world()),
+            Action::LoadPreset("durability".into()),
+        );
+        let s = reduce(s, Action::Pause);
+        let s = reduce(s, Action::Advance(100));
+        let s = reduce(s, Action::Restart);
+        let s = reduce(s, Action::Advance(1_000));
+        assert_eq!(s.engine.borrow().snapshot().restarts, 1);
+        let s = reduce(s, Action::Seek(50));
+        assert_eq!(s.engine.borrow().snapshot().restarts, 0);
+        let s = reduce(s, Action::Seek(1_100));
+        assert_eq!(s.engine.borrow().snapshot().restarts, 1);
+    }
 }

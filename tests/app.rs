@@ -1034,3 +1034,36 @@ async fn selecting_with_enter_keeps_the_keyboard_focus_on_the_node() {
     settle().await;
     assert_eq!(focused().as_deref(), Some("queue Q1"));
 }
+
+#[wasm_bindgen_test]
+async fn the_restart_button_keeps_durable_queues_and_persistent_messages() {
+    let root = mount().await;
+    api("loadPreset", &["durability".into()]).unwrap();
+    api("pause", &[]).unwrap();
+    settle().await;
+    let switches = root.query_selector_all(".consumer-switch").unwrap();
+    for i in 0..switches.length() {
+        let button: HtmlElement = switches.get(i).unwrap().dyn_into().unwrap();
+        button.click();
+        settle().await;
+    }
+    for producer in ["P1", "P2"] {
+        let spec = js_sys::Object::new();
+        Reflect::set(&spec, &"producer".into(), &producer.into()).unwrap();
+        api("publish", &[spec.into()]).unwrap();
+    }
+    api("advance", &[JsValue::from_f64(3_000.0)]).unwrap();
+    assert_eq!(snapshot_number(&["queues", "task_queue", "ready"]), 1.0);
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 1.0);
+    click(&root, "#restart");
+    api("advance", &[JsValue::from_f64(3_000.0)]).unwrap();
+    settle().await;
+    assert_eq!(snapshot_number(&["restarts"]), 1.0);
+    assert_eq!(snapshot_number(&["queues", "task_queue", "ready"]), 1.0);
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 0.0);
+    // Back on the timeline, before the restart, both messages wait again.
+    set_value(&root, "#timeline", "2000");
+    settle().await;
+    assert_eq!(snapshot_number(&["restarts"]), 0.0);
+    assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 1.0);
+}
