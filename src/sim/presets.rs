@@ -658,6 +658,24 @@ mod tests {
     }
 
     #[test]
+    fn reply_paths_and_retry_loops_are_drawn_on_a_second_row() {
+        let y = |pg: &Playground, kind, name| {
+            let id = pg.graph().find(kind, name).unwrap();
+            pg.layout().centers[id.0].y
+        };
+        use crate::scene::NodeKind::{Exchange, Producer, Queue};
+        let pg = Playground::new(rpc()).unwrap();
+        assert!(y(&pg, Queue, "callback") > y(&pg, Producer, "Client") + 50.0);
+        assert!(y(&pg, Queue, "rpc_queue") - y(&pg, Producer, "Client") < 1.0);
+        let pg = Playground::new(dead_lettering()).unwrap();
+        let work = y(&pg, Queue, "work");
+        assert!(y(&pg, Exchange, "retry") > work + 50.0);
+        assert!(y(&pg, Queue, "wait") > work + 50.0);
+        let right = pg.layout().centers.iter().map(|c| c.x).fold(0.0, f64::max);
+        assert!(pg.layout().width < right + 150.0, "the canvas fits again");
+    }
+
+    #[test]
     fn rpc_works_with_direct_reply_to() {
         let mut s = by_name("rpc").unwrap();
         s.queues.pop();

@@ -19,6 +19,7 @@ use amqp_playground_core::{
 use super::{
     shorten, ConsumerClient, Playground, PlaygroundError, ProducerClient, DIRECT_REPLY_TO,
 };
+use crate::scene::layout::{text_width, MARGIN};
 use crate::scene::{layout_styled, with_moves, NodeKind, Point};
 use crate::sim::scenario::{
     field_table, ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
@@ -817,7 +818,61 @@ impl Playground {
                 }
             }
         }
-        self.layout = Rc::new(with_moves(&graph, base, &moves));
+        // A retry loop (work queue → dead-letter exchange → waiting queue → dead-lettered back
+        // to the exchange feeding the work queue) is drawn as a second row under the work
+        // queue, flowing back right to left, so the loop reads as a loop.
+        let s = &self.scenario;
+        for q in &s.queues {
+            let Some(dlx) = q.string_argument("x-dead-letter-exchange") else {
+                continue;
+            };
+            let feeds_q = |x: &str| {
+                s.bindings
+                    .iter()
+                    .any(|b| b.exchange == x && !b.to_exchange && b.destination == q.name)
+            };
+            let wait = s.bindings.iter().find_map(|b| {
+                let w = s
+                    .queues
+                    .iter()
+                    .find(|w| b.exchange == dlx && !b.to_exchange && w.name == b.destination)?;
+                let back = w.string_argument("x-dead-letter-exchange")?;
+                feeds_q(back).then_some((w, back))
+            });
+            let Some((w, back)) = wait else { continue };
+            let ids = (
+                graph.find(NodeKind::Queue, &q.name),
+                graph.find(NodeKind::Exchange, dlx),
+                graph.find(NodeKind::Queue, &w.name),
+                graph.find(NodeKind::Exchange, back),
+            );
+            if let (Some(q), Some(x), Some(w), Some(back)) = ids {
+                let free = |i: usize| moves.iter().all(|(m, _)| *m != i);
+                let (qc, bc) = (base.centers[q.0], base.centers[back.0]);
+                let below = qc.y.max(bc.y) + 110.0;
+                if free(q.0) && free(x.0) && free(w.0) {
+                    moves.push((x.0, Point::new(qc.x + 90.0, below)));
+                    moves.push((w.0, Point::new((qc.x + bc.x) / 2.0 - 20.0, below)));
+                }
+            }
+        }
+        let auto_moved = moves.len() > self.moved.len();
+        let mut layout = with_moves(&graph, base, &moves);
+        if auto_moved {
+            // What moved to a second row left the first one shorter: fit the canvas again.
+            let right = layout
+                .centers
+                .iter()
+                .zip(&layout.shapes)
+                .zip(&graph.nodes)
+                .map(|((c, shape), node)| {
+                    let caption = node.caption.as_deref().map_or(0.0, text_width);
+                    c.x + shape.width().max(caption) / 2.0 + MARGIN
+                })
+                .fold(0.0, f64::max);
+            layout.width = layout.width.min(right.max(1.0));
+        }
+        self.layout = Rc::new(layout);
         self.graph = Rc::new(graph);
         self.timeline.clear();
     }
