@@ -87,10 +87,9 @@ cargo_install() { # crate version [binary]
 cargo_install wasm-bindgen-cli "$WBG_VERSION" wasm-bindgen
 cargo_install trunk "$TRUNK_VERSION"
 
-# wasm-opt is optional: trunk's release build uses Debian's binaryen when it is there.
-if ! have wasm-opt; then
-    if have apt-get && is_root; then apt_install binaryen || true; else say "optional: install binaryen for a smaller page"; fi
-fi
+# No wasm-opt: Debian's binaryen cannot read what rustc 1.95 emits, and Trunk would otherwise
+# download one, so index.html turns it off (data-wasm-opt="0"); the release profile keeps the
+# page small instead (opt-level "s", LTO, stripped names).
 
 if [ "$MODE" = test ]; then
     cargo_install wasm-pack "$WASM_PACK_VERSION"
