@@ -109,6 +109,13 @@ pub fn Diagram() -> Html {
                 let t = sample.progress.clamp(0.0, 1.0);
                 let look = fate_look(fate);
                 // Dropped messages fall; expired ones shrink away; the others stay put.
+                // At a queue the label goes under it (its caption is above); at the exchange
+                // an unroutable one goes above and a returned one below, as both start there.
+                let label_y = match fate {
+                    "unroutable" => (p.y - 14.0).max(9.0),
+                    "returned" => p.y + 20.0,
+                    _ => p.y + 30.0,
+                };
                 let (y, r) = match fate {
                     "dropped" => (p.y + 18.0 * t, 5.0),
                     "expired" => (p.y, 5.0 * (1.0 - 0.8 * t)),
@@ -125,7 +132,7 @@ pub fn Diagram() -> Html {
                             <circle cx={fmt(p.x)} cy={fmt(y)} r={fmt(r)} fill={look.fill}
                                 stroke={look.stroke} stroke-width="1.5" stroke-dasharray={look.dash} />
                         }
-                        <text x={fmt(p.x)} y={fmt(p.y - 22.0)} text-anchor="middle" font-size="9"
+                        <text x={fmt(p.x)} y={fmt(label_y)} text-anchor="middle" font-size="9"
                             font-family={font(theme)} fill={look.stroke} stroke={pal.halo} stroke-width="3"
                             paint-order="stroke">{ look.label }</text>
                     </g>
@@ -185,7 +192,7 @@ fn fate_look(fate: &'static str) -> FateLook {
     let (fill, stroke, dash, label) = match fate {
         "unroutable" => ("none", "#b00020", "", "✕ unroutable"),
         "returned" => ("#ff9800", "#e65100", "", "↩ returned"),
-        "expired" => ("#ffffff", "#757575", "2 1", "⌛ expired"),
+        "expired" => ("#ffffff", "#757575", "2 1", "◔ expired"),
         "dropped" => ("#9e9e9e", "#4e342e", "", "↓ dropped"),
         "dead-lettered" => ("#8e24aa", "#4a148c", "", "☠ dead-lettered"),
         other => ("#9e9e9e", "#000000", "2 1", other),

@@ -169,6 +169,10 @@ pub fn Toolbar() -> Html {
             <label class="preset">
                 { "Tutorial " }
                 <select id="preset" onchange={preset}>
+                    // A scenario of one's own (a file, the API, edits saved under a new name).
+                    if !presets::NAMES.contains(&scenario.as_str()) {
+                        <option value="" selected=true disabled=true>{ format!("{scenario} (own)") }</option>
+                    }
                     { for presets::NAMES.iter().map(|n| html! {
                         <option value={*n} selected={*n == scenario}>{ *n }</option>
                     }) }
