@@ -25,6 +25,8 @@
 //! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
 //! order on the virtual clock. Steps that act on one channel's private state (`get`,
 //! `drain`, `settle`, `qos`, …) are refused with the list of those the playground runs.
+//! `exportScenario` writes the topology and clients as they stand, without the script's steps
+//! (they have run; what they declared and started is part of the topology now).
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;

@@ -846,13 +846,25 @@ impl Playground {
                 graph.find(NodeKind::Queue, &w.name),
                 graph.find(NodeKind::Exchange, back),
             );
+            let level: Vec<usize> = s
+                .consumers
+                .iter()
+                .filter(|c| c.queue == q.name)
+                .filter_map(|c| graph.find(NodeKind::Consumer, &c.name))
+                .map(|id| id.0)
+                .collect();
             if let (Some(q), Some(x), Some(w), Some(back)) = ids {
-                let free = |i: usize| moves.iter().all(|(m, _)| *m != i);
+                let taken: Vec<usize> = moves.iter().map(|(m, _)| *m).collect();
+                let free = |i: usize| !taken.contains(&i);
                 let (qc, bc) = (base.centers[q.0], base.centers[back.0]);
                 let below = qc.y.max(bc.y) + 110.0;
                 if free(q.0) && free(x.0) && free(w.0) {
-                    moves.push((x.0, Point::new(qc.x + 90.0, below)));
+                    moves.push((x.0, Point::new(qc.x + 160.0, below)));
                     moves.push((w.0, Point::new((qc.x + bc.x) / 2.0 - 20.0, below)));
+                    // Its consumers stay level with it, as before the loop went below.
+                    for c in level.into_iter().filter(|&c| free(c)) {
+                        moves.push((c, Point::new(base.centers[c].x, qc.y)));
+                    }
                 }
             }
         }
@@ -871,6 +883,24 @@ impl Playground {
                 })
                 .fold(0.0, f64::max);
             layout.width = layout.width.min(right.max(1.0));
+            // And close the gap the moved nodes left at the top.
+            let top = layout
+                .centers
+                .iter()
+                .zip(&layout.shapes)
+                .map(|(c, shape)| c.y - shape.height() / 2.0 - 20.0 - MARGIN)
+                .fold(f64::MAX, f64::min);
+            if top > 1.0 && top < f64::MAX {
+                let up: Vec<(usize, Point)> = layout
+                    .centers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (i, Point::new(c.x, c.y - top)))
+                    .collect();
+                let height = layout.height - top;
+                layout = with_moves(&graph, layout, &up);
+                layout.height = height;
+            }
         }
         self.layout = Rc::new(layout);
         self.graph = Rc::new(graph);
