@@ -23,6 +23,14 @@ async fn mount_keeping_storage() -> Element {
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     amqp_playground_web::mount(root.clone());
+    // Earlier tests' apps keep running in this page, so rendering can take a while: wait
+    // for this one's diagram (its effects, which install the API, run with that render).
+    for _ in 0..100 {
+        settle().await;
+        if root.query_selector("svg.diagram").unwrap().is_some() {
+            break;
+        }
+    }
     settle().await;
     root
 }
@@ -751,14 +759,27 @@ fn edge_labels(root: &Element) -> Vec<String> {
         .collect()
 }
 
+/// Picks tutorial 4 from this app's own menu and pauses it with its own button.
 async fn routing(root: &Element) {
-    api("loadPreset", &["routing".into()]).unwrap();
-    api("pause", &[]).unwrap();
-    settle().await;
+    choose(root, "#preset", "routing");
+    for _ in 0..100 {
+        settle().await;
+        if root
+            .query_selector("g.exchange[data-name='direct_logs']")
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+    }
     assert!(root
         .query_selector("g.exchange[data-name='direct_logs']")
         .unwrap()
         .is_some());
+    if find(root, "#play").text_content().as_deref() == Some("Pause") {
+        click(root, "#play");
+        settle().await;
+    }
 }
 
 #[wasm_bindgen_test]
@@ -780,13 +801,18 @@ async fn dragging_from_the_link_handle_to_a_queue_binds_it_with_the_typed_key() 
     pointer(&handle, "pointermove", (hx + tx) / 2, (hy + ty) / 2);
     settle().await;
     assert!(
-        root.query_selector("line.rubber-band").unwrap().is_some(),
+        root.query_selector("line.rubber-band[visibility=visible]")
+            .unwrap()
+            .is_some(),
         "a rubber band follows the pointer"
     );
     pointer(&handle, "pointermove", tx, ty);
     pointer(&handle, "pointerup", tx, ty);
     settle().await;
-    assert!(root.query_selector("line.rubber-band").unwrap().is_none());
+    assert!(root
+        .query_selector("line.rubber-band[visibility=visible]")
+        .unwrap()
+        .is_none());
     let prompt = root
         .query_selector("#link-prompt")
         .unwrap()
@@ -1066,4 +1092,44 @@ async fn the_restart_button_keeps_durable_queues_and_persistent_messages() {
     settle().await;
     assert_eq!(snapshot_number(&["restarts"]), 0.0);
     assert_eq!(snapshot_number(&["queues", "hello", "ready"]), 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn shift_dragging_an_exchange_onto_a_queue_binds_instead_of_moving() {
+    let root = mount().await;
+    routing(&root).await;
+    find(&root, "svg.diagram").scroll_into_view();
+    let exchange = find(&root, "g.pick[aria-label='exchange direct_logs']");
+    let cx = || find(&root, "g.exchange ellipse").get_attribute("cx");
+    let before = cx();
+    let (ex, ey) = centre(&exchange);
+    let (qx, qy) = centre(&find(&root, "g.pick[aria-label='queue Q2']"));
+    let shifted = |kind: &str, x: i32, y: i32| {
+        let init = web_sys::PointerEventInit::new();
+        init.set_client_x(x);
+        init.set_client_y(y);
+        init.set_bubbles(true);
+        init.set_pointer_id(1);
+        init.set_shift_key(true);
+        let event = web_sys::PointerEvent::new_with_event_init_dict(kind, &init).unwrap();
+        exchange.dispatch_event(&event).unwrap();
+    };
+    shifted("pointerdown", ex, ey);
+    shifted("pointermove", (ex + qx) / 2, (ey + qy) / 2);
+    settle().await;
+    assert!(root
+        .query_selector("line.rubber-band[visibility=visible]")
+        .unwrap()
+        .is_some());
+    shifted("pointermove", qx, qy);
+    shifted("pointerup", qx, qy);
+    click(&root, "g.pick[aria-label='exchange direct_logs']");
+    settle().await;
+    let prompt = find(&root, "#link-prompt").text_content().unwrap();
+    assert!(prompt.contains("Q2"), "{prompt}");
+    assert_eq!(cx(), before, "the exchange stayed where it was");
+    set_value(&root, "#link-key", "amber");
+    submit(&root, "#link-prompt");
+    settle().await;
+    assert_eq!(edge_labels(&root), ["orange", "black", "green", "amber"]);
 }

@@ -248,7 +248,55 @@ pub struct TopologyProps {
 struct LinkDrag {
     from: String,
     start: (f64, f64),
+    /// Where the rubber band starts (diagram units).
+    origin: Point,
     moved: bool,
+}
+
+/// The pointer moved during a link gesture: stretch the rubber band (after a few pixels).
+fn link_stretch(
+    link_drag: &RefCell<Option<LinkDrag>>,
+    rubber: &UseStateHandle<Option<(Point, Point)>>,
+    e: &PointerEvent,
+    width: f64,
+) -> bool {
+    let mut d = link_drag.borrow_mut();
+    let Some(d) = d.as_mut() else {
+        return false;
+    };
+    let dx = f64::from(e.client_x()) - d.start.0;
+    let dy = f64::from(e.client_y()) - d.start.1;
+    if d.moved || dx.hypot(dy) >= 4.0 {
+        d.moved = true;
+        rubber.set(diagram_point(e, width).map(|p| (d.origin, p)));
+    }
+    true
+}
+
+/// The pointer went up at the end of a link gesture: a drag ends on its target (or on
+/// nothing, which cancels); a press without moving starts click-then-click. Returns whether
+/// a gesture was under way.
+fn link_release(
+    link_drag: &RefCell<Option<LinkDrag>>,
+    rubber: &UseStateHandle<Option<(Point, Point)>>,
+    dispatch: &UseReducerDispatcher<PlaygroundState>,
+    e: &PointerEvent,
+) -> bool {
+    let Some(d) = link_drag.borrow_mut().take() else {
+        return false;
+    };
+    rubber.set(None);
+    dispatch.dispatch(Action::StartLink(d.from.clone()));
+    if d.moved {
+        match node_at(e.client_x(), e.client_y()) {
+            Some((kind, name)) if !(kind == NodeKind::Exchange && name == d.from) => {
+                dispatch.dispatch(Action::LinkTo(kind, name));
+            }
+            // Dropped on nothing: no binding.
+            _ => dispatch.dispatch(Action::CancelLink),
+        }
+    }
+    true
 }
 
 /// Diagram coordinates of a pointer event, from the SVG's rendered box.
@@ -344,7 +392,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let drag: Rc<RefCell<Option<Drag>>> = use_mut_ref(|| None);
     let link_drag: Rc<RefCell<Option<LinkDrag>>> = use_mut_ref(|| None);
     // Where the binding being dragged ends now (diagram units).
-    let rubber = use_state(|| None::<Point>);
+    let rubber = use_state(|| None::<(Point, Point)>);
     // A binding started from the keyboard: focus its first target once the page has redrawn
     // (the targets are marked by that redraw).
     let focus_first_target: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
@@ -463,9 +511,27 @@ pub fn Topology(props: &TopologyProps) -> Html {
         };
         let grab = {
             let drag = drag.clone();
+            let link_drag = link_drag.clone();
             let key = key.clone();
             let width = layout.width;
             Callback::from(move |e: PointerEvent| {
+                // Shift- or Alt-drag from an exchange draws a binding instead of moving it.
+                if key.0 == NodeKind::Exchange && (e.shift_key() || e.alt_key()) {
+                    if let Some(el) = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<Element>().ok())
+                        .and_then(|t| t.closest("g.pick").ok().flatten())
+                    {
+                        let _ = el.set_pointer_capture(e.pointer_id());
+                    }
+                    *link_drag.borrow_mut() = Some(LinkDrag {
+                        from: key.1.clone(),
+                        start: (f64::from(e.client_x()), f64::from(e.client_y())),
+                        origin: c,
+                        moved: false,
+                    });
+                    return;
+                }
                 // Yew delegates events, so look up from the element under the pointer.
                 let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
                     return;
@@ -493,8 +559,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
         };
         let pull = {
             let drag = drag.clone();
+            let link_drag = link_drag.clone();
+            let rubber = rubber.clone();
+            let width = layout.width;
             let dispatch = props.dispatch.clone();
             Callback::from(move |e: PointerEvent| {
+                if link_stretch(&link_drag, &rubber, &e, width) {
+                    return;
+                }
                 let mut d = drag.borrow_mut();
                 let Some(d) = d.as_mut() else {
                     return;
@@ -518,7 +590,22 @@ pub fn Topology(props: &TopologyProps) -> Html {
         };
         let drop_node = {
             let drag = drag.clone();
-            Callback::from(move |_: PointerEvent| {
+            let link_drag = link_drag.clone();
+            let rubber = rubber.clone();
+            let dispatch = props.dispatch.clone();
+            let key = key.clone();
+            Callback::from(move |e: PointerEvent| {
+                if link_release(&link_drag, &rubber, &dispatch, &e) {
+                    // Swallow the click that follows, as after a move.
+                    *drag.borrow_mut() = Some(Drag {
+                        key: key.clone(),
+                        from: (0.0, 0.0),
+                        center: c,
+                        units_per_px: 0.0,
+                        moved: true,
+                    });
+                    return;
+                }
                 // Keep a finished drag until its click arrives (and is ignored).
                 let moved = drag.borrow().as_ref().is_some_and(|d| d.moved);
                 if !moved {
@@ -623,6 +710,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     *link_drag.borrow_mut() = Some(LinkDrag {
                         from: from.clone(),
                         start: (f64::from(e.client_x()), f64::from(e.client_y())),
+                        origin: at,
                         moved: false,
                     });
                 })
@@ -631,17 +719,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 let link_drag = link_drag.clone();
                 let rubber = rubber.clone();
                 Callback::from(move |e: PointerEvent| {
-                    let mut d = link_drag.borrow_mut();
-                    let Some(d) = d.as_mut() else {
-                        return;
-                    };
-                    let dx = f64::from(e.client_x()) - d.start.0;
-                    let dy = f64::from(e.client_y()) - d.start.1;
-                    if !d.moved && dx.hypot(dy) < 4.0 {
-                        return;
-                    }
-                    d.moved = true;
-                    rubber.set(diagram_point(&e, width));
+                    link_stretch(&link_drag, &rubber, &e, width);
                 })
             };
             let up = {
@@ -650,20 +728,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 let dispatch = props.dispatch.clone();
                 Callback::from(move |e: PointerEvent| {
                     e.stop_propagation();
-                    rubber.set(None);
-                    let Some(d) = link_drag.borrow_mut().take() else {
-                        return;
-                    };
-                    dispatch.dispatch(Action::StartLink(d.from.clone()));
-                    if d.moved {
-                        match node_at(e.client_x(), e.client_y()) {
-                            Some((kind, name)) if !(kind == NodeKind::Exchange && name == d.from) => {
-                                dispatch.dispatch(Action::LinkTo(kind, name));
-                            }
-                            // Dropped on nothing: no binding.
-                            _ => dispatch.dispatch(Action::CancelLink),
-                        }
-                    }
+                    link_release(&link_drag, &rubber, &dispatch, &e);
                 })
             };
             let cancel = {
@@ -674,13 +739,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     rubber.set(None);
                 })
             };
-            let line = rubber.map(|to| html! {
-                <line class="rubber-band" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(to.x)} y2={fmt(to.y)}
-                    stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 3" pointer-events="none" />
-            });
             html! {
                 <>
-                    { for line }
                     <g class="link-handle" data-from={n.name.clone()}
                         onpointerdown={down} onpointermove={stretch} onpointerup={up}
                         onpointercancel={cancel} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
@@ -693,13 +753,20 @@ pub fn Topology(props: &TopologyProps) -> Html {
             }
         });
 
+    let band = rubber.unwrap_or((Point::new(0.0, 0.0), Point::new(0.0, 0.0)));
     html! {
         <>
             <g class="edges">{ for edges }</g>
             <g class="nodes">{ for nodes }</g>
             // Always there, even empty: a child appearing at the end of this list made Yew
             // re-purpose the groups before it (and drop the keyboard focus).
-            <g class="link-layer">{ for handle }</g>
+            <g class="link-layer">
+                { for handle }
+                // Always there, hidden when idle, so the handle before it keeps its element.
+                <line class="rubber-band" x1={fmt(band.0.x)} y1={fmt(band.0.y)}
+                    x2={fmt(band.1.x)} y2={fmt(band.1.y)} visibility={if rubber.is_some() { "visible" } else { "hidden" }}
+                    stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 3" pointer-events="none" />
+            </g>
         </>
     }
 }
