@@ -286,6 +286,11 @@ pub struct Playground {
     lost_in_restart: u64,
     /// A restart is being handled: messages of deleted queues count as lost in it.
     restarting: bool,
+    /// The editor is deleting a node itself (its own bookkeeping follows).
+    deleting: bool,
+    /// Queues and exchanges the broker deleted on its own (auto-delete, `x-expires`,
+    /// exclusive owner gone), by broker name, to take off the drawing.
+    vanished: Vec<(NodeKind, String)>,
     log: VecDeque<String>,
     next_connection_channel: u16,
     /// The routing key each message was last routed with (for explaining bindings).
@@ -335,6 +340,8 @@ impl Playground {
             restarts: 0,
             lost_in_restart: 0,
             restarting: false,
+            deleting: false,
+            vanished: Vec::new(),
             log: VecDeque::new(),
             next_connection_channel: 1,
             routing_keys: BTreeMap::new(),
@@ -533,6 +540,8 @@ impl Playground {
             }
             _ => {}
         }
+        // Its last consumer gone, an auto-delete queue goes too.
+        self.forget_vanished();
         Ok(())
     }
 
@@ -830,6 +839,11 @@ impl Playground {
     }
 
     fn run_until(&mut self, at: Millis) {
+        self.run_due(at);
+        self.forget_vanished();
+    }
+
+    fn run_due(&mut self, at: Millis) {
         self.now = self.now.max(at);
         if self.broker.poll_timeout().is_some_and(|t| t <= at) {
             self.broker.handle_timeout(at);
@@ -936,6 +950,54 @@ impl Playground {
                     }
                 }
             }
+        }
+    }
+
+    /// Takes queues and exchanges the broker deleted on its own off the scenario and the
+    /// drawing, with the bindings and consumers that hung off them.
+    pub(super) fn forget_vanished(&mut self) {
+        let vanished = std::mem::take(&mut self.vanished);
+        let mut changed = false;
+        for (kind, name) in vanished {
+            match kind {
+                NodeKind::Queue => {
+                    let Some(i) = self.queue_names.iter().position(|q| q.as_str() == name) else {
+                        continue;
+                    };
+                    let handle = self.scenario.queues[i].name.clone();
+                    self.note(format!("queue `{handle}` is gone: the broker deleted it"));
+                    while let Some(c) = self
+                        .scenario
+                        .consumers
+                        .iter()
+                        .position(|c| c.queue == handle)
+                    {
+                        let client = self.consumers.remove(c);
+                        let spec = self.scenario.consumers.remove(c);
+                        let _ = self.close_client(client.channel, &spec.name);
+                    }
+                    self.scenario
+                        .bindings
+                        .retain(|b| b.to_exchange || b.destination != handle);
+                    self.queue_names.remove(i);
+                    self.scenario.queues.remove(i);
+                }
+                _ => {
+                    let Some(i) = self.scenario.exchanges.iter().position(|x| x.name == name)
+                    else {
+                        continue;
+                    };
+                    self.note(format!("exchange `{name}` is gone: the broker deleted it"));
+                    self.scenario.bindings.retain(|b| {
+                        b.exchange != name && !(b.to_exchange && b.destination == name)
+                    });
+                    self.scenario.exchanges.remove(i);
+                }
+            }
+            changed = true;
+        }
+        if changed {
+            self.relayout();
         }
     }
 
@@ -1239,6 +1301,14 @@ impl Playground {
                 } => self.lost_in_restart += 1,
                 Event::QueueDeleted { messages, .. } if self.restarting => {
                     self.lost_in_restart += messages.len() as u64;
+                }
+                Event::QueueDeleted { queue, .. } if !self.deleting => {
+                    self.vanished
+                        .push((NodeKind::Queue, queue.as_str().to_string()));
+                }
+                Event::ExchangeDeleted { exchange, .. } if !self.deleting && !self.restarting => {
+                    self.vanished
+                        .push((NodeKind::Exchange, exchange.as_str().to_string()));
                 }
                 Event::Dropped { queue, .. } => {
                     self.dropped += 1;

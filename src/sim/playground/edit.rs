@@ -113,6 +113,13 @@ pub enum Edit {
 impl Playground {
     /// Applies an edit; on refusal nothing changes.
     pub fn apply(&mut self, edit: Edit) -> Result<(), PlaygroundError> {
+        let result = self.apply_edit(edit);
+        // Removing a consumer can take an auto-delete queue with it, and so on.
+        self.forget_vanished();
+        result
+    }
+
+    fn apply_edit(&mut self, edit: Edit) -> Result<(), PlaygroundError> {
         match edit {
             Edit::AddExchange { name, kind } => {
                 self.add_exchange(ExchangeSpec::typed(&name, &kind))
@@ -624,6 +631,13 @@ impl Playground {
     /// queue takes its consumers and bindings with it; an exchange still published to by a
     /// producer is refused.
     pub fn remove(&mut self, kind: NodeKind, name: &str) -> Result<(), PlaygroundError> {
+        self.deleting = matches!(kind, NodeKind::Queue | NodeKind::Exchange);
+        let result = self.remove_node(kind, name);
+        self.deleting = false;
+        result
+    }
+
+    fn remove_node(&mut self, kind: NodeKind, name: &str) -> Result<(), PlaygroundError> {
         match kind {
             NodeKind::Producer => {
                 let i = self.index_of(kind, name)?;
@@ -727,7 +741,11 @@ impl Playground {
         }
     }
 
-    fn close_client(&mut self, channel: ChannelRef, name: &str) -> Result<(), PlaygroundError> {
+    pub(super) fn close_client(
+        &mut self,
+        channel: ChannelRef,
+        name: &str,
+    ) -> Result<(), PlaygroundError> {
         self.command(
             &format!("disconnect `{name}`"),
             CloseConnection {
@@ -1231,6 +1249,37 @@ mod tests {
         pg.publish(PublishRequest::default()).unwrap();
         pg.advance(10_000);
         assert!(received(&pg, "C") >= 1);
+    }
+
+    #[test]
+    fn queues_the_broker_deletes_on_its_own_leave_the_drawing() {
+        let mut pg = Playground::new(presets::hello_world()).unwrap();
+        pg.apply(Edit::DeclareQueue(QueueSpec {
+            auto_delete: true,
+            ..QueueSpec::named("temp")
+        }))
+        .unwrap();
+        pg.apply(Edit::AddConsumer {
+            queue: "temp".into(),
+        })
+        .unwrap();
+        pg.set_consuming("C1", false).unwrap();
+        assert!(pg.graph().find(NodeKind::Queue, "temp").is_none());
+        assert!(pg.scenario().consumers.iter().all(|c| c.queue != "temp"));
+        assert!(pg.log().any(|l| l.contains("queue `temp` is gone")));
+        // x-expires: an unused queue expires on the virtual clock.
+        pg.apply(Edit::DeclareQueue(QueueSpec {
+            arguments: vec![("x-expires".into(), ArgValue::Int(1_000))],
+            ..QueueSpec::named("brief")
+        }))
+        .unwrap();
+        pg.advance(999);
+        assert!(pg.graph().find(NodeKind::Queue, "brief").is_some());
+        pg.advance(2);
+        assert!(pg.graph().find(NodeKind::Queue, "brief").is_none());
+        // Deleting by hand still works as before.
+        pg.remove(NodeKind::Queue, "hello").unwrap();
+        assert!(pg.scenario().queues.is_empty());
     }
 
     #[test]
