@@ -1,4 +1,9 @@
-//! The topology drawn like the tutorial diagrams, with message tokens on top.
+//! The topology drawn like the tutorial diagrams, with message tokens on top. Nodes are
+//! selected by click, tap or Enter, moved by dragging, and linked: the selected exchange shows
+//! a "+" handle to drag onto a queue or an exchange (or click, then click the target; or `B`,
+//! arrows, Enter), and Shift/Alt-drag from an exchange does the same. Binding edges can be
+//! selected and deleted. Each message's end (unroutable, returned, expired, dropped,
+//! dead-lettered) has its own labelled effect.
 
 use std::cell::RefCell;
 use std::rc::Rc;

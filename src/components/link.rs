@@ -109,7 +109,17 @@ pub fn LinkBar() -> Html {
                 };
             }
             let Some((kind, name)) = state.selected.clone() else {
-                return Html::default();
+                let has_exchange = !state.engine.borrow().scenario().exchanges.is_empty();
+                return if has_exchange {
+                    html! {
+                        <p class="link-hint">
+                            { "To bind, select an exchange and drag its " }<b>{ "+" }</b>
+                            { " onto a queue or an exchange (or click it, then the target; or focus the exchange and press B)." }
+                        </p>
+                    }
+                } else {
+                    Html::default()
+                };
             };
             let start = {
                 let state = state.clone();
