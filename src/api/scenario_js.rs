@@ -162,7 +162,7 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
 
 /// The steps a client script may have in the playground; the others (`get`, `drain`,
 /// `settle`, …) act on one client's channel state, which the diagram does not draw.
-const SCRIPT_STEPS: &str = "publish, sleep_ms, consume, cancel, declare_exchange, \
+const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, declare_exchange, \
     declare_queue, bind, unbind, delete_queue, delete_exchange";
 
 /// A client script (`scenario-script.md`): its declarations become the topology (laid out
@@ -172,7 +172,34 @@ fn script_from_js(r: &Reader<'_>) -> Result<Scenario, String> {
     let exchanges = r.list("exchanges", script_exchange)?;
     let queues = r.list("queues", script_queue)?;
     let bindings = r.list("bindings", script_binding)?;
-    let steps = r.list("steps", script_step)?;
+    // `qos` sets the prefetch of the consumers the script starts after it.
+    let prefetch = std::cell::Cell::new(0u16);
+    let steps: Vec<Step> = r
+        .list("steps", |step| {
+            if let Some(qos) = Reflect::get(step.value, &"qos".into())
+                .ok()
+                .filter(|v| v.is_object())
+            {
+                let q = Reader {
+                    value: &qos,
+                    path: format!("{}.qos", step.path),
+                };
+                prefetch.set(q.integer_or("prefetch", 0, 65_535)? as u16);
+                return Ok(None);
+            }
+            let mut parsed = script_step(step)?;
+            if let Step::Consume(c) = &mut parsed {
+                if c.prefetch == 0 {
+                    c.prefetch = prefetch.get();
+                }
+            }
+            Ok(Some(parsed))
+        })?
+        .into_iter()
+        .flatten()
+        .collect();
+    // Publisher confirms are on unless the script says otherwise, as in `amqp-playground run`.
+    let confirm = r.bool_or("confirm", true)?;
     // One producer for the script's client, drawn towards where it first publishes.
     let first = steps.iter().find_map(|s| match s {
         Step::Publish {
@@ -188,6 +215,7 @@ fn script_from_js(r: &Reader<'_>) -> Result<Scenario, String> {
             exchange,
             routing_key,
             body: "Hello World!".into(),
+            confirm,
             ..ProducerSpec::default()
         })
         .into_iter()

@@ -338,6 +338,7 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
                steps: [
                  { publish: { exchange: '', routing_key: 'tasks', body: 'task {i}', repeat: 3 } },
                  { sleep_ms: 1000 },
+                 { qos: { prefetch: 1 } },
                  { consume: { queue: 'tasks', tag: 'worker', ack: 'ack' } },
                  { sleep_ms: 5000 }
                ]
@@ -349,6 +350,7 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(script["consumers"]["worker"]["received"], 3, "{script}");
     assert_eq!(script["queues"]["tasks"]["ready"], 0, "{script}");
+    assert_eq!(script["producers"]["P"]["confirmed"], 3, "confirms are on: {script}");
     browser.screenshot("script-work-queue").await;
     let refused = browser
         .eval(
