@@ -258,14 +258,57 @@ impl Playground {
         }
     }
 
-    /// Replaces the playground with `scenario` set up on a fresh broker, keeping the drawing
-    /// style and hand-moved nodes; on refusal nothing changes.
+    /// Replaces the playground with `scenario` set up on a fresh broker, keeping the clock,
+    /// the counts, the drawing style and hand-moved nodes (a script's steps do not run again);
+    /// on refusal nothing changes.
     fn rebuild(
         &mut self,
         scenario: Scenario,
         renamed: Option<(NodeKind, &str, &str)>,
     ) -> Result<(), PlaygroundError> {
-        let mut fresh = Playground::new(scenario)?;
+        // The script (if any) has run already: the fresh broker gets the topology only.
+        let steps = scenario.steps.clone();
+        let mut fresh = Playground::new(Scenario {
+            steps: Vec::new(),
+            ..scenario
+        })?;
+        fresh.scenario.steps = steps;
+        // The clock and the counts go on: only what waited in queues is gone.
+        fresh.now = self.now;
+        for (spec, old) in self.scenario.producers.iter().zip(&self.producers) {
+            if let Some(i) = fresh
+                .scenario
+                .producers
+                .iter()
+                .position(|p| p.name == spec.name)
+            {
+                let p = &mut fresh.producers[i];
+                p.published = old.published;
+                p.confirmed = old.confirmed;
+                p.nacked = old.nacked;
+                p.replies = old.replies;
+            }
+        }
+        for (spec, old) in self.scenario.consumers.iter().zip(&self.consumers) {
+            if let Some(i) = fresh
+                .scenario
+                .consumers
+                .iter()
+                .position(|c| c.name == spec.name)
+            {
+                let c = &mut fresh.consumers[i];
+                c.received = old.received;
+                c.acked = old.acked;
+                c.refused = old.refused;
+                c.replied = old.replied;
+                c.last_body = old.last_body.clone();
+            }
+        }
+        fresh.unroutable = self.unroutable;
+        fresh.returned = self.returned;
+        fresh.dropped = self.dropped;
+        fresh.restarts = self.restarts;
+        fresh.lost_in_restart = self.lost_in_restart;
         fresh.style = self.style;
         fresh.moved = std::mem::take(&mut self.moved);
         if let Some((kind, from, to)) = renamed {
@@ -1151,9 +1194,14 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("x-overflow"), "{err}");
         assert_eq!(pg.scenario(), &before);
-        // A good update takes effect: the queue now expires its messages.
+        // A good update takes effect: the queue now expires its messages. The clock and the
+        // counts go on.
+        pg.publish(PublishRequest::default()).unwrap();
+        pg.advance(5_000);
         pg.apply(Edit::UpdateQueue(bad("x-message-ttl", ArgValue::Int(100))))
             .unwrap();
+        assert_eq!(pg.now(), amqp_playground_core::Millis(5_000));
+        assert_eq!(received(&pg, "C"), 1);
         pg.set_consuming("C", false).unwrap();
         pg.publish(PublishRequest::default()).unwrap();
         pg.advance(5_000);
