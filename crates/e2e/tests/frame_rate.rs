@@ -135,5 +135,31 @@ async fn frame_times_with_200_nodes_and_500_messages_in_flight() {
         report["whole50"].as_f64().unwrap_or(f64::NAN),
         report["whole95"].as_f64().unwrap_or(f64::NAN),
     );
+    // Scrubbing replays the run from the start up to the chosen time: how long does a jump
+    // back to the middle of this busy run take (the reducer's replay plus the redraw)?
+    let seek = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const slider = document.querySelector('#timeline');
+             const target = Math.round(Number(slider.max) / 20) * 10; // the slider's step is 10
+             const start = performance.now();
+             slider.value = String(target);
+             slider.dispatchEvent(new Event('input', { bubbles: true }));
+             queueMicrotask(() => done({ ms: performance.now() - start, to: target,
+                                         now: window.amqpPlayground.snapshot().now }));",
+            vec![],
+        )
+        .await
+        .expect("scrub the timeline");
+    eprintln!(
+        "SEEK to {} ms of the 200-node run (replay + redraw): {:.1} ms",
+        seek["to"],
+        seek["ms"].as_f64().unwrap_or(f64::NAN)
+    );
+    assert_eq!(
+        seek["now"], seek["to"],
+        "the scrubber moved the clock: {seek}"
+    );
     browser.close().await;
 }
