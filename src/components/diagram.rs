@@ -1,7 +1,8 @@
 //! The topology drawn like the tutorial diagrams, with message tokens on top. Nodes are
 //! selected by click, tap or Enter, moved by dragging, and linked: the selected exchange shows
 //! a "+" handle to drag onto a queue or an exchange (or click, then click the target; or `B`,
-//! arrows, Enter), and Shift/Alt-drag from an exchange does the same. Binding edges can be
+//! arrows, Enter), Shift/Alt-drag from an exchange does the same, and on a touch screen
+//! tapping an exchange then a target links them. Binding edges can be
 //! selected and deleted. Each message's end (unroutable, returned, expired, dropped,
 //! dead-lettered) has its own labelled effect.
 
@@ -395,6 +396,8 @@ fn focus_next_target(from: &Element, source: &str, forward: bool) {
 pub fn Topology(props: &TopologyProps) -> Html {
     // The node being dragged, if any (kept across renders, never a reason to re-render).
     let drag: Rc<RefCell<Option<Drag>>> = use_mut_ref(|| None);
+    // Whether the last press on a node was a finger (tapping an exchange then starts a link).
+    let touch: Rc<RefCell<bool>> = use_mut_ref(|| false);
     let link_drag: Rc<RefCell<Option<LinkDrag>>> = use_mut_ref(|| None);
     // Where the binding being dragged ends now (diagram units).
     let rubber = use_state(|| None::<(Point, Point)>);
@@ -500,6 +503,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
             let dispatch = props.dispatch.clone();
             let key = key.clone();
             let drag = drag.clone();
+            let touch = touch.clone();
             Callback::from(move |_: MouseEvent| {
                 // The click that ends a drag is not a selection.
                 if drag.borrow_mut().take().is_some_and(|d| d.moved) {
@@ -509,6 +513,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     dispatch.dispatch(Action::CancelLink);
                 } else if picking {
                     dispatch.dispatch(Action::LinkTo(key.0, key.1.clone()));
+                } else if key.0 == NodeKind::Exchange && *touch.borrow() {
+                    // On a touch screen: tap the exchange, then tap the target.
+                    dispatch.dispatch(Action::StartLink(key.1.clone()));
                 } else {
                     dispatch.dispatch(Action::Select((!selected).then(|| key.clone())))
                 }
@@ -517,9 +524,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
         let grab = {
             let drag = drag.clone();
             let link_drag = link_drag.clone();
+            let touch = touch.clone();
             let key = key.clone();
             let width = layout.width;
             Callback::from(move |e: PointerEvent| {
+                *touch.borrow_mut() = e.pointer_type() == "touch";
                 // Shift- or Alt-drag from an exchange draws a binding instead of moving it.
                 if key.0 == NodeKind::Exchange && (e.shift_key() || e.alt_key()) {
                     if let Some(el) = e
