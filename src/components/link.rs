@@ -114,7 +114,7 @@ pub fn LinkBar() -> Html {
                     html! {
                         <p class="link-hint">
                             { "To bind, select an exchange and drag its " }<b>{ "+" }</b>
-                            { " onto a queue or an exchange (or click it, then the target; or focus the exchange and press B)." }
+                            { " onto a queue or an exchange (or click it, then the target; on a touch screen tap the exchange, then the target; from the keyboard focus the exchange and press B)." }
                         </p>
                     }
                 } else {
