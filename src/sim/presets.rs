@@ -86,7 +86,7 @@ pub fn guide(name: &str) -> &'static [&'static str] {
         "headers" => &[
             "A headers exchange ignores the routing key and compares the message's headers with each binding's arguments. P sends `format=pdf, type=report`.",
             "Q1's binding says `x-match=all`: every listed header must match, so it takes pdf reports only. Q2's says `x-match=any`: one match is enough, so it takes anything pdf or any log.",
-            "Publish as is (both queues), then change P's headers to `format=zip, type=log` (Q2 only) and `format=zip, type=report` (nobody).",
+            "Publish as is (both queues). Then select P and change its headers in the inspector to `format=zip, type=log` (Q2 only) or `format=zip, type=report` (nobody); select X to test headers without publishing.",
         ],
         "dead-lettering" => &[
             "C acknowledges most tasks but fails every second one: it rejects it without requeue. `work` names `retry` as its dead-letter exchange, so a rejected task is not lost.",
@@ -100,7 +100,7 @@ pub fn guide(name: &str) -> &'static [&'static str] {
         ],
         "priority" => &[
             "`jobs` is a priority queue (`x-max-priority=10`). C takes one job at a time (prefetch=1) and needs 1 s for each.",
-            "Stop C, publish three ordinary jobs (priority 1) and then one urgent job (priority 9).",
+            "Stop C and publish three ordinary jobs (priority 1). Then select P, set its priority to 9 in the inspector, apply, and publish one urgent job.",
             "Start C: the urgent job is delivered first although it was published last; the others follow in their order.",
         ],
         "durability" => &[
