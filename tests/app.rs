@@ -1133,3 +1133,28 @@ async fn shift_dragging_an_exchange_onto_a_queue_binds_instead_of_moving() {
     settle().await;
     assert_eq!(edge_labels(&root), ["orange", "black", "green", "amber"]);
 }
+
+#[wasm_bindgen_test]
+async fn a_message_is_picked_from_the_event_log_after_it_arrived() {
+    let root = mount().await;
+    choose(&root, "#preset", "topics");
+    settle().await;
+    if find(&root, "#play").text_content().as_deref() == Some("Pause") {
+        click(&root, "#play");
+    }
+    set_value(&root, "#routing-key", "lazy.brown.fox");
+    click(&root, "#publish");
+    api("advance", &[JsValue::from_f64(5_000.0)]).unwrap();
+    settle().await;
+    click(&root, ".log button.message-link[data-message='1']");
+    settle().await;
+    assert!(find(&root, ".message-history")
+        .text_content()
+        .unwrap()
+        .contains("Message #1"));
+    click(&root, "g.pick[aria-label='queue Q1']");
+    settle().await;
+    let why = find(&root, ".why-not").text_content().unwrap();
+    assert!(why.contains("Why not Q1?"), "{why}");
+    assert!(why.contains("'*.orange.*' does not match"), "{why}");
+}

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::sim::presets;
-use crate::state::use_playground;
+use crate::state::{use_playground, Action, PlaygroundContext};
 
 /// Text with `backticked` parts shown as code.
 fn with_code(text: &str) -> Html {
@@ -17,6 +17,38 @@ fn with_code(text: &str) -> Html {
             }
         })
         .collect()
+}
+
+/// The message a log line is about (`message #12 …`), if any.
+pub fn message_in(line: &str) -> Option<(usize, usize, u64)> {
+    let start = line.find("message #")? + "message ".len();
+    let digits = line[start + 1..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(line.len(), |n| start + 1 + n);
+    let id = line[start + 1..digits].parse().ok()?;
+    Some((start, digits, id))
+}
+
+/// One event-log line; its `#N` is a button that picks message N (for its history and
+/// "Why not?").
+fn log_line(line: &str, state: &PlaygroundContext) -> Html {
+    let Some((start, end, id)) = message_in(line) else {
+        return html! { <li>{ line }</li> };
+    };
+    let pick = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectMessage(Some(id))))
+    };
+    html! {
+        <li>
+            { &line[..start] }
+            <button class="message-link" data-message={id.to_string()} onclick={pick}
+                title={format!("Show message #{id}: its history, and why it did or did not reach a queue you select")}>
+                { &line[start..end] }
+            </button>
+            { &line[end..] }
+        </li>
+    }
 }
 
 /// The current tutorial's guided steps.
@@ -70,7 +102,7 @@ pub fn Status() -> Html {
         .rev()
         .filter(|l| filter.is_empty() || l.to_lowercase().contains(&filter.to_lowercase()))
         .take(if filter.is_empty() { 12 } else { 200 })
-        .map(|l| html! { <li>{ *l }</li> });
+        .map(|l| log_line(l, &state));
     html! {
         <section class="status">
             if let Some(error) = &state.error {
@@ -90,5 +122,20 @@ pub fn Status() -> Html {
                 <ol>{ for recent }</ol>
             </details>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_in;
+
+    #[test]
+    fn log_lines_name_their_message() {
+        let line = "  800 ms  message #12 routed to Q1";
+        let (start, end, id) = message_in(line).unwrap();
+        assert_eq!((&line[start..end], id), ("#12", 12));
+        assert_eq!(message_in("queue `hello` declared"), None);
+        assert_eq!(message_in("message #x"), None);
+        assert_eq!(message_in("message #7").map(|m| m.2), Some(7));
     }
 }
