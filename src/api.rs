@@ -22,6 +22,7 @@
 //!                                            // and then the current scenario stays
 //! amqpPlayground.exportScenario()            // the current scenario, as loadScenario reads it
 //! amqpPlayground.history(messageId)          // what happened to one message, with the reasons
+//! amqpPlayground.explain(exchange, routingKey, headers?)  // [{ matched, why }] per binding
 //! amqpPlayground.restart()    // restart the broker: durable queues keep persistent messages,
 //!                             // then every client reconnects and declares what it uses
 //! ```
@@ -235,6 +236,41 @@ pub fn install(state: PlaygroundContext) {
                 .collect::<Array>()
                 .into())
         })
+        .into_js_value(),
+    );
+
+    let s = state.clone();
+    set_fn(
+        &api,
+        "explain",
+        Closure::<dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+            move |exchange: JsValue, key: JsValue, headers: JsValue| {
+                let exchange = exchange.as_string().ok_or_else(|| {
+                    js_error("explain(exchange, routingKey, headers?): exchange must be a string")
+                })?;
+                let key = key.as_string().unwrap_or_default();
+                let headers = if headers.is_undefined() || headers.is_null() {
+                    Vec::new()
+                } else {
+                    let wrapped = Object::new();
+                    let _ = Reflect::set(&wrapped, &"headers".into(), &headers);
+                    scenario_js::props_from_js(&wrapped.into(), "explain(…, headers)")
+                        .map_err(|e| js_error(&e))?
+                        .headers
+                };
+                let verdicts = s.engine.borrow().explain_message(&exchange, &key, &headers);
+                Ok(verdicts
+                    .into_iter()
+                    .map(|(matched, why)| {
+                        let o = Object::new();
+                        let _ = Reflect::set(&o, &"matched".into(), &matched.into());
+                        let _ = Reflect::set(&o, &"why".into(), &why.into());
+                        JsValue::from(o)
+                    })
+                    .collect::<Array>()
+                    .into())
+            },
+        )
         .into_js_value(),
     );
 

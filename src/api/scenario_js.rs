@@ -24,7 +24,7 @@
 //! declarations become the topology (laid out automatically), its publishes come from one
 //! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
 //! order on the virtual clock. Steps that act on one channel's private state (`get`,
-//! `drain`, `settle`, `qos`, …) are refused with the list of those the playground runs.
+//! `drain`, `settle`, `recover`, `tx`, …) are refused with the list of those the playground runs.
 //! `exportScenario` writes the topology and clients as they stand, without the script's steps
 //! (they have run; what they declared and started is part of the topology now).
 
@@ -162,8 +162,8 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
 
 /// The steps a client script may have in the playground; the others (`get`, `drain`,
 /// `settle`, …) act on one client's channel state, which the diagram does not draw.
-const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, declare_exchange, \
-    declare_queue, bind, unbind, delete_queue, delete_exchange";
+const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, count, purge, \
+    declare_exchange, declare_queue, bind, unbind, delete_queue, delete_exchange";
 
 /// A client script (`scenario-script.md`): its declarations become the topology (laid out
 /// automatically), its publishes come from one producer `P`, its consumers are named by their
@@ -352,6 +352,8 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
             })
         }
         "cancel" => Step::Cancel(a.string("tag")?),
+        "count" => Step::Count(a.string("queue")?),
+        "purge" => Step::Edit(Edit::Purge(a.string("queue")?)),
         "declare_exchange" => Step::Edit(Edit::DeclareExchange(script_exchange(&a)?)),
         "declare_queue" => Step::Edit(Edit::DeclareQueue(script_queue(&a)?)),
         "bind" => Step::Edit(Edit::AddBinding(script_binding(&a)?)),

@@ -457,6 +457,13 @@ impl Playground {
                 }
             }
             Step::Cancel(tag) => self.set_consuming(&tag, false),
+            Step::Count(queue) => self.queue_name(&queue).map(|name| {
+                let c = self.counts(&name);
+                self.note(format!(
+                    "count: `{queue}` has {} ready, {} unacked",
+                    c.ready, c.unacked
+                ));
+            }),
             Step::Edit(edit) => self.apply(edit),
         };
         if let Err(e) = result {
@@ -2056,6 +2063,7 @@ mod tests {
             steps: vec![
                 publish("job {i}", 3),
                 Step::Sleep(2_000),
+                Step::Count("jobs".into()),
                 Step::Consume(ConsumerSpec::on("worker", None, "jobs")),
                 Step::Sleep(5_000),
                 Step::Cancel("worker".into()),
@@ -2075,6 +2083,11 @@ mod tests {
         assert_eq!(snap.queues[0].1.ready, 1, "`late` waits");
         assert_eq!(snap.queues.len(), 2, "`extra` declared by a step");
         assert_eq!(snap.consumers[0].last_body.as_deref(), Some("job 3"));
+        assert!(pg
+            .log()
+            .any(|l| l.contains("count: `jobs` has 3 ready, 0 unacked")));
+        pg.apply(Edit::Purge("jobs".into())).unwrap();
+        assert_eq!(pg.snapshot().queues[0].1.ready, 0);
     }
 
     #[test]

@@ -385,6 +385,8 @@ pub enum Step {
     Consume(ConsumerSpec),
     /// Cancel the consumer with this tag.
     Cancel(String),
+    /// Write a queue's counts to the log (a script's `count`).
+    Count(String),
     /// A topology change (declare, bind, unbind, delete).
     Edit(super::playground::Edit),
 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use amqp_playground_core::{
     BasicConsume, BasicQos, ChannelRef, CloseConnection, Command, ConfirmSelect, ConsumerTag,
     ExchangeBind, ExchangeDeclare, ExchangeDelete, ExchangeName, ExchangeUnbind, FieldTable,
-    QueueBind, QueueDeclare, QueueDelete, QueueName, QueueUnbind, Reply, Restart,
+    QueueBind, QueueDeclare, QueueDelete, QueueName, QueuePurge, QueueUnbind, Reply, Restart,
 };
 
 use super::{
@@ -85,6 +85,8 @@ pub enum Edit {
     AddBinding(BindingSpec),
     /// Remove the binding equal to this one (source, destination, key, arguments).
     RemoveBinding(BindingSpec),
+    /// Remove a queue's ready messages (`queue.purge`).
+    Purge(String),
     /// Connect a producer with its properties, confirm mode and RPC role.
     DeclareProducer(ProducerSpec),
     /// Connect a consumer with its behaviour and RPC role.
@@ -187,6 +189,17 @@ impl Playground {
             Edit::DeclareExchange(spec) => self.add_exchange(spec),
             Edit::DeclareQueue(spec) => self.add_queue(spec),
             Edit::AddBinding(spec) => self.add_binding(spec),
+            Edit::Purge(queue) => {
+                let name = self.queue_name(&queue)?;
+                self.admin_command(&format!("purge `{queue}`"), |channel| {
+                    QueuePurge {
+                        channel,
+                        queue: name,
+                    }
+                    .into()
+                })
+                .map(|_| ())
+            }
             Edit::RemoveBinding(spec) => {
                 let found = self.scenario.bindings.iter().position(|b| {
                     b.exchange == spec.exchange
