@@ -251,6 +251,9 @@ pub fn Inspector() -> Html {
     let b_exchange = use_state(String::new);
     let b_key = use_state(String::new);
     let b_args = use_state(Vec::<(String, ArgValue)>::new);
+    // The binding being edited (its index), and a counter that resets the arguments editor.
+    let editing = use_state(|| None::<usize>);
+    let form_key = use_state(|| 0u32);
     let test_key = use_state(String::new);
     let test_headers = use_state(Vec::<(String, ArgValue)>::new);
     let Some((kind, name)) = state.selected.clone() else {
@@ -348,10 +351,32 @@ pub fn Inspector() -> Html {
                 let state = state.clone();
                 Callback::from(move |_: MouseEvent| state.dispatch(Action::Edit(Edit::Unbind(i))))
             };
+            // The bind form below can edit what it can make: this queue's bindings, or this
+            // exchange's bindings on to other exchanges.
+            let editable = match kind {
+                NodeKind::Queue => true,
+                _ => b.to_exchange,
+            };
+            let start_edit = editable.then(|| {
+                let (b_exchange, b_key, b_args) = (b_exchange.clone(), b_key.clone(), b_args.clone());
+                let (editing, form_key) = (editing.clone(), form_key.clone());
+                let b = b.clone();
+                Callback::from(move |_: MouseEvent| {
+                    let other = if kind == NodeKind::Queue { &b.exchange } else { &b.destination };
+                    b_exchange.set(other.clone());
+                    b_key.set(b.key.clone());
+                    b_args.set(b.arguments.clone());
+                    editing.set(Some(i));
+                    form_key.set(*form_key + 1);
+                })
+            });
             html! {
                 <li>
                     { format!("{} → {} {} ", b.exchange, b.destination,
                         b.label().map_or_else(|| format!("with key `{}`", b.key), |l| format!("[{l}]"))) }
+                    if let Some(onclick) = start_edit {
+                        <button class="edit-binding" {onclick}>{ "Edit" }</button>
+                    }
                     <button class="unbind" onclick={unbind}>{ "Unbind" }</button>
                 </li>
             }
@@ -365,6 +390,7 @@ pub fn Inspector() -> Html {
         .then(|| {
             let bind = {
                 let (b_exchange, b_key, b_args) = (b_exchange.clone(), b_key.clone(), b_args.clone());
+                let editing = editing.clone();
                 let (this, first) = (name.clone(), others.first().cloned().unwrap_or_default());
                 edit(&state, move || {
                     let other = or(&b_exchange, &first);
@@ -372,14 +398,21 @@ pub fn Inspector() -> Html {
                         NodeKind::Queue => (other, this.clone()),
                         _ => (this.clone(), other),
                     };
-                    Edit::AddBinding(BindingSpec {
+                    let spec = BindingSpec {
                         exchange,
                         destination,
                         to_exchange: kind == NodeKind::Exchange,
                         key: (*b_key).clone(),
                         show_key: true,
                         arguments: (*b_args).clone(),
-                    })
+                    };
+                    match *editing {
+                        Some(index) => {
+                            editing.set(None);
+                            Edit::ReplaceBinding { index, spec }
+                        }
+                        None => Edit::AddBinding(spec),
+                    }
                 })
             };
             let label = if kind == NodeKind::Queue { "Bind to " } else { "Route on to exchange " };
@@ -392,9 +425,9 @@ pub fn Inspector() -> Html {
                     </label>
                     <input aria-label="binding key" placeholder="binding key" size="10"
                         value={(*b_key).clone()} oninput={text_input(&b_key)} />
-                    <ArgsEditor id="binding-arguments" args={(*b_args).clone()} suggestions={&BINDING_ARGUMENTS[..]}
+                    <ArgsEditor key={*form_key} id="binding-arguments" args={(*b_args).clone()} suggestions={&BINDING_ARGUMENTS[..]}
                         onchange={{ let b_args = b_args.clone(); Callback::from(move |a| b_args.set(a)) }} />
-                    <button type="submit">{ "Bind" }</button>
+                    <button type="submit" id="bind-submit">{ if editing.is_some() { "Save binding" } else { "Bind" } }</button>
                 </form>
             }
         });

@@ -87,6 +87,14 @@ pub enum Edit {
     RemoveBinding(BindingSpec),
     /// Remove a queue's ready messages (`queue.purge`).
     Purge(String),
+    /// Change the `index`th binding (its key, arguments or other end): unbind, then bind the
+    /// new one; if the broker refuses it, the old one is bound again.
+    ReplaceBinding {
+        /// Which binding.
+        index: usize,
+        /// What it becomes.
+        spec: BindingSpec,
+    },
     /// Connect a producer with its properties, confirm mode and RPC role.
     DeclareProducer(ProducerSpec),
     /// Connect a consumer with its behaviour and RPC role.
@@ -189,6 +197,22 @@ impl Playground {
             Edit::DeclareExchange(spec) => self.add_exchange(spec),
             Edit::DeclareQueue(spec) => self.add_queue(spec),
             Edit::AddBinding(spec) => self.add_binding(spec),
+            Edit::ReplaceBinding { index, spec } => {
+                let old = self.scenario.bindings.get(index).cloned().ok_or_else(|| {
+                    PlaygroundError::Unknown {
+                        kind: "binding",
+                        name: format!("#{index}"),
+                    }
+                })?;
+                self.bind(&old, true)?;
+                if let Err(e) = self.bind(&spec, false) {
+                    let _ = self.bind(&old, false);
+                    return Err(e);
+                }
+                self.scenario.bindings[index] = spec;
+                self.relayout();
+                Ok(())
+            }
             Edit::Purge(queue) => {
                 let name = self.queue_name(&queue)?;
                 self.admin_command(&format!("purge `{queue}`"), |channel| {
@@ -1341,6 +1365,43 @@ mod tests {
         // Deleting by hand still works as before.
         pg.remove(NodeKind::Queue, "hello").unwrap();
         assert!(pg.scenario().queues.is_empty());
+    }
+
+    #[test]
+    fn a_headers_binding_is_edited_in_place_or_left_as_it_was() {
+        let mut pg = Playground::new(presets::headers()).unwrap();
+        let mut spec = pg.scenario().bindings[0].clone();
+        spec.arguments[1].1 = ArgValue::Str("zip".into());
+        pg.apply(Edit::ReplaceBinding { index: 0, spec }).unwrap();
+        assert_eq!(
+            pg.scenario().bindings[0].label().as_deref(),
+            Some("all: format=zip type=report")
+        );
+        let mut bad = pg.scenario().bindings[0].clone();
+        bad.arguments[0].1 = ArgValue::Str("most".into());
+        let before = pg.scenario().clone();
+        let err = pg
+            .apply(Edit::ReplaceBinding {
+                index: 0,
+                spec: bad,
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("x-match"), "{err}");
+        assert_eq!(pg.scenario(), &before);
+        // The old binding is still in the broker: a zip report reaches Q1.
+        pg.publish(PublishRequest {
+            properties: Some(crate::sim::scenario::MessageProps {
+                headers: vec![
+                    ("format".into(), ArgValue::Str("zip".into())),
+                    ("type".into(), ArgValue::Str("report".into())),
+                ],
+                ..Default::default()
+            }),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+        pg.advance(10_000);
+        assert_eq!(received(&pg, "C1"), 1);
     }
 
     #[test]
