@@ -216,4 +216,37 @@ mod tests {
         let i = pg.graph().find(NodeKind::Producer, "P").unwrap().0;
         assert_eq!(pg.layout().centers[i], to);
     }
+
+    #[test]
+    fn every_preset_replays_exactly_after_publishes_and_a_restart() {
+        for name in presets::NAMES {
+            let start = presets::by_name(name).expect("preset");
+            let mut pg = Playground::new(start.clone()).unwrap();
+            let mut rec = Recording::new(start);
+            let script = [
+                (50, Input::Publish(PublishRequest::default())),
+                (300, Input::Burst(PublishRequest::default(), 3)),
+                (1_700, Input::Restart),
+                (2_100, Input::Publish(PublishRequest::default())),
+            ];
+            let mut next = script.iter().peekable();
+            while pg.now().0 < 6_000 {
+                pg.advance(16 + pg.now().0 % 3);
+                while let Some((_, input)) = next.next_if(|(at, _)| *at <= pg.now().0) {
+                    // Some presets refuse some inputs (no producer…): only accepted ones count.
+                    if input.apply(&mut pg).is_ok() {
+                        rec.record(pg.now().0, input.clone());
+                    }
+                }
+                rec.reached(pg.now().0);
+            }
+            let again = rec.replay(pg.now().0).unwrap();
+            assert_eq!(again.snapshot(), pg.snapshot(), "{name}");
+            assert_eq!(
+                again.log().collect::<Vec<_>>(),
+                pg.log().collect::<Vec<_>>(),
+                "{name}"
+            );
+        }
+    }
 }
