@@ -328,6 +328,69 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(args["x-message-ttl"], 3000, "{args}");
 
+    // A headers binding edited in the inspector: x-match and values, typed.
+    browser
+        .eval("window.amqpPlayground.loadPreset('headers'); return null;")
+        .await;
+    browser
+        .wait_until(
+            "the headers diagram",
+            Duration::from_secs(5),
+            "return !!document.querySelector(\"g.node.queue[data-name='Q1']\");",
+        )
+        .await;
+    browser
+        .eval(
+            "document.querySelector(\"g.node.queue[data-name='Q1']\")
+               .dispatchEvent(new MouseEvent('click', { bubbles: true }));
+             return null;",
+        )
+        .await;
+    browser
+        .wait_until(
+            "Q1's bindings",
+            Duration::from_secs(5),
+            "return !!document.querySelector('.edit-binding');",
+        )
+        .await;
+    browser
+        .eval("document.querySelector('.edit-binding').click(); return null;")
+        .await;
+    browser
+        .wait_until(
+            "the binding's arguments in the form",
+            Duration::from_secs(5),
+            "return document.querySelectorAll('#binding-arguments li').length === 3;",
+        )
+        .await;
+    browser
+        .eval(
+            "const value = document.querySelectorAll('#binding-arguments li')[1]
+               .querySelectorAll('input')[1];
+             value.value = 'zip';
+             value.dispatchEvent(new InputEvent('input', { bubbles: true }));
+             return null;",
+        )
+        .await;
+    browser
+        .eval("document.querySelector('#bind-submit').click(); return null;")
+        .await;
+    let binding = browser
+        .eval("return window.amqpPlayground.exportScenario().bindings[0];")
+        .await;
+    assert_eq!(binding["arguments"]["format"], "zip", "{binding}");
+    assert_eq!(binding["arguments"]["x-match"], "all", "{binding}");
+    let routed = browser
+        .eval(
+            "const api = window.amqpPlayground; api.pause();
+             api.publish({ properties: { headers: { format: 'zip', type: 'report' } } });
+             api.advance(10000);
+             return api.snapshot().consumers.C1.received;",
+        )
+        .await;
+    assert_eq!(routed, 1, "the edited binding routes a zip report to Q1");
+    browser.screenshot("inspector-headers-binding").await;
+
     // A plain client script: its topology is laid out, its steps run on the virtual clock.
     let script = browser
         .eval(
@@ -350,7 +413,10 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(script["consumers"]["worker"]["received"], 3, "{script}");
     assert_eq!(script["queues"]["tasks"]["ready"], 0, "{script}");
-    assert_eq!(script["producers"]["P"]["confirmed"], 3, "confirms are on: {script}");
+    assert_eq!(
+        script["producers"]["P"]["confirmed"], 3,
+        "confirms are on: {script}"
+    );
     browser.screenshot("script-work-queue").await;
     let refused = browser
         .eval(
