@@ -652,65 +652,125 @@ enum Field<T> {
     ),
 }
 
+/// A field with its current value and where a new value goes, no longer tied to the spec
+/// type: the markup below exists once for all four kinds of node.
+struct Shown {
+    id: &'static str,
+    label: &'static str,
+    input: Input,
+    set: Callback<Value>,
+}
+
+enum Input {
+    Text(String),
+    Check(bool),
+    Pick(Vec<(String, String)>, String),
+    Args(&'static [&'static str], Vec<(String, ArgValue)>),
+}
+
+enum Value {
+    Text(String),
+    Check(bool),
+    Args(Vec<(String, ArgValue)>),
+}
+
 fn render_fields<T: Clone + 'static>(draft: &UseStateHandle<T>, fields: Vec<Field<T>>) -> Html {
-    let update = |draft: &UseStateHandle<T>| {
-        let draft = draft.clone();
-        move |f: &dyn Fn(&mut T)| {
-            let mut next = (*draft).clone();
-            f(&mut next);
-            draft.set(next);
-        }
-    };
     fields
         .into_iter()
-        .map(|field| match field {
-            Field::Text(id, label, get, set) => {
-                let up = update(draft);
-                let oninput = Callback::from(move |e: InputEvent| {
-                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
-                    up(&|d| set(d, v.clone()))
-                });
-                html! {
-                    <label>{ label }{ " " }<input {id} size="10" value={get(draft)} {oninput} /></label>
-                }
-            }
-            Field::Check(id, label, get, set) => {
-                let up = update(draft);
-                let onchange = Callback::from(move |e: Event| {
-                    let v = e.target_unchecked_into::<HtmlInputElement>().checked();
-                    up(&|d| set(d, v))
-                });
-                html! {
-                    <label><input type="checkbox" {id} checked={get(draft)} {onchange} />{ " " }{ label }</label>
-                }
-            }
-            Field::Pick(id, label, options, get, set) => {
-                let up = update(draft);
-                let onchange = Callback::from(move |e: Event| {
-                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-                    up(&|d| set(d, v.clone()))
-                });
-                let current = get(draft);
-                html! {
-                    <label>{ label }{ " " }
-                        <select {id} {onchange}>
-                            { for options.into_iter().map(|(value, text)| {
-                                let selected = value == current;
-                                html! { <option {selected} {value}>{ text }</option> }
-                            }) }
-                        </select>
-                    </label>
-                }
-            }
-            Field::Args(id, suggestions, get, set) => {
-                let up = update(draft);
-                let onchange = Callback::from(move |args: Vec<(String, ArgValue)>| {
-                    up(&|d| set(d, args.clone()))
-                });
-                html! { <ArgsEditor {id} args={get(draft)} {suggestions} {onchange} /> }
-            }
+        .map(|field| {
+            let d = draft.clone();
+            let apply = move |f: &dyn Fn(&mut T)| {
+                let mut next = (*d).clone();
+                f(&mut next);
+                d.set(next);
+            };
+            let shown = match field {
+                Field::Text(id, label, get, set) => Shown {
+                    id,
+                    label,
+                    input: Input::Text(get(draft)),
+                    set: Callback::from(move |v| {
+                        if let Value::Text(t) = v {
+                            apply(&|d| set(d, t.clone()))
+                        }
+                    }),
+                },
+                Field::Check(id, label, get, set) => Shown {
+                    id,
+                    label,
+                    input: Input::Check(get(draft)),
+                    set: Callback::from(move |v| {
+                        if let Value::Check(on) = v {
+                            apply(&|d| set(d, on))
+                        }
+                    }),
+                },
+                Field::Pick(id, label, options, get, set) => Shown {
+                    id,
+                    label,
+                    input: Input::Pick(options, get(draft)),
+                    set: Callback::from(move |v| {
+                        if let Value::Text(t) = v {
+                            apply(&|d| set(d, t.clone()))
+                        }
+                    }),
+                },
+                Field::Args(id, suggestions, get, set) => Shown {
+                    id,
+                    label: "",
+                    input: Input::Args(suggestions, get(draft)),
+                    set: Callback::from(move |v| {
+                        if let Value::Args(a) = v {
+                            apply(&|d| set(d, a.clone()))
+                        }
+                    }),
+                },
+            };
+            render_field(shown)
         })
         .collect()
+}
+
+fn render_field(f: Shown) -> Html {
+    let Shown {
+        id,
+        label,
+        input,
+        set,
+    } = f;
+    match input {
+        Input::Text(value) => {
+            let oninput = set.reform(|e: InputEvent| {
+                Value::Text(e.target_unchecked_into::<HtmlInputElement>().value())
+            });
+            html! { <label>{ label }{ " " }<input {id} size="10" {value} {oninput} /></label> }
+        }
+        Input::Check(checked) => {
+            let onchange = set.reform(|e: Event| {
+                Value::Check(e.target_unchecked_into::<HtmlInputElement>().checked())
+            });
+            html! { <label><input type="checkbox" {id} {checked} {onchange} />{ " " }{ label }</label> }
+        }
+        Input::Pick(options, current) => {
+            let onchange = set.reform(|e: Event| {
+                Value::Text(e.target_unchecked_into::<HtmlSelectElement>().value())
+            });
+            html! {
+                <label>{ label }{ " " }
+                    <select {id} {onchange}>
+                        { for options.into_iter().map(|(value, text)| {
+                            let selected = value == current;
+                            html! { <option {selected} {value}>{ text }</option> }
+                        }) }
+                    </select>
+                </label>
+            }
+        }
+        Input::Args(suggestions, args) => {
+            let onchange = set.reform(Value::Args);
+            html! { <ArgsEditor {id} {args} {suggestions} {onchange} /> }
+        }
+    }
 }
 
 fn num<N: std::str::FromStr + Default>(text: &str) -> N {
