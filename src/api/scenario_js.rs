@@ -23,8 +23,9 @@
 //! An object with `steps` is a client script (`scenario-script.md`) instead: its
 //! declarations become the topology (laid out automatically), its publishes come from one
 //! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
-//! order on the virtual clock. Steps that act on one channel's private state (`get`,
-//! `drain`, `settle`, `recover`, `tx`, …) are refused with the list of those the playground runs.
+//! order on the virtual clock (`get` and `drain` fetch on the producer's channel and settle
+//! at once). Steps that act on held deliveries (`settle`, `recover`, `close_channel`, `tx`)
+//! are refused with the list of those the playground runs.
 //! `exportScenario` writes the topology and clients as they stand, without the script's steps
 //! (they have run; what they declared and started is part of the topology now).
 
@@ -160,10 +161,11 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
     })
 }
 
-/// The steps a client script may have in the playground; the others (`get`, `drain`,
-/// `settle`, …) act on one client's channel state, which the diagram does not draw.
-const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, count, purge, \
-    declare_exchange, declare_queue, bind, unbind, delete_queue, delete_exchange";
+/// The steps a client script may have in the playground; the others (`settle`, `recover`,
+/// `close_channel`, `tx`) act on held deliveries of one channel, which the diagram does not
+/// draw.
+const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, get, drain, count, \
+    purge, declare_exchange, declare_queue, bind, unbind, delete_queue, delete_exchange";
 
 /// A client script (`scenario-script.md`): its declarations become the topology (laid out
 /// automatically), its publishes come from one producer `P`, its consumers are named by their
@@ -353,6 +355,33 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
         }
         "cancel" => Step::Cancel(a.string("tag")?),
         "count" => Step::Count(a.string("queue")?),
+        "drain" => Step::Get {
+            queue: a.string("queue")?,
+            settle: Some(Settle::Ack),
+            drain: true,
+        },
+        "get" => {
+            let requeue = a.bool_or("requeue", false)?;
+            let settle = match a.string("ack")?.as_str() {
+                "ack" => Some(Settle::Ack),
+                "nack" if requeue => Some(Settle::NackRequeue),
+                "nack" => Some(Settle::Nack),
+                "reject" if requeue => Some(Settle::RejectRequeue),
+                "reject" => Some(Settle::Reject),
+                "none" => None,
+                other => {
+                    return Err(format!(
+                        "{}.ack: {other:?} is not shown in the playground (use ack, nack, reject or none)",
+                        a.path
+                    ))
+                }
+            };
+            Step::Get {
+                queue: a.string("queue")?,
+                settle,
+                drain: false,
+            }
+        }
         "purge" => Step::Edit(Edit::Purge(a.string("queue")?)),
         "declare_exchange" => Step::Edit(Edit::DeclareExchange(script_exchange(&a)?)),
         "declare_queue" => Step::Edit(Edit::DeclareQueue(script_queue(&a)?)),

@@ -457,6 +457,11 @@ impl Playground {
                 }
             }
             Step::Cancel(tag) => self.set_consuming(&tag, false),
+            Step::Get {
+                queue,
+                settle,
+                drain,
+            } => self.fetch(&queue, settle, drain),
             Step::Count(queue) => self.queue_name(&queue).map(|name| {
                 let c = self.counts(&name);
                 self.note(format!(
@@ -956,6 +961,77 @@ impl Playground {
                         self.settle(i, tag, settle);
                     }
                 }
+            }
+        }
+    }
+
+    /// The script's client fetches from a queue with `basic.get` on its own channel, and
+    /// settles each message at once; `drain` goes on until the queue is empty.
+    fn fetch(
+        &mut self,
+        queue: &str,
+        settle: Option<Settle>,
+        drain: bool,
+    ) -> Result<(), PlaygroundError> {
+        let name = self.queue_name(queue)?;
+        let channel = match self.producers.first() {
+            Some(p) => p.channel,
+            None => {
+                let spec = super::scenario::ProducerSpec {
+                    name: "P".into(),
+                    routing_key: queue.to_string(),
+                    ..Default::default()
+                };
+                self.add_producer(spec)?;
+                self.producers[0].channel
+            }
+        };
+        loop {
+            let reply = self.command(
+                &format!("get from `{queue}`"),
+                amqp_playground_core::BasicGet {
+                    channel,
+                    queue: name.clone(),
+                    no_ack: settle.is_none(),
+                },
+            )?;
+            let Reply::GetOk(got) = reply else {
+                return Ok(());
+            };
+            let tag = got.delivery_tag;
+            let command: Option<Command> = match settle {
+                None => None,
+                Some(Settle::Ack) => Some(
+                    BasicAck {
+                        channel,
+                        delivery_tag: tag,
+                        multiple: false,
+                    }
+                    .into(),
+                ),
+                Some(s @ (Settle::Nack | Settle::NackRequeue)) => Some(
+                    BasicNack {
+                        channel,
+                        delivery_tag: tag,
+                        multiple: false,
+                        requeue: s == Settle::NackRequeue,
+                    }
+                    .into(),
+                ),
+                Some(s) => Some(
+                    BasicReject {
+                        channel,
+                        delivery_tag: tag,
+                        requeue: s == Settle::RejectRequeue,
+                    }
+                    .into(),
+                ),
+            };
+            if let Some(command) = command {
+                self.command(&format!("settle a message got from `{queue}`"), command)?;
+            }
+            if !drain || got.message_count == 0 {
+                return Ok(());
             }
         }
     }
@@ -2086,6 +2162,30 @@ mod tests {
         assert!(pg
             .log()
             .any(|l| l.contains("count: `jobs` has 3 ready, 0 unacked")));
+        pg.run_step(Step::Get {
+            queue: "jobs".into(),
+            settle: Some(Settle::Ack),
+            drain: false,
+        });
+        assert_eq!(pg.snapshot().queues[0].1.ready, 0, "`late` fetched");
+        for body in ["a", "b", "c"] {
+            pg.run_step(publish(body, 1));
+        }
+        pg.advance(HOP_MS);
+        pg.run_step(Step::Get {
+            queue: "jobs".into(),
+            settle: Some(Settle::NackRequeue),
+            drain: false,
+        });
+        assert_eq!(pg.snapshot().queues[0].1.ready, 3, "nacked back");
+        pg.run_step(Step::Get {
+            queue: "jobs".into(),
+            settle: Some(Settle::Ack),
+            drain: true,
+        });
+        assert_eq!(pg.snapshot().queues[0].1, QueueCounts::default(), "drained");
+        pg.run_step(publish("d", 1));
+        pg.advance(HOP_MS);
         pg.apply(Edit::Purge("jobs".into())).unwrap();
         assert_eq!(pg.snapshot().queues[0].1.ready, 0);
     }

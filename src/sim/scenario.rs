@@ -387,6 +387,16 @@ pub enum Step {
     Cancel(String),
     /// Write a queue's counts to the log (a script's `count`).
     Count(String),
+    /// The script's client fetches one message (`basic.get`) and settles it at once with
+    /// `settle` (`None`: no-ack mode); `drain` repeats until the queue is empty.
+    Get {
+        /// Queue (scenario handle).
+        queue: String,
+        /// How it settles what it got.
+        settle: Option<Settle>,
+        /// Fetch until empty, acking each.
+        drain: bool,
+    },
     /// A topology change (declare, bind, unbind, delete).
     Edit(super::playground::Edit),
 }

@@ -403,7 +403,11 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
                  { sleep_ms: 1000 },
                  { qos: { prefetch: 1 } },
                  { consume: { queue: 'tasks', tag: 'worker', ack: 'ack' } },
-                 { sleep_ms: 5000 }
+                 { sleep_ms: 5000 },
+                 { cancel: { tag: 'worker' } },
+                 { publish: { exchange: '', routing_key: 'tasks', body: 'late', repeat: 2 } },
+                 { sleep_ms: 2000 },
+                 { get: { queue: 'tasks', ack: 'ack' } }
                ]
              });
              api.pause();
@@ -412,7 +416,10 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         )
         .await;
     assert_eq!(script["consumers"]["worker"]["received"], 3, "{script}");
-    assert_eq!(script["queues"]["tasks"]["ready"], 0, "{script}");
+    assert_eq!(
+        script["queues"]["tasks"]["ready"], 1,
+        "one late task fetched: {script}"
+    );
     assert_eq!(
         script["producers"]["P"]["confirmed"], 3,
         "confirms are on: {script}"
@@ -421,14 +428,14 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
     let refused = browser
         .eval(
             "try {
-               window.amqpPlayground.loadScenario({ steps: [{ get: { queue: 'q', ack: 'ack' } }] });
+               window.amqpPlayground.loadScenario({ steps: [{ settle: { mode: 'ack' } }] });
                return 'accepted';
              } catch (e) { return String(e.message || e); }",
         )
         .await;
     let refused = refused.as_str().unwrap_or_default().to_string();
     assert!(
-        refused.contains("script.steps[0]: `get` is not a step"),
+        refused.contains("script.steps[0]: `settle` is not a step"),
         "{refused}"
     );
     let name = browser
