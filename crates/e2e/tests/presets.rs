@@ -421,7 +421,7 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         "one late task fetched: {script}"
     );
     assert_eq!(
-        script["producers"]["P"]["confirmed"], 3,
+        script["producers"]["P"]["confirmed"], 5,
         "confirms are on: {script}"
     );
     browser.screenshot("script-work-queue").await;
