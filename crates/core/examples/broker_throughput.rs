@@ -1,4 +1,4 @@
-//! Broker throughput and memory report: `cargo run --release -p amqp-playground-core --example
+//! Broker throughput and memory report: `cargo run --profile bench -p amqp-playground-core --example
 //! broker_throughput`. Prints a table; the targets (issue 3) are ≥ 1 million
 //! publish → deliver → ack per second natively and ≤ 128 bytes per queued message beyond its
 //! body. Memory is measured as the growth of the process's resident set while one queue fills

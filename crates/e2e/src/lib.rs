@@ -31,7 +31,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -154,9 +154,25 @@ fn locked_wasm_bindgen(root: &Path) -> Option<String> {
 
 /// `trunk build --release` into `target/e2e-dist`, returning that directory.
 ///
+/// Built once per test process: the tests of one file run in parallel threads, and two
+/// trunk builds into the same stage directory would trip over each other's files.
+///
 /// Trunk would download wasm-bindgen when the one on PATH differs from Cargo.lock's; this
 /// checks first and fails with the install command instead, so the build never downloads.
 pub fn build_site(tools: &Tools) -> PathBuf {
+    static BUILT: Mutex<Option<PathBuf>> = Mutex::new(None);
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(dist) = built.as_ref() {
+        return dist.clone();
+    }
+    let dist = build_site_now(tools);
+    *built = Some(dist.clone());
+    dist
+}
+
+fn build_site_now(tools: &Tools) -> PathBuf {
     let root = workspace_root();
     let wanted = locked_wasm_bindgen(&root).expect("Cargo.lock names wasm-bindgen");
     let found = Command::new("wasm-bindgen")
