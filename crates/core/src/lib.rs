@@ -30,7 +30,8 @@
 //! - `routing`: publishing, the exchange work-list, CC/BCC, alternate exchanges, returns.
 //! - `queue`, `consumer`, `delivery`: queues, consumers, enqueue/dispatch/expiry/overflow.
 //! - `dead_letter`: dead-lettering with `x-death`.
-//! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns.
+//! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns, matched by
+//!   `pattern` (a small PCRE-subset matcher: a Pike VM over bytes).
 //! - `channel`, `vhost`, `naming`: per-channel state, vhosts, the name generator.
 //! - [`message`]: [`Properties`], [`Body`] and compact queued copies.
 //! - [`inspect`]: read-only views for the UI, and [`Broker::explain_route`] (why a message
@@ -91,10 +92,15 @@
 //! - **Unknown exchange types.** RabbitMQ answers `invalid exchange type` when the requested
 //!   name happens to be an existing Erlang atom and `unknown exchange type` otherwise; the core
 //!   says `invalid` for a fixed list of common atoms (`foo`, `bar`, `queue`, …) only.
-//! - **Authentication and permissions.** PLAIN only (user and password compared as given);
-//!   permission patterns use the `regex-lite` dialect, which agrees with Erlang's PCRE on
-//!   ordinary patterns but not on every extension. No topic permissions, no tags, no
-//!   `user_id` impersonation tag.
+//! - **Authentication and permissions.** PLAIN only (user and password compared as given). No
+//!   topic permissions, no tags, no `user_id` impersonation tag. Permission patterns are
+//!   matched by the core's own small engine, on bytes as Erlang's `re:run` without `unicode`
+//!   does, and it knows a subset of PCRE: literals and escaped punctuation, `.`, `\d \w \s
+//!   \D \W \S`, `\n \t \r \f \a \e \xhh`, classes (`[a-z]`, `[^…]`, `[[:alpha:]]`),
+//!   `^ $ \A \Z \z \b \B`, groups (`(…)`, `(?:…)`, `(?<name>…)`), `|`, and greedy or lazy
+//!   `* + ? {n} {n,} {n,m}`. A pattern outside that subset (backreferences, lookaround,
+//!   inline flags such as `(?i)`, possessive quantifiers, `\Q…\E`, `\p{…}`, `{,n}`) or
+//!   compiling to more than 10 000 steps grants nothing, where RabbitMQ would accept it.
 //! - **Protocol plumbing not modelled:** `channel.flow`, heartbeats, frame and channel limits,
 //!   `nowait` (every command replies), `access.request`, memory and disk alarms and flow
 //!   control, consumer-cancel-notify capability negotiation (server cancels are always
@@ -126,6 +132,7 @@ pub mod inspect;
 pub mod message;
 pub mod names;
 mod naming;
+mod pattern;
 mod permissions;
 mod queue;
 mod reply_to;

@@ -1,10 +1,12 @@
 //! User permissions: RabbitMQ's configure / write / read regular expressions per vhost.
 //!
 //! A pattern matches anywhere in the name unless anchored (Erlang `re:run`), and the empty
-//! pattern matches nothing. The default exchange is checked under the name `amq.default`.
+//! pattern matches nothing. The default exchange is checked under the name `amq.default`. The
+//! patterns are matched by the `pattern` module, on bytes, like Erlang's `re` without `unicode`.
 
 use crate::broker::Broker;
 use crate::error::{BrokerError, Resource};
+use crate::pattern::Pattern;
 use crate::ChannelRef;
 
 /// Which of the three permissions an operation needs.
@@ -23,8 +25,9 @@ pub(crate) fn allows(pattern: &str, name: &str) -> bool {
     if pattern == ".*" {
         return true;
     }
-    // An invalid pattern grants nothing (RabbitMQ refuses to store one).
-    regex_lite::Regex::new(pattern).is_ok_and(|re| re.is_match(name))
+    // An invalid pattern grants nothing (RabbitMQ refuses to store one), and so does one
+    // outside the subset `pattern` implements.
+    Pattern::new(pattern).is_ok_and(|p| p.is_match(name))
 }
 
 impl Broker {
@@ -83,6 +86,12 @@ mod tests {
             ("logs", "app-logs-1", true),
             ("^logs$", "app-logs", false),
             ("[", "x", false),
+            ("^(logs|events)\\.", "events.eu", true),
+            ("^[a-z]+-\\d{1,3}$", "worker-12", true),
+            ("^[a-z]+-\\d{1,3}$", "worker-1234", false),
+            // Valid PCRE outside the supported subset grants nothing.
+            ("(?i)^logs", "logs", false),
+            ("^(?!amq\\.)", "mine", false),
         ];
         for (pattern, name, want) in rows {
             assert_eq!(allows(pattern, name), want, "{pattern:?} on {name:?}");
