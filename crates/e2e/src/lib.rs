@@ -10,18 +10,16 @@
 //! - [`build_site`]: runs `trunk build --release` into `target/e2e-dist`.
 //! - [`StaticServer`]: a tiny std-only HTTP server for `dist/`.
 //! - [`Browser`]: chromedriver + a headless Chromium session (fantoccini).
+//! - [`open_playground`]: all of the above, with the page open and its API mounted.
 //!
 //! # Example
 //!
 //! ```no_run
 //! # async fn run() {
-//! use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+//! use amqp_playground_e2e::open_playground;
 //!
-//! let Some(tools) = Tools::find_or_skip("my test") else { return };
-//! let dist = build_site(&tools);
-//! let server = StaticServer::start(&dist);
-//! let browser = Browser::start(&tools).await;
-//! browser.client.goto(&server.url()).await.unwrap();
+//! let Some((_server, browser)) = open_playground("my test").await else { return };
+//! let snapshot = browser.eval("return window.amqpPlayground.snapshot();").await;
 //! # }
 //! ```
 
@@ -337,6 +335,29 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// chromedriver plus one headless Chromium session; both end on drop.
+/// Finds the tools (or skips, see [`Tools::find_or_skip`]), builds and serves the site, and
+/// opens it in headless Chromium, returning once `window.amqpPlayground` exists. Keep the
+/// server alive as long as the browser uses it.
+pub async fn open_playground(test: &str) -> Option<(StaticServer, Browser)> {
+    let tools = Tools::find_or_skip(test)?;
+    let dist = build_site(&tools);
+    let server = StaticServer::start(&dist);
+    let browser = Browser::start(&tools).await;
+    browser
+        .client
+        .goto(&server.url())
+        .await
+        .expect("open the page");
+    browser
+        .wait_until(
+            "the app to mount",
+            Duration::from_secs(20),
+            "return !!window.amqpPlayground;",
+        )
+        .await;
+    Some((server, browser))
+}
+
 pub struct Browser {
     /// The WebDriver session.
     pub client: Client,

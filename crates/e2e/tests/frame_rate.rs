@@ -2,9 +2,7 @@
 //! p50/p95 frame intervals measured with requestAnimationFrame in headless Chromium. Reported,
 //! not asserted: timing on a shared machine is not a pass/fail signal.
 
-use std::time::Duration;
-
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::open_playground;
 
 /// One producer, one fanout exchange, 99 queues with a consumer each: 200 nodes.
 fn big_scenario() -> serde_json::Value {
@@ -30,25 +28,11 @@ fn big_scenario() -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frame_times_with_200_nodes_and_500_messages_in_flight() {
-    let Some(tools) = Tools::find_or_skip("frame_times_with_200_nodes_and_500_messages_in_flight")
+    let Some((_server, browser)) =
+        open_playground("frame_times_with_200_nodes_and_500_messages_in_flight").await
     else {
         return;
     };
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
-    browser
-        .client
-        .goto(&server.url())
-        .await
-        .expect("open the page");
-    browser
-        .wait_until(
-            "the app",
-            Duration::from_secs(20),
-            "return !!window.amqpPlayground;",
-        )
-        .await;
     let scenario = big_scenario().to_string();
     let setup = format!(
         "const api = window.amqpPlayground;

@@ -5,33 +5,13 @@
 
 use std::time::Duration;
 
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::{open_playground, Browser};
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MouseActions, PointerAction, TouchActions,
     MOUSE_BUTTON_LEFT,
 };
 use fantoccini::key::Key;
 use fantoccini::Locator;
-
-async fn open(test: &str) -> Option<(StaticServer, Browser)> {
-    let tools = Tools::find_or_skip(test)?;
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
-    browser
-        .client
-        .goto(&server.url())
-        .await
-        .expect("open the page");
-    browser
-        .wait_until(
-            "the app",
-            Duration::from_secs(20),
-            "return !!window.amqpPlayground;",
-        )
-        .await;
-    Some((server, browser))
-}
 
 async fn load(browser: &Browser, preset: &str, marker: &str) {
     browser
@@ -78,7 +58,7 @@ fn key(k: Key) -> char {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo() {
     let Some((_server, browser)) =
-        open("drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo").await
+        open_playground("drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo").await
     else {
         return;
     };
@@ -199,7 +179,8 @@ async fn drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tap_the_exchange_then_a_queue_at_360_px() {
-    let Some((_server, browser)) = open("tap_the_exchange_then_a_queue_at_360_px").await else {
+    let Some((_server, browser)) = open_playground("tap_the_exchange_then_a_queue_at_360_px").await
+    else {
         return;
     };
     let c = &browser.client;
@@ -267,7 +248,7 @@ async fn tap_the_exchange_then_a_queue_at_360_px() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_keyboard_path_b_arrows_enter_key_enter_and_escape() {
     let Some((_server, browser)) =
-        open("the_keyboard_path_b_arrows_enter_key_enter_and_escape").await
+        open_playground("the_keyboard_path_b_arrows_enter_key_enter_and_escape").await
     else {
         return;
     };
@@ -333,7 +314,7 @@ async fn the_keyboard_path_b_arrows_enter_key_enter_and_escape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss() {
     let Some((_server, browser)) =
-        open("the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss").await
+        open_playground("the_timeline_scrubs_back_and_forward_and_why_not_explains_a_miss").await
     else {
         return;
     };

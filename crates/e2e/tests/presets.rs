@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::open_playground;
 use serde_json::Value;
 
 /// One preset: the API calls of its guided steps (run with `api` bound to
@@ -174,25 +174,11 @@ const CASES: [Case; 13] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_preset_runs_its_steps_and_is_screenshotted() {
-    let Some(tools) = Tools::find_or_skip("every_preset_runs_its_steps_and_is_screenshotted")
+    let Some((_server, browser)) =
+        open_playground("every_preset_runs_its_steps_and_is_screenshotted").await
     else {
         return;
     };
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
-    browser
-        .client
-        .goto(&server.url())
-        .await
-        .expect("open the page");
-    browser
-        .wait_until(
-            "the app to mount",
-            Duration::from_secs(20),
-            "return !!window.amqpPlayground;",
-        )
-        .await;
     let listed = browser
         .eval("return window.amqpPlayground.listPresets();")
         .await;

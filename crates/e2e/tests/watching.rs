@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::open_playground;
 
 const SCENARIO: &str = r#"{
   "name": "fates",
@@ -33,24 +33,10 @@ const SCENARIO: &str = r#"{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fate_has_its_own_labelled_effect() {
-    let Some(tools) = Tools::find_or_skip("each_fate_has_its_own_labelled_effect") else {
+    let Some((_server, browser)) = open_playground("each_fate_has_its_own_labelled_effect").await
+    else {
         return;
     };
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
-    browser
-        .client
-        .goto(&server.url())
-        .await
-        .expect("open the page");
-    browser
-        .wait_until(
-            "the app",
-            Duration::from_secs(20),
-            "return !!window.amqpPlayground;",
-        )
-        .await;
     browser
         .eval(&format!(
             "const api = window.amqpPlayground;
