@@ -5,6 +5,13 @@
 //! at the vertical middle of what it feeds, as the tutorial diagrams place P and X. We chose
 //! this over a general layered layout (Sugiyama with crossing minimisation) because the
 //! tutorial topologies are nearly trees and this reproduces their exact look in ~100 lines.
+//!
+//! Edges run outline to outline; back edges (right to left: the RPC reply, a dead-letter
+//! loop) swing into their target from below or from the right so their arrowheads show. Each
+//! label is placed by trying spots along its edge, from the middle out and on either side,
+//! and taking the first that covers no shape, caption, client counter, arrowhead or earlier
+//! label (text measured at 0.55 em per character), like Graphviz's label placement but
+//! without moving nodes.
 
 use super::geometry::{arrowhead, Curve, Point, Polyline, Shape};
 use super::graph::{Graph, NodeKind};
@@ -38,6 +45,8 @@ pub struct Layout {
     pub width: f64,
     /// Height of the drawing.
     pub height: f64,
+    /// The drawing style it was made for (labels keep clear of what that style draws).
+    pub style: Style,
 }
 
 /// How one edge is drawn.
@@ -150,7 +159,7 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
     }
 
     let mut centers: Vec<Point> = (0..n).map(|i| Point::new(col_x[rank[i]], y[i])).collect();
-    let mut edges = edge_geometry(graph, &centers, &shapes);
+    let mut edges = edge_geometry(graph, &centers, &shapes, style, None);
 
     // Shift everything so the drawing starts at the margin.
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -176,14 +185,10 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
             c.y + s.height() / 2.0,
         );
     }
-    for (e, edge) in graph.edges.iter().enumerate() {
-        if let Some(label) = &edge.label {
-            let at = edges[e].label_at;
-            let half = text_width(label) / 2.0;
-            grow(at.x - half, at.y - 12.0, at.x + half, at.y);
+    for (edge, g) in graph.edges.iter().zip(&edges) {
+        for b in edge_extent(edge.label.as_deref(), g) {
+            grow(b.0, b.1, b.2, b.3);
         }
-        let (a, b) = (edges[e].curve.c1, edges[e].curve.c2);
-        grow(a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y));
     }
     if n == 0 {
         return Layout {
@@ -192,19 +197,21 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
             edges,
             width: 2.0 * MARGIN,
             height: 2.0 * MARGIN,
+            style,
         };
     }
     let (dx, dy) = (MARGIN - min_x, MARGIN - min_y);
     for c in &mut centers {
         *c = Point::new(c.x + dx, c.y + dy);
     }
-    edges = edge_geometry(graph, &centers, &shapes);
+    edges = edge_geometry(graph, &centers, &shapes, style, None);
     Layout {
         centers,
         shapes,
         edges,
         width: max_x - min_x + 2.0 * MARGIN,
         height: max_y - min_y + 2.0 * MARGIN,
+        style,
     }
 }
 
@@ -220,12 +227,41 @@ pub fn with_moves(graph: &Graph, mut layout: Layout, moves: &[(usize, Point)]) -
             );
         }
     }
-    layout.edges = edge_geometry(graph, &layout.centers, &layout.shapes);
+    // Labels stay on the canvas, also once the playground pulls the drawing up to close a
+    // gap over its top row (it keeps 20 above the highest shape).
+    let top = layout
+        .centers
+        .iter()
+        .zip(&layout.shapes)
+        .map(|(c, s)| c.y - s.height() / 2.0 - 20.0 - MARGIN)
+        .fold(f64::MAX, f64::min)
+        .max(0.0);
+    let (centers, shapes) = (&layout.centers, &layout.shapes);
+    layout.edges = edge_geometry(graph, centers, shapes, layout.style, Some(top));
     for (c, s) in layout.centers.iter().zip(&layout.shapes) {
         layout.width = layout.width.max(c.x + s.width() / 2.0 + MARGIN);
         layout.height = layout.height.max(c.y + s.height() / 2.0 + MARGIN);
     }
+    for (edge, g) in graph.edges.iter().zip(&layout.edges) {
+        for b in edge_extent(edge.label.as_deref(), g) {
+            layout.width = layout.width.max(b.2 + MARGIN);
+            layout.height = layout.height.max(b.3 + MARGIN);
+        }
+    }
     layout
+}
+
+/// What an edge covers: its line (a back edge may swing below the nodes) and its label.
+fn edge_extent(label: Option<&str>, g: &EdgeGeometry) -> Vec<Bounds> {
+    let c = &g.curve;
+    let mut out: Vec<Bounds> = (0..=16)
+        .map(|i| c.point(f64::from(i) / 16.0))
+        .map(|p| Bounds(p.x, p.y, p.x, p.y))
+        .collect();
+    if let Some(text) = label {
+        out.push(label_box(text, g.label_at));
+    }
+    out
 }
 
 /// Approximate width of a 14 pt label.
@@ -344,45 +380,281 @@ fn attach(shape: Shape, center: Point, toward: Point, offset: f64) -> Point {
     }
 }
 
-fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<EdgeGeometry> {
-    graph
-        .edges
-        .iter()
-        .enumerate()
-        .map(|(e, edge)| {
-            let (a, b) = (edge.from.0, edge.to.0);
-            let siblings: Vec<usize> = (0..graph.edges.len())
-                .filter(|&o| graph.edges[o].from.0 == a && graph.edges[o].to.0 == b)
-                .collect();
-            let k = siblings.iter().position(|&o| o == e).unwrap_or(0) as f64;
-            let offset = (k - (siblings.len() as f64 - 1.0) / 2.0) * PARALLEL_SPREAD;
-            let (ca, cb) = (centers[a], centers[b]);
-            let from = attach(shapes[a], ca, Point::new(cb.x, cb.y + offset), offset);
-            let to = attach(shapes[b], cb, Point::new(ca.x, ca.y + offset), offset);
-            let mut curve = Curve::edge(from, to);
-            if offset != 0.0 {
-                // Bulge parallel edges apart; 4/3 because a cubic's midpoint moves 3/4 of its
-                // control points' displacement.
-                let d = offset * 4.0 / 3.0;
-                curve.c1 = Point::new(curve.c1.x, curve.c1.y + d);
-                curve.c2 = Point::new(curve.c2.x, curve.c2.y + d);
-            }
-            // Labels sit where the line is nearly flat, so the text does not cross it:
-            // parallel and level edges at their middle, above; a rising edge near its end,
-            // above; a falling one near its end, below (as tutorial 2's `prefetch=1`).
-            let rise = curve.to.y - curve.from.y;
-            let label_at = if siblings.len() > 1 || rise.abs() < 0.5 {
-                let mid = curve.point(0.5);
-                Point::new(mid.x, mid.y - 5.0)
-            } else if rise < 0.0 {
-                let p = curve.point(0.75);
-                Point::new(p.x, p.y - 6.0)
+/// An axis-aligned box a label must stay out of: left, top, right, bottom.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Bounds(f64, f64, f64, f64);
+
+impl Bounds {
+    fn grown(self, by: f64) -> Bounds {
+        Bounds(self.0 - by, self.1 - by, self.2 + by, self.3 + by)
+    }
+
+    fn overlaps(self, o: Bounds) -> bool {
+        self.0 < o.2 && o.0 < self.2 && self.1 < o.3 && o.1 < self.3
+    }
+
+    fn holds(self, p: Point) -> bool {
+        p.x > self.0 && p.x < self.2 && p.y > self.1 && p.y < self.3
+    }
+}
+
+/// Width of a 14 pt edge label for collision checks: 0.55 em per character (generous for the
+/// classic serif, about right for the current look's sans), plus its 3 pt halo.
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 0.55 * 14.0 + 3.0
+}
+
+/// The box of a 14 pt label whose baseline centre is `at` (0.8 em above the baseline, 0.2 em
+/// below, and the halo around).
+fn label_box(text: &str, at: Point) -> Bounds {
+    let half = label_width(text) / 2.0;
+    Bounds(
+        at.x - half,
+        at.y - 11.2 - 1.5,
+        at.x + half,
+        at.y + 2.8 + 1.5,
+    )
+}
+
+/// What the nodes occupy: shapes, captions above them, and the counter under a client
+/// (`3 received`, drawn by the diagram in 8 pt).
+fn node_bounds(graph: &Graph, centers: &[Point], shapes: &[Shape], style: Style) -> Vec<Bounds> {
+    let mut out = Vec::new();
+    for ((node, &c), s) in graph.nodes.iter().zip(centers).zip(shapes) {
+        let (hw, hh) = (s.width() / 2.0, s.height() / 2.0);
+        out.push(Bounds(c.x - hw, c.y - hh, c.x + hw, c.y + hh).grown(2.0));
+        // The current look writes a queue's name inside it.
+        let above = !(style == Style::Current && node.kind == NodeKind::Queue);
+        if let (Some(caption), true) = (&node.caption, above) {
+            let half = label_width(caption) / 2.0;
+            let base = c.y - hh - CAPTION_RISE;
+            out.push(Bounds(c.x - half, base - 12.0, c.x + half, base + 3.0));
+        }
+        if matches!(node.kind, NodeKind::Producer | NodeKind::Consumer) {
+            out.push(Bounds(
+                c.x - 26.0,
+                c.y + hh + 2.0,
+                c.x + 26.0,
+                c.y + hh + 14.0,
+            ));
+        }
+    }
+    out
+}
+
+/// A unit vector.
+fn unit(x: f64, y: f64) -> Point {
+    let d = x.hypot(y);
+    if d == 0.0 {
+        Point::new(1.0, 0.0)
+    } else {
+        Point::new(x / d, y / d)
+    }
+}
+
+/// Where an edge leaves (or enters) an ellipse heading along `dir`, and the control point
+/// `reach` further out that keeps the curve's tangent there.
+fn port(shape: Shape, c: Point, dir: Point, reach: f64) -> (Point, Point) {
+    let at = shape.boundary_toward(c, Point::new(c.x + dir.x, c.y + dir.y));
+    (at, Point::new(at.x + dir.x * reach, at.y + dir.y * reach))
+}
+
+/// The line of one edge. Forward edges (left to right) run from outline to outline as
+/// Graphviz draws `rankdir=LR`; a back edge (its target left of its source: the RPC reply, a
+/// dead-letter loop) leaves its source on the side facing back and swings into its target
+/// from below or from the right, so its arrowhead is not buried in the row it returns to.
+fn route(graph: &Graph, e: usize, centers: &[Point], shapes: &[Shape], offset: f64) -> Curve {
+    let (a, b) = (graph.edges[e].from.0, graph.edges[e].to.0);
+    let (ca, cb, sa, sb) = (centers[a], centers[b], shapes[a], shapes[b]);
+    let level = (ca.y - cb.y).abs() < 0.5;
+    let back = cb.x < ca.x - 0.5;
+    if back && level {
+        // A straight line back along a row would run through what lies between: go under it.
+        let between = centers
+            .iter()
+            .enumerate()
+            .any(|(i, c)| i != a && i != b && (c.y - ca.y).abs() < 0.5 && c.x < ca.x && c.x > cb.x);
+        if between {
+            let down = 30.0 + sa.height().max(sb.height()) / 2.0 + offset.abs();
+            let from = Point::new(ca.x, ca.y + sa.height() / 2.0);
+            let to = Point::new(cb.x, cb.y + sb.height() / 2.0);
+            return Curve {
+                from,
+                c1: Point::new(from.x, from.y + down),
+                c2: Point::new(to.x, to.y + down),
+                to,
+            };
+        }
+    }
+    if !back || level {
+        let from = attach(sa, ca, Point::new(cb.x, cb.y + offset), offset);
+        let to = attach(sb, cb, Point::new(ca.x, ca.y + offset), offset);
+        let mut curve = Curve::edge(from, to);
+        if offset != 0.0 {
+            // Bulge parallel edges apart; 4/3 because a cubic's midpoint moves 3/4 of its
+            // control points' displacement.
+            let d = offset * 4.0 / 3.0;
+            curve.c1 = Point::new(curve.c1.x, curve.c1.y + d);
+            curve.c2 = Point::new(curve.c2.x, curve.c2.y + d);
+        }
+        return curve;
+    }
+    let up = cb.y < ca.y;
+    let reach = (ca.distance(cb) * 0.4).max(30.0);
+    let (from, c1) = match sa {
+        // A queue is left through its left end (messages leave at the head; back means left).
+        Shape::Rect { .. } => {
+            let from = attach(sa, ca, cb, offset);
+            let dir = if (from.x - (ca.x - sa.width() / 2.0)).abs() < 1e-9 {
+                Point::new(-1.0, 0.0)
             } else {
-                let p = curve.point(0.75);
-                Point::new(p.x, p.y + 15.0)
+                unit(0.0, if up { -1.0 } else { 1.0 })
+            };
+            // Not much further left than the target, so the line hooks into it, not around.
+            let out = reach.min((from.x - cb.x).max(15.0));
+            (
+                from,
+                Point::new(from.x + dir.x * out, from.y + dir.y * reach),
+            )
+        }
+        Shape::Ellipse { .. } => port(sa, ca, unit(-1.0, if up { -0.7 } else { 0.7 }), reach),
+    };
+    let (to, c2) = match sb {
+        // Into a queue through its right end when there is room to come from the right.
+        Shape::Rect { w, .. } if from.x > cb.x + w / 2.0 => {
+            let to = attach(sb, cb, Point::new(from.x, cb.y + offset), offset);
+            (to, Point::new(to.x + reach, to.y))
+        }
+        Shape::Rect { .. } => port(sb, cb, unit(0.0, if up { 1.0 } else { -1.0 }), reach),
+        // Into an ellipse from below (or above) on the side facing the source: straight up
+        // when the source is under it, at about 35° when it is well to the right.
+        Shape::Ellipse { rx, .. } => {
+            let side = ((from.x - cb.x) / (2.0 * rx)).clamp(0.0, 1.0);
+            port(sb, cb, unit(side, if up { 0.7 } else { -0.7 }), reach)
+        }
+    };
+    Curve { from, c1, c2, to }
+}
+
+/// Where a label goes on `curve`: the candidates walk out from the middle of the edge, on
+/// either side of it, each pushed off the line along its normal just far enough for the box
+/// to clear the tangent. The first that covers no node, caption, arrowhead or other label
+/// wins, preferring the middle, the preferred side, and not sitting on any edge.
+#[allow(clippy::too_many_arguments)]
+fn place_label(
+    text: &str,
+    curve: &Curve,
+    below: bool,
+    hard: &[Bounds],
+    lines: &[Vec<Point>],
+    own: usize,
+    canvas_top: Option<f64>,
+) -> Point {
+    let w = label_width(text);
+    let h = 14.0 + 3.0;
+    let mut best = (f64::MAX, Point::new(0.0, 0.0));
+    for step in 0..17 {
+        // 0.5, 0.45, 0.55, 0.4, 0.6, … 0.1, 0.9
+        let k = f64::from((step + 1) / 2);
+        let t = 0.5 + if step % 2 == 1 { -0.05 } else { 0.05 } * k;
+        let p = curve.point(t);
+        let (p0, p1) = (curve.point(t - 0.01), curve.point(t + 0.01));
+        let d = unit(p1.x - p0.x, p1.y - p0.y);
+        for (side, flip) in [(0, below), (1, !below)] {
+            // The normal pointing up, or down for the other side.
+            let mut n = Point::new(d.y, -d.x);
+            if n.y > 0.0 || (n.y == 0.0 && n.x > 0.0) {
+                n = Point::new(-n.x, -n.y);
+            }
+            if flip {
+                n = Point::new(-n.x, -n.y);
+            }
+            // Far enough along the normal for the box to clear the tangent, or less when the
+            // curve bends away from it: the nearest push that keeps the box off its own line.
+            let most = n.x.abs() * w / 2.0 + n.y.abs() * h / 2.0 + 2.0;
+            let mut push = n.y.abs() * h / 2.0 + 2.0;
+            let (at, b) = loop {
+                let centre = Point::new(p.x + n.x * push, p.y + n.y * push);
+                // Baseline from the box's centre (the box spans 12.7 above it to 4.3 below).
+                let at = Point::new(centre.x, centre.y + 4.2);
+                let b = label_box(text, at);
+                if push >= most || !lines[own].iter().any(|&q| b.grown(1.0).holds(q)) {
+                    break (at, b);
+                }
+                push = (push + 2.0).min(most);
+            };
+            let blocked = hard.iter().filter(|o| o.overlaps(b)).count()
+                + usize::from(canvas_top.is_some_and(|top| b.1 < top));
+            let mut cost = blocked as f64 * 1000.0 + (t - 0.5).abs() * 60.0 + side as f64 * 8.0;
+            for (i, line) in lines.iter().enumerate() {
+                if line.iter().any(|&q| b.holds(q)) {
+                    cost += if i == own { 40.0 } else { 15.0 };
+                }
+            }
+            if cost < best.0 {
+                best = (cost, at);
+            }
+        }
+    }
+    best.1
+}
+
+fn edge_geometry(
+    graph: &Graph,
+    centers: &[Point],
+    shapes: &[Shape],
+    style: Style,
+    canvas_top: Option<f64>,
+) -> Vec<EdgeGeometry> {
+    let n = graph.edges.len();
+    // Parallel edges (several bindings between one pair) and where this one is among them.
+    let siblings: Vec<(usize, usize)> = (0..n)
+        .map(|e| {
+            let same = |o: &usize| {
+                graph.edges[*o].from == graph.edges[e].from
+                    && graph.edges[*o].to == graph.edges[e].to
+            };
+            ((0..e).filter(same).count(), (0..n).filter(same).count())
+        })
+        .collect();
+    let curves: Vec<Curve> = (0..n)
+        .map(|e| {
+            let (k, count) = siblings[e];
+            let offset = (k as f64 - (count as f64 - 1.0) / 2.0) * PARALLEL_SPREAD;
+            route(graph, e, centers, shapes, offset)
+        })
+        .collect();
+    let arrows: Vec<[Point; 3]> = curves.iter().map(|c| arrowhead(c.to, c.c2)).collect();
+    let lines: Vec<Vec<Point>> = curves
+        .iter()
+        .map(|c| (0..=64).map(|i| c.point(f64::from(i) / 64.0)).collect())
+        .collect();
+    let mut hard = node_bounds(graph, centers, shapes, style);
+    for [tip, a, b] in &arrows {
+        let xs = [tip.x, a.x, b.x];
+        let ys = [tip.y, a.y, b.y];
+        let min = |v: [f64; 3]| v.iter().copied().fold(f64::MAX, f64::min);
+        let max = |v: [f64; 3]| v.iter().copied().fold(f64::MIN, f64::max);
+        hard.push(Bounds(min(xs), min(ys), max(xs), max(ys)).grown(2.0));
+    }
+    (0..n)
+        .map(|e| {
+            let curve = curves[e];
+            let mid = curve.point(0.5);
+            let label_at = match &graph.edges[e].label {
+                Some(text) => {
+                    // Labels go above their edge as in the tutorials, except the lower of
+                    // parallel edges, whose label goes under it (`lazy.#` in tutorial 5).
+                    let (k, count) = siblings[e];
+                    let below = count > 1 && 2 * k + 1 > count;
+                    let at = place_label(text, &curve, below, &hard, &lines, e, canvas_top);
+                    hard.push(label_box(text, at).grown(1.0));
+                    at
+                }
+                None => Point::new(mid.x, mid.y - 5.0),
             };
             EdgeGeometry {
-                arrow: arrowhead(curve.to, curve.c2),
+                arrow: arrows[e],
                 label_at,
                 path: curve.polyline(24),
                 curve,
@@ -390,6 +662,9 @@ fn edge_geometry(graph: &Graph, centers: &[Point], shapes: &[Shape]) -> Vec<Edge
         })
         .collect()
 }
+
+#[cfg(test)]
+mod no_overlap;
 
 #[cfg(test)]
 mod tests {
