@@ -10,6 +10,7 @@
 //! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
+//! - [`ui`]: markup and callback helpers the components share (one copy each in the wasm).
 //! - [`why`]: "Why not?": why the picked message did or did not reach the selected queue.
 
 pub mod diagram;
@@ -18,6 +19,7 @@ pub mod link;
 pub mod status;
 pub mod timeline;
 pub mod toolbar;
+pub mod ui;
 pub mod why;
 
 pub use diagram::Diagram;

@@ -4,10 +4,13 @@
 //! properties and confirms, consumer behaviour and RPC roles, rename and delete. Every change
 //! is a broker command; a refusal shows the broker's own text inline and changes nothing.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::diagram::kind_word;
+use super::ui::{input_value, option, options, select_input, select_value, send, text_input};
 use crate::scene::NodeKind;
 use crate::sim::playground::DIRECT_REPLY_TO;
 use crate::sim::scenario::{
@@ -20,33 +23,14 @@ const EXCHANGE_TYPES: [&str; 4] = ["direct", "fanout", "topic", "headers"];
 /// The default exchange's value in exchange pickers.
 const DEFAULT_EXCHANGE: &str = "";
 
-fn text_input(handle: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let handle = handle.clone();
-    Callback::from(move |e: InputEvent| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        handle.set(input.value());
-    })
-}
-
-fn select_input(handle: &UseStateHandle<String>) -> Callback<Event> {
-    let handle = handle.clone();
-    Callback::from(move |e: Event| {
-        let select: HtmlSelectElement = e.target_unchecked_into();
-        handle.set(select.value());
-    })
-}
-
+#[inline(never)]
 fn exchange_options(exchanges: &[String], current: &str, with_default: bool) -> Html {
-    html! {
-        <>
-            if with_default {
-                <option value={DEFAULT_EXCHANGE} selected={current.is_empty()}>{ "(default exchange)" }</option>
-            }
-            { for exchanges.iter().map(|x| html! {
-                <option value={x.clone()} selected={x == current}>{ x }</option>
-            }) }
-        </>
-    }
+    let default =
+        with_default.then(|| option(DEFAULT_EXCHANGE, "(default exchange)", current.is_empty()));
+    default
+        .into_iter()
+        .chain(exchanges.iter().map(|x| option(x, x, x == current)))
+        .collect()
 }
 
 fn edit(state: &PlaygroundContext, make: impl Fn() -> Edit + 'static) -> Callback<SubmitEvent> {
@@ -139,9 +123,7 @@ pub fn Palette() -> Html {
                 <input aria-label="exchange name" placeholder={next_exchange} size="10"
                     value={(*x_name).clone()} oninput={text_input(&x_name)} />
                 <select aria-label="exchange type" onchange={select_input(&x_kind)}>
-                    { for EXCHANGE_TYPES.iter().map(|t| html! {
-                        <option value={*t} selected={*x_kind == *t}>{ *t }</option>
-                    }) }
+                    { options(&mut EXCHANGE_TYPES.iter().copied(), &x_kind) }
                 </select>
                 <button type="submit">{ "Add exchange" }</button>
             </form>
@@ -181,9 +163,7 @@ pub fn Palette() -> Html {
             <form id="add-consumer" onsubmit={add_consumer}>
                 <label>{ "Consumer on " }
                     <select aria-label="consumer reads from" onchange={select_input(&c_queue)}>
-                        { for queues.iter().enumerate().map(|(i, q)| html! {
-                            <option value={q.clone()} selected={*c_queue == *q || (c_queue.is_empty() && i == 0)}>{ q }</option>
-                        }) }
+                        { for queues.iter().enumerate().map(|(i, q)| option(q, q, *c_queue == *q || (c_queue.is_empty() && i == 0))) }
                     </select>
                 </label>
                 <button type="submit" disabled={queues.is_empty()}>{ "Add consumer" }</button>
@@ -231,10 +211,7 @@ pub fn MessageHistory() -> Html {
         return Html::default();
     };
     let lines = state.engine.borrow().history(id);
-    let close = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectMessage(None)))
-    };
+    let close = send(&state, Action::SelectMessage(None));
     html! {
         <section class="message-history" aria-label={format!("History of message #{id}")}>
             <h2>{ format!("Message #{id}") }</h2>
@@ -347,10 +324,7 @@ pub fn Inspector() -> Html {
             _ => false,
         })
         .map(|(i, b)| {
-            let unbind = {
-                let state = state.clone();
-                Callback::from(move |_: MouseEvent| state.dispatch(Action::Edit(Edit::Unbind(i))))
-            };
+            let unbind = send(&state, Action::Edit(Edit::Unbind(i)));
             // The bind form below can edit what it can make: this queue's bindings, or this
             // exchange's bindings on to other exchanges.
             let editable = match kind {
@@ -464,16 +438,13 @@ pub fn Inspector() -> Html {
         }
     });
 
-    let delete = {
-        let state = state.clone();
-        let name = name.clone();
-        Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::Edit(Edit::Remove {
-                kind,
-                name: name.clone(),
-            }))
-        })
-    };
+    let delete = send(
+        &state,
+        Action::Edit(Edit::Remove {
+            kind,
+            name: name.clone(),
+        }),
+    );
     html! {
         <section class="inspector" aria-label="Inspector">
             <h2>{ format!("{} {}", kind_word(kind), name) }</h2>
@@ -591,14 +562,14 @@ pub fn ArgsEditor(props: &ArgsProps) -> Html {
         html! {
             <li>
                 <input aria-label="argument name" size="14" list={list.clone()} value={key.clone()}
-                    oninput={Callback::from(move |e: InputEvent| on_key(e.target_unchecked_into::<HtmlInputElement>().value()))} />
+                    oninput={Callback::from(move |e: InputEvent| on_key(input_value(e)))} />
                 <select aria-label="argument type"
-                    onchange={Callback::from(move |e: Event| on_kind(e.target_unchecked_into::<HtmlSelectElement>().value()))}>
-                    { for VALUE_TYPES.iter().map(|t| html! { <option value={*t} selected={kind == t}>{ *t }</option> }) }
+                    onchange={Callback::from(move |e: Event| on_kind(select_value(e)))}>
+                    { options(&mut VALUE_TYPES.iter().copied(), kind) }
                 </select>
                 if kind != "void" {
                     <input aria-label="argument value" size="10" value={text.clone()}
-                        oninput={Callback::from(move |e: InputEvent| on_text(e.target_unchecked_into::<HtmlInputElement>().value()))} />
+                        oninput={Callback::from(move |e: InputEvent| on_text(input_value(e)))} />
                 }
                 <button type="button" aria-label="remove argument" onclick={remove}>{ "✕" }</button>
             </li>
@@ -652,8 +623,8 @@ enum Field<T> {
     ),
 }
 
-/// A field with its current value and where a new value goes, no longer tied to the spec
-/// type: the markup below exists once for all four kinds of node.
+/// A field with its current value, no longer tied to the spec type: the markup below
+/// exists once for all four kinds of node.
 struct Shown {
     id: &'static str,
     label: &'static str,
@@ -674,59 +645,72 @@ enum Value {
     Args(Vec<(String, ArgValue)>),
 }
 
+/// Where a field's new value goes in the spec.
+enum Setter<T> {
+    Text(fn(&mut T, String)),
+    Check(fn(&mut T, bool)),
+    Args(fn(&mut T, Vec<(String, ArgValue)>)),
+}
+
+/// Reads every field's value from the draft, and makes one setter (field index, value) for
+/// them all; the markup is built by the non-generic [`render_shown`].
 fn render_fields<T: Clone + 'static>(draft: &UseStateHandle<T>, fields: Vec<Field<T>>) -> Html {
-    fields
+    let mut shown = Vec::with_capacity(fields.len());
+    let mut setters = Vec::with_capacity(fields.len());
+    for field in fields {
+        let (id, label, input, setter) = match field {
+            Field::Text(id, label, get, set) => {
+                (id, label, Input::Text(get(draft)), Setter::Text(set))
+            }
+            Field::Check(id, label, get, set) => {
+                (id, label, Input::Check(get(draft)), Setter::Check(set))
+            }
+            Field::Pick(id, label, options, get, set) => (
+                id,
+                label,
+                Input::Pick(options, get(draft)),
+                Setter::Text(set),
+            ),
+            Field::Args(id, suggestions, get, set) => (
+                id,
+                "",
+                Input::Args(suggestions, get(draft)),
+                Setter::Args(set),
+            ),
+        };
+        shown.push((id, label, input));
+        setters.push(setter);
+    }
+    let d = draft.clone();
+    let set: Rc<dyn Fn(usize, Value)> = Rc::new(move |i, value| {
+        let mut next = (*d).clone();
+        match (&setters[i], value) {
+            (Setter::Text(f), Value::Text(t)) => f(&mut next, t),
+            (Setter::Check(f), Value::Check(on)) => f(&mut next, on),
+            (Setter::Args(f), Value::Args(a)) => f(&mut next, a),
+            _ => return,
+        }
+        d.set(next);
+    });
+    render_shown(shown, set)
+}
+
+#[inline(never)]
+fn render_shown(
+    shown: Vec<(&'static str, &'static str, Input)>,
+    set: Rc<dyn Fn(usize, Value)>,
+) -> Html {
+    shown
         .into_iter()
-        .map(|field| {
-            let d = draft.clone();
-            let apply = move |f: &dyn Fn(&mut T)| {
-                let mut next = (*d).clone();
-                f(&mut next);
-                d.set(next);
-            };
-            let shown = match field {
-                Field::Text(id, label, get, set) => Shown {
-                    id,
-                    label,
-                    input: Input::Text(get(draft)),
-                    set: Callback::from(move |v| {
-                        if let Value::Text(t) = v {
-                            apply(&|d| set(d, t.clone()))
-                        }
-                    }),
-                },
-                Field::Check(id, label, get, set) => Shown {
-                    id,
-                    label,
-                    input: Input::Check(get(draft)),
-                    set: Callback::from(move |v| {
-                        if let Value::Check(on) = v {
-                            apply(&|d| set(d, on))
-                        }
-                    }),
-                },
-                Field::Pick(id, label, options, get, set) => Shown {
-                    id,
-                    label,
-                    input: Input::Pick(options, get(draft)),
-                    set: Callback::from(move |v| {
-                        if let Value::Text(t) = v {
-                            apply(&|d| set(d, t.clone()))
-                        }
-                    }),
-                },
-                Field::Args(id, suggestions, get, set) => Shown {
-                    id,
-                    label: "",
-                    input: Input::Args(suggestions, get(draft)),
-                    set: Callback::from(move |v| {
-                        if let Value::Args(a) = v {
-                            apply(&|d| set(d, a.clone()))
-                        }
-                    }),
-                },
-            };
-            render_field(shown)
+        .enumerate()
+        .map(|(i, (id, label, input))| {
+            let set = set.clone();
+            render_field(Shown {
+                id,
+                label,
+                input,
+                set: Callback::from(move |v| set(i, v)),
+            })
         })
         .collect()
 }
@@ -740,9 +724,7 @@ fn render_field(f: Shown) -> Html {
     } = f;
     match input {
         Input::Text(value) => {
-            let oninput = set.reform(|e: InputEvent| {
-                Value::Text(e.target_unchecked_into::<HtmlInputElement>().value())
-            });
+            let oninput = set.reform(|e: InputEvent| Value::Text(input_value(e)));
             html! { <label>{ label }{ " " }<input {id} size="10" {value} {oninput} /></label> }
         }
         Input::Check(checked) => {
@@ -752,16 +734,11 @@ fn render_field(f: Shown) -> Html {
             html! { <label><input type="checkbox" {id} {checked} {onchange} />{ " " }{ label }</label> }
         }
         Input::Pick(options, current) => {
-            let onchange = set.reform(|e: Event| {
-                Value::Text(e.target_unchecked_into::<HtmlSelectElement>().value())
-            });
+            let onchange = set.reform(|e: Event| Value::Text(select_value(e)));
             html! {
                 <label>{ label }{ " " }
                     <select {id} {onchange}>
-                        { for options.into_iter().map(|(value, text)| {
-                            let selected = value == current;
-                            html! { <option {selected} {value}>{ text }</option> }
-                        }) }
+                        { for options.iter().map(|(value, text)| option(value, text, *value == current)) }
                     </select>
                 </label>
             }

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::ui::{send, text_input};
 use crate::sim::presets;
 use crate::state::{use_playground, Action, PlaygroundContext};
 
@@ -17,6 +18,13 @@ fn with_code(text: &str) -> Html {
             }
         })
         .collect()
+}
+
+/// `text` in lower case, by the browser: Rust's `to_lowercase` would bring its Unicode
+/// tables into the page download. (Same mapping: both follow Unicode's default case
+/// conversion.)
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
 }
 
 /// The message a log line is about (`message #12 …`), if any.
@@ -35,10 +43,7 @@ fn log_line(line: &str, state: &PlaygroundContext) -> Html {
     let Some((start, end, id)) = message_in(line) else {
         return html! { <li>{ line }</li> };
     };
-    let pick = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectMessage(Some(id))))
-    };
+    let pick = send(state, Action::SelectMessage(Some(id)));
     html! {
         <li>
             { &line[..start] }
@@ -71,13 +76,7 @@ pub fn Guide() -> Html {
 #[component]
 pub fn Status() -> Html {
     let filter = use_state(String::new);
-    let on_filter = {
-        let filter = filter.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            filter.set(input.value());
-        })
-    };
+    let on_filter = text_input(&filter);
     let state = use_playground();
     let engine = state.engine.borrow();
     let snap = engine.snapshot();
@@ -97,10 +96,11 @@ pub fn Status() -> Html {
     });
     let lines: Vec<&str> = engine.log().collect();
     let filter = (*filter).clone();
+    let wanted = lowercase(&filter);
     let recent = lines
         .iter()
         .rev()
-        .filter(|l| filter.is_empty() || l.to_lowercase().contains(&filter.to_lowercase()))
+        .filter(|l| filter.is_empty() || lowercase(l).contains(&wanted))
         .take(if filter.is_empty() { 12 } else { 200 })
         .map(|l| log_line(l, &state));
     html! {

@@ -2,8 +2,9 @@
 //! Scrubbing rebuilds the playground at that moment by replaying the recorded inputs
 //! ([`crate::sim::replay`]); playing on from there replays them again as the clock passes.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::ui::{input_value, send};
 
 use crate::state::{use_playground, Action};
 
@@ -16,16 +17,15 @@ pub fn Timeline() -> Html {
     let seek = {
         let state = state.clone();
         Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(t) = input.value().parse::<f64>() {
-                state.dispatch(Action::Seek(t.max(0.0) as u64));
+            // The range steps by 10 from 0, so its value is a whole number of ms (its
+            // integer part is read without float parsing, which is big code).
+            let value = input_value(e);
+            if let Ok(t) = value.split('.').next().unwrap_or_default().parse::<u64>() {
+                state.dispatch(Action::Seek(t));
             }
         })
     };
-    let restart = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Restart))
-    };
+    let restart = send(&state, Action::Restart);
     html! {
         <div class="timeline">
             <label>

@@ -1,11 +1,46 @@
 //! Publish, consumer switches, playback controls and the preset picker.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use super::ui::{on_pick, option, options, send, text_input};
 
 use crate::scene::Theme;
 use crate::sim::{presets, PublishRequest};
-use crate::state::{use_playground, Action};
+use crate::state::{use_playground, Action, PlaygroundContext};
+
+/// A select's choices: value, text, and the number the value stands for (looked up, not
+/// parsed: float parsing would add its own code to the page download).
+type Choices<const N: usize> = [(&'static str, &'static str, f64); N];
+
+/// Messages a second of the steady stream.
+const RATES: Choices<5> = [
+    ("0", "no stream", 0.0),
+    ("1", "1/s", 1.0),
+    ("2", "2/s", 2.0),
+    ("5", "5/s", 5.0),
+    ("10", "10/s", 10.0),
+];
+/// Diagram zoom factors.
+const ZOOMS: Choices<4> = [
+    ("1", "fit", 1.0),
+    ("1.5", "150%", 1.5),
+    ("2", "200%", 2.0),
+    ("3", "300%", 3.0),
+];
+/// Clock speeds.
+const SPEEDS: Choices<6> = [
+    ("0.25", "0.25×", 0.25),
+    ("0.5", "0.5×", 0.5),
+    ("1", "1×", 1.0),
+    ("2", "2×", 2.0),
+    ("4", "4×", 4.0),
+    ("8", "8×", 8.0),
+];
+
+/// The number a picked value stands for.
+fn pick(choices: &[(&str, &str, f64)], value: &str) -> Option<f64> {
+    choices.iter().find(|c| c.0 == value).map(|c| c.2)
+}
 
 /// The controls above the diagram.
 #[component]
@@ -32,46 +67,15 @@ pub fn Toolbar() -> Html {
         let routing_key = routing_key.clone();
         use_effect_with(scenario.clone(), move |_| routing_key.set(default_key));
     }
-    let on_key = {
-        let routing_key = routing_key.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            routing_key.set(input.value());
-        })
-    };
+    let on_key = text_input(&routing_key);
 
     let mandatory = use_state(|| false);
     let toggle_mandatory = {
         let mandatory = mandatory.clone();
         Callback::from(move |_: Event| mandatory.set(!*mandatory))
     };
-    let publish = {
-        let state = state.clone();
-        let routing_key = routing_key.clone();
-        let mandatory = mandatory.clone();
-        Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::Publish(PublishRequest {
-                routing_key: Some((*routing_key).clone()),
-                mandatory: *mandatory,
-                ..PublishRequest::default()
-            }))
-        })
-    };
-    let burst = {
-        let state = state.clone();
-        let routing_key = routing_key.clone();
-        let mandatory = mandatory.clone();
-        Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::Burst(
-                PublishRequest {
-                    routing_key: Some((*routing_key).clone()),
-                    mandatory: *mandatory,
-                    ..PublishRequest::default()
-                },
-                10,
-            ))
-        })
-    };
+    let publish = publish_button(&state, &routing_key, &mandatory, 1);
+    let burst = publish_button(&state, &routing_key, &mandatory, 10);
     let rate_now = {
         let engine = state.engine.borrow();
         engine
@@ -80,89 +84,50 @@ pub fn Toolbar() -> Html {
             .first()
             .map_or(0.0, |p| engine.rate(&p.name))
     };
-    let rate = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(r) = select.value().parse::<f64>() {
-                state.dispatch(Action::SetRate(None, r));
-            }
-        })
-    };
-    let play_pause = {
-        let state = state.clone();
-        let playing = state.playing;
-        Callback::from(move |_: MouseEvent| {
-            state.dispatch(if playing { Action::Pause } else { Action::Play })
-        })
-    };
+    let rate = on_pick(&state, |v| {
+        pick(&RATES, &v).map(|r| Action::SetRate(None, r))
+    });
+    let play_pause = send(
+        &state,
+        if state.playing {
+            Action::Pause
+        } else {
+            Action::Play
+        },
+    );
     let (can_undo, can_redo) = {
         let h = state.history.borrow();
         (h.can_undo(), h.can_redo())
     };
-    let undo = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Undo))
-    };
-    let redo = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Redo))
-    };
-    let step = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Step))
-    };
-    let speed = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(s) = select.value().parse::<f64>() {
-                state.dispatch(Action::SetSpeed(s));
-            }
-        })
-    };
-    let theme = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(t) = Theme::by_id(&select.value()) {
-                state.dispatch(Action::SetTheme(t));
-            }
-        })
-    };
-    let zoom = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(z) = select.value().parse::<f64>() {
-                state.dispatch(Action::SetZoom(z));
-            }
-        })
-    };
-    let preset = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            state.dispatch(Action::LoadPreset(select.value()));
-        })
-    };
+    let undo = send(&state, Action::Undo);
+    let redo = send(&state, Action::Redo);
+    let step = send(&state, Action::Step);
+    let speed = on_pick(&state, |v| pick(&SPEEDS, &v).map(Action::SetSpeed));
+    let theme = on_pick(&state, |v| Theme::by_id(&v).map(Action::SetTheme));
+    let zoom = on_pick(&state, |v| pick(&ZOOMS, &v).map(Action::SetZoom));
+    let preset = on_pick(&state, |v| Some(Action::LoadPreset(v)));
     let consumer_switches = consumers.into_iter().map(|c| {
-        let state = state.clone();
-        let name = c.name.clone();
-        let on = !c.consuming;
-        let toggle = Callback::from(move |_: MouseEvent| {
-            state.dispatch(Action::SetConsuming {
-                consumer: name.clone(),
-                on,
-            })
-        });
+        let toggle = send(
+            &state,
+            Action::SetConsuming {
+                consumer: c.name.clone(),
+                on: !c.consuming,
+            },
+        );
+        let text = if c.consuming { "Stop " } else { "Start " };
         html! {
             <button class="consumer-switch" data-consumer={c.name.clone()} onclick={toggle}
-                aria-pressed={c.consuming.to_string()}>
-                { if c.consuming { format!("Stop {}", c.name) } else { format!("Start {}", c.name) } }
+                aria-pressed={if c.consuming { "true" } else { "false" }}>
+                { text }{ c.name }
             </button>
         }
     });
+    let picked = |options: &[(&str, &str, f64)], current: f64| -> Html {
+        options
+            .iter()
+            .map(|(v, label, n)| option(v, label, *n == current))
+            .collect()
+    };
 
     html! {
         <div class="toolbar" role="toolbar" aria-label="Playground controls">
@@ -173,9 +138,7 @@ pub fn Toolbar() -> Html {
                     if !presets::NAMES.contains(&scenario.as_str()) {
                         <option value="" selected=true disabled=true>{ format!("{scenario} (own)") }</option>
                     }
-                    { for presets::NAMES.iter().map(|n| html! {
-                        <option value={*n} selected={*n == scenario}>{ *n }</option>
-                    }) }
+                    { options(&mut presets::NAMES.iter().copied(), &scenario) }
                 </select>
             </label>
             <label class="routing-key">
@@ -193,11 +156,7 @@ pub fn Toolbar() -> Html {
             <button id="burst" onclick={burst} disabled={!has_producer} title="Publish ten messages">{ "×10" }</button>
             <label title="Publish steadily on the virtual clock">
                 <select id="rate" aria-label="messages per second" onchange={rate} disabled={!has_producer}>
-                    { for ["0", "1", "2", "5", "10"].iter().map(|r| html! {
-                        <option value={*r} selected={r.parse::<f64>().ok() == Some(rate_now)}>
-                            { if *r == "0" { "no stream".to_string() } else { format!("{r}/s") } }
-                        </option>
-                    }) }
+                    { picked(&RATES, rate_now) }
                 </select>
             </label>
             { for consumer_switches }
@@ -208,17 +167,13 @@ pub fn Toolbar() -> Html {
             <label class="theme">
                 { "Look " }
                 <select id="theme" onchange={theme}>
-                    { for Theme::ALL.iter().map(|t| html! {
-                        <option value={t.id()} selected={*t == state.theme}>{ t.id() }</option>
-                    }) }
+                    { options(&mut Theme::ALL.iter().map(|t| t.id()), state.theme.id()) }
                 </select>
             </label>
             <label class="zoom">
                 { "Zoom " }
                 <select id="zoom" onchange={zoom}>
-                    { for [("1", "fit"), ("1.5", "150%"), ("2", "200%"), ("3", "300%")].iter().map(|(v, label)| html! {
-                        <option value={*v} selected={v.parse::<f64>().ok() == Some(state.zoom)}>{ *label }</option>
-                    }) }
+                    { picked(&ZOOMS, state.zoom) }
                 </select>
             </label>
             <span class="playback">
@@ -227,12 +182,33 @@ pub fn Toolbar() -> Html {
                 <label>
                     { "Speed " }
                     <select id="speed" onchange={speed}>
-                        { for ["0.25", "0.5", "1", "2", "4", "8"].iter().map(|s| html! {
-                            <option value={*s} selected={s.parse::<f64>().ok() == Some(state.speed)}>{ format!("{s}×") }</option>
-                        }) }
+                        { picked(&SPEEDS, state.speed) }
                     </select>
                 </label>
             </span>
         </div>
     }
+}
+
+/// Publish (`count` 1) or a burst of `count` messages with the typed key.
+#[inline(never)]
+fn publish_button(
+    state: &PlaygroundContext,
+    routing_key: &UseStateHandle<String>,
+    mandatory: &UseStateHandle<bool>,
+    count: u32,
+) -> Callback<MouseEvent> {
+    let (state, routing_key, mandatory) = (state.clone(), routing_key.clone(), mandatory.clone());
+    Callback::from(move |_: MouseEvent| {
+        let request = PublishRequest {
+            routing_key: Some((*routing_key).clone()),
+            mandatory: *mandatory,
+            ..PublishRequest::default()
+        };
+        state.dispatch(if count == 1 {
+            Action::Publish(request)
+        } else {
+            Action::Burst(request, count)
+        })
+    })
 }
