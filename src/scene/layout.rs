@@ -83,6 +83,7 @@ pub fn layout(graph: &Graph) -> Layout {
 /// queue, so they take no room above it.
 pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
     let stripped;
+    let original = graph;
     let graph = if style == Style::Current {
         let mut g = graph.clone();
         for node in &mut g.nodes {
@@ -135,7 +136,9 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
             children[from].push(to);
         }
     }
-    let pitch: Vec<f64> = graph
+    // Pitch by the caption the classic look draws, also in the current one: the room a
+    // caption takes above a queue there keeps its binding labels clear of the edges around.
+    let pitch: Vec<f64> = original
         .nodes
         .iter()
         .map(|n| {
@@ -588,7 +591,7 @@ fn place_label(
             let mut cost = blocked as f64 * 1000.0 + (t - 0.5).abs() * 60.0 + side as f64 * 8.0;
             for (i, line) in lines.iter().enumerate() {
                 if line.iter().any(|&q| b.holds(q)) {
-                    cost += if i == own { 40.0 } else { 15.0 };
+                    cost += if i == own { 60.0 } else { 50.0 };
                 }
             }
             if cost < best.0 {
