@@ -472,7 +472,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                             edge.label.as_ref().map(|l| format!(" with key {l}")).unwrap_or_default())}
                         onclick={select} onkeydown={keys} />
                 }
-                if let Some(label) = &edge.label {
+                if let Some(label) = &g.label {
                     // A halo keeps labels readable where parallel edges cross under them.
                     <text class="edge-label" x={fmt(g.label_at.x)} y={fmt(g.label_at.y)}
                         text-anchor="middle" font-size="14" font-family={font(theme)} fill={pal.text}

@@ -60,6 +60,9 @@ pub struct EdgeGeometry {
     pub label_at: Point,
     /// The curve flattened once, for tokens to walk every frame without recomputing it.
     pub path: Polyline,
+    /// The label as drawn: the edge's own, or shortened with `…` when no spot along the edge
+    /// has room for all of it.
+    pub label: Option<String>,
 }
 
 /// The shape a node of this kind is drawn with in `style` (the current look draws clients as
@@ -188,8 +191,8 @@ pub fn layout_styled(graph: &Graph, style: Style) -> Layout {
             c.y + s.height() / 2.0,
         );
     }
-    for (edge, g) in graph.edges.iter().zip(&edges) {
-        for b in edge_extent(edge.label.as_deref(), g) {
+    for g in &edges {
+        for b in edge_extent(g) {
             grow(b.0, b.1, b.2, b.3);
         }
     }
@@ -245,8 +248,8 @@ pub fn with_moves(graph: &Graph, mut layout: Layout, moves: &[(usize, Point)]) -
         layout.width = layout.width.max(c.x + s.width() / 2.0 + MARGIN);
         layout.height = layout.height.max(c.y + s.height() / 2.0 + MARGIN);
     }
-    for (edge, g) in graph.edges.iter().zip(&layout.edges) {
-        for b in edge_extent(edge.label.as_deref(), g) {
+    for g in &layout.edges {
+        for b in edge_extent(g) {
             layout.width = layout.width.max(b.2 + MARGIN);
             layout.height = layout.height.max(b.3 + MARGIN);
         }
@@ -255,13 +258,13 @@ pub fn with_moves(graph: &Graph, mut layout: Layout, moves: &[(usize, Point)]) -
 }
 
 /// What an edge covers: its line (a back edge may swing below the nodes) and its label.
-fn edge_extent(label: Option<&str>, g: &EdgeGeometry) -> Vec<Bounds> {
+fn edge_extent(g: &EdgeGeometry) -> Vec<Bounds> {
     let c = &g.curve;
     let mut out: Vec<Bounds> = (0..=16)
         .map(|i| c.point(f64::from(i) / 16.0))
         .map(|p| Bounds(p.x, p.y, p.x, p.y))
         .collect();
-    if let Some(text) = label {
+    if let Some(text) = &g.label {
         out.push(label_box(text, g.label_at));
     }
     out
@@ -552,7 +555,7 @@ fn place_label(
     lines: &[Vec<Point>],
     own: usize,
     canvas_top: Option<f64>,
-) -> Point {
+) -> (f64, Point) {
     let w = label_width(text);
     let h = 14.0 + 3.0;
     let mut best = (f64::MAX, Point::new(0.0, 0.0));
@@ -599,7 +602,7 @@ fn place_label(
             }
         }
     }
-    best.1
+    best
 }
 
 fn edge_geometry(
@@ -644,22 +647,37 @@ fn edge_geometry(
         .map(|e| {
             let curve = curves[e];
             let mid = curve.point(0.5);
-            let label_at = match &graph.edges[e].label {
+            let (label_at, label) = match &graph.edges[e].label {
                 Some(text) => {
                     // Labels go above their edge as in the tutorials, except the lower of
                     // parallel edges, whose label goes under it (`lazy.#` in tutorial 5).
                     let (k, count) = siblings[e];
                     let below = count > 1 && 2 * k + 1 > count;
-                    let at = place_label(text, &curve, below, &hard, &lines, e, canvas_top);
-                    hard.push(label_box(text, at).grown(1.0));
-                    at
+                    let place =
+                        |t: &str| place_label(t, &curve, below, &hard, &lines, e, canvas_top);
+                    let (mut cost, mut at) = place(text);
+                    let mut shown = text.clone();
+                    // Nowhere to put all of it (a cost of 1000 means it covers something):
+                    // drop characters from the end until it fits.
+                    let mut keep = text.chars().count();
+                    while cost >= 1000.0 && keep > 3 {
+                        keep -= (keep / 8).max(1);
+                        let short: String = text.chars().take(keep).chain(['…']).collect();
+                        let (c, a) = place(&short);
+                        if c < cost {
+                            (cost, at, shown) = (c, a, short);
+                        }
+                    }
+                    hard.push(label_box(&shown, at).grown(1.0));
+                    (at, Some(shown))
                 }
-                None => Point::new(mid.x, mid.y - 5.0),
+                None => (Point::new(mid.x, mid.y - 5.0), None),
             };
             EdgeGeometry {
                 arrow: arrows[e],
                 label_at,
                 path: curve.polyline(24),
+                label,
                 curve,
             }
         })
@@ -795,6 +813,36 @@ mod tests {
             clamped.centers[0],
             Point::new(27.0 + MARGIN, 18.0 + 14.0 + CAPTION_RISE + MARGIN)
         );
+    }
+
+    #[test]
+    fn a_label_with_no_room_anywhere_along_its_edge_is_shortened_to_fit() {
+        let mut g = Graph::default();
+        let a = g.add(Node::producer("A", None));
+        let b = g.add(Node::consumer("B", None));
+        let up = g.add(Node::queue("up", None));
+        let down = g.add(Node::queue("down", None));
+        let long = "a.binding.key.far.too.long.for.the.room.between.these.nodes";
+        g.connect(a, b, Some(long));
+        // Two queues hem the middle of the edge in from above and below.
+        let moves = [
+            (a, Point::new(60.0, 100.0)),
+            (b, Point::new(400.0, 100.0)),
+            (up, Point::new(230.0, 70.0)),
+            (down, Point::new(230.0, 130.0)),
+        ]
+        .map(|(id, p)| (id.0, p));
+        let l = with_moves(&g, layout(&g), &moves);
+        let shown = l.edges[0].label.clone().unwrap();
+        assert!(shown.ends_with('…') && shown.len() < long.len(), "{shown}");
+        assert!(long.starts_with(shown.trim_end_matches('…')));
+        let label = label_box(&shown, l.edges[0].label_at);
+        for (c, s) in l.centers.iter().zip(&l.shapes) {
+            let (hw, hh) = (s.width() / 2.0, s.height() / 2.0);
+            assert!(!label.overlaps(Bounds(c.x - hw, c.y - hh, c.x + hw, c.y + hh)));
+        }
+        // Laid out without the squeeze, it has room and is drawn whole.
+        assert_eq!(layout(&g).edges[0].label.as_deref(), Some(long));
     }
 
     #[test]

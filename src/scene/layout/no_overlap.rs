@@ -70,7 +70,10 @@ fn labels_clear_nodes_other_labels_and_arrowheads_in_every_preset_and_style() {
                 .iter()
                 .zip(&layout.edges)
                 .filter_map(|(e, g)| {
-                    let text = e.label.as_ref()?;
+                    // What is drawn: the label, or its shortened form.
+                    let text = g.label.as_ref()?;
+                    let full = e.label.as_deref().unwrap_or_default();
+                    assert!(text == full || text.ends_with('…'), "{text} for {full}");
                     Some((
                         text.clone(),
                         text_box(text, g.label_at.x, g.label_at.y, 14.0),
