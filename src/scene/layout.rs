@@ -791,6 +791,14 @@ mod tests {
         let xs: Vec<f64> = l.centers.iter().map(|c| c.x).collect();
         assert!(xs[0] < xs[1] && xs[1] < xs[2] && xs[2] < xs[3], "{xs:?}");
         assert!(l.width.is_finite() && l.height.is_finite());
+        // The loop closes under the row, not back through `work` and `retry`: from under the
+        // waiting queue up into the exchange's bottom, arrowhead pointing up, all on the canvas.
+        let (back, row) = (&l.edges[3], l.centers[0].y);
+        assert_eq!(back.curve.to, Point::new(l.centers[0].x, row + 18.0));
+        assert!(back.curve.c1.y > row + 18.0 && back.curve.c2.y > row + 18.0);
+        let [tip, a, b] = back.arrow;
+        assert!(a.y > tip.y && b.y > tip.y, "{:?}", back.arrow);
+        assert!(l.height >= back.curve.point(0.5).y + MARGIN);
         let _ = NodeId(0);
     }
 
