@@ -13,6 +13,7 @@
 //! - [`sim`]: scenarios, tutorial presets and the engine around the broker core.
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
 //! - [`hooks`]: the `use_animation_frame` hook.
+//! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
@@ -34,6 +35,7 @@ pub mod anim;
 pub mod api;
 pub mod components;
 pub mod hooks;
+pub mod page_options;
 pub mod scene;
 pub mod sim;
 pub mod state;
@@ -49,17 +51,32 @@ use components::{
     Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar, WhyNot,
 };
 use hooks::use_animation_frame;
+use page_options::PageOptions;
 use state::{Action, PlaygroundContext, PlaygroundState};
 
 /// The whole page.
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(PlaygroundState::hello_world);
+    let options = use_memo((), |_| page_options());
+    let embed = options.0.embed;
     {
         let state = state.clone();
+        let (options, problem) = (*options).clone();
         use_effect_with((), move |_| {
             api::install(state.clone());
-            restore_saved(&state);
+            match options.preset {
+                Some(preset) => state.dispatch(Action::LoadPreset(preset)),
+                // An embed shows its own scenario and leaves the learner's saved one alone.
+                None if !options.embed => restore_saved(&state),
+                None => {}
+            }
+            if let Some(problem) = problem {
+                state.dispatch(Action::Notify(problem));
+            }
+            if options.play {
+                state.dispatch(Action::Play);
+            }
         });
     }
     {
@@ -83,7 +100,7 @@ pub fn App() -> Html {
         }
         let generation = saved.borrow().generation;
         use_effect_with(generation, move |_| {
-            if let Some(scenario) = &saved.borrow().scenario {
+            if let Some(scenario) = saved.borrow().scenario.as_ref().filter(|_| !embed) {
                 save(scenario);
             }
         });
@@ -134,7 +151,8 @@ pub fn App() -> Html {
     let dark = state.theme.dark();
     html! {
         <ContextProvider<PlaygroundContext> context={state}>
-            <main class={classes!("playground", dark.then_some("dark"))} onkeydown={shortcuts}>
+            <main class={classes!("playground", dark.then_some("dark"), embed.then_some("embed"))}
+                onkeydown={shortcuts}>
                 <header>
                     <h1>{ "AMQP Playground" }</h1>
                     <p class="tagline">{ "A RabbitMQ broker running in your browser. Publish a message and watch it travel." }</p>
@@ -160,6 +178,20 @@ pub fn App() -> Html {
             </main>
         </ContextProvider<PlaygroundContext>>
     }
+}
+
+/// The options in the page's address, and what in it was not understood.
+#[cfg(target_arch = "wasm32")]
+fn page_options() -> (PageOptions, Option<String>) {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    PageOptions::parse(&search)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn page_options() -> (PageOptions, Option<String>) {
+    (PageOptions::default(), None)
 }
 
 /// How often (real ms) the panels around the diagram follow the clock while it plays.
