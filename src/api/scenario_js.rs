@@ -23,9 +23,19 @@
 //! An object with `steps` is a client script (`scenario-script.md`) instead: its
 //! declarations become the topology (laid out automatically), its publishes come from one
 //! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
-//! order on the virtual clock (`get` and `drain` fetch on the producer's channel and settle
-//! at once). Steps that act on held deliveries (`settle`, `recover`, `close_channel`, `tx`)
-//! are refused with the list of those the playground runs.
+//! order on the virtual clock. The script's client is `P`'s connection: its `main` channel
+//! is the one `P` publishes on, and any other `channel` a step names is a further channel of
+//! that connection, opened on first use. `get` with `ack: "hold"` keeps the delivery unacked
+//! on its channel (it shows in the queue's unacked count); `settle` settles every delivery
+//! the channel holds, one call each in tag order or one call on the last tag with `multiple`
+//! (or exactly `tag`); `recover` (requeue) and `close_channel` send them back to their queues,
+//! redelivered; `tx` runs `select`, `commit`, `rollback` or `confirm_select` on the channel,
+//! after the publishes before it have reached the broker. A step the broker refuses is
+//! logged and the script goes on with a fresh channel, as `amqp-playground run` does.
+//! Refused at load, naming the step and field: unknown steps and fields of the wrong type,
+//! `close_connection`, consumers with `ack: "hold"` (the playground's consumers settle on
+//! their own), channels of a second connection (`"conn:chan"`), and publishes on a channel
+//! other than `main`.
 //! `exportScenario` writes the topology and clients as they stand, without the script's steps
 //! (they have run; what they declared and started is part of the topology now).
 
@@ -35,7 +45,7 @@ use wasm_bindgen::JsValue;
 use crate::scene::NodeKind;
 use crate::sim::scenario::{
     ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, MessageProps, ProducerSpec, QueueSpec,
-    Scenario, Settle, Step,
+    Scenario, Settle, Step, TxOp,
 };
 use crate::sim::Edit;
 
@@ -161,11 +171,11 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
     })
 }
 
-/// The steps a client script may have in the playground; the others (`settle`, `recover`,
-/// `close_channel`, `tx`) act on held deliveries of one channel, which the diagram does not
-/// draw.
+/// The steps a client script may have in the playground (all but `close_connection`: the
+/// script's client has one connection).
 const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, get, drain, count, \
-    purge, declare_exchange, declare_queue, bind, unbind, delete_queue, delete_exchange";
+    settle, recover, close_channel, tx, purge, declare_exchange, declare_queue, bind, unbind, \
+    delete_queue, delete_exchange";
 
 /// A client script (`scenario-script.md`): its declarations become the topology (laid out
 /// automatically), its publishes come from one producer `P`, its consumers are named by their
@@ -319,6 +329,12 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
     a.object()?;
     let step = match kind.as_str() {
         "publish" => {
+            if a.channel()? != "main" {
+                return Err(format!(
+                    "{}.channel: the playground publishes on channel \"main\" only (P's channel)",
+                    a.path
+                ));
+            }
             let mut properties = match a.get("properties") {
                 Some(v) => script_props(&Reader {
                     value: &v,
@@ -359,27 +375,58 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
             queue: a.string("queue")?,
             settle: Some(Settle::Ack),
             drain: true,
+            hold: false,
+            channel: a.channel()?,
         },
         "get" => {
             let requeue = a.bool_or("requeue", false)?;
-            let settle = match a.string("ack")?.as_str() {
-                "ack" => Some(Settle::Ack),
-                "nack" if requeue => Some(Settle::NackRequeue),
-                "nack" => Some(Settle::Nack),
-                "reject" if requeue => Some(Settle::RejectRequeue),
-                "reject" => Some(Settle::Reject),
-                "none" => None,
-                other => {
-                    return Err(format!(
-                        "{}.ack: {other:?} is not shown in the playground (use ack, nack, reject or none)",
-                        a.path
-                    ))
-                }
+            let ack = a.string("ack")?;
+            let settle = match ack.as_str() {
+                "none" | "hold" => None,
+                _ => Some(settle_mode(&a, "ack", &ack, requeue)?),
             };
             Step::Get {
                 queue: a.string("queue")?,
                 settle,
                 drain: false,
+                hold: ack == "hold",
+                channel: a.channel()?,
+            }
+        }
+        "settle" => {
+            let mode = a.string("mode")?;
+            let requeue = a.bool_or("requeue", false)?;
+            Step::Settle {
+                settle: settle_mode(&a, "mode", &mode, requeue)?,
+                multiple: a.bool_or("multiple", false)?,
+                tag: match a.get("tag") {
+                    None => None,
+                    Some(_) => Some(a.integer_or("tag", 0, 9_000_000_000_000_000)?),
+                },
+                channel: a.channel()?,
+            }
+        }
+        "recover" => Step::Recover {
+            requeue: a.bool_or("requeue", true)?,
+            channel: a.channel()?,
+        },
+        "close_channel" => Step::CloseChannel(a.channel()?),
+        "tx" => {
+            let op = match a.string("op")?.as_str() {
+                "select" => TxOp::Select,
+                "commit" => TxOp::Commit,
+                "rollback" => TxOp::Rollback,
+                "confirm_select" => TxOp::ConfirmSelect,
+                other => {
+                    return Err(format!(
+                        "{}.op: expected \"select\", \"commit\", \"rollback\" or \"confirm_select\", got {other:?}",
+                        a.path
+                    ))
+                }
+            };
+            Step::Tx {
+                op,
+                channel: a.channel()?,
             }
         }
         "purge" => Step::Edit(Edit::Purge(a.string("queue")?)),
@@ -404,6 +451,24 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
         }
     };
     Ok(step)
+}
+
+/// A script's settle mode (`ack`, `nack`, `reject`) with its `requeue` flag, from field `key`.
+fn settle_mode(a: &Reader<'_>, key: &str, mode: &str, requeue: bool) -> Result<Settle, String> {
+    Ok(match mode {
+        "ack" => Settle::Ack,
+        "nack" if requeue => Settle::NackRequeue,
+        "nack" => Settle::Nack,
+        "reject" if requeue => Settle::RejectRequeue,
+        "reject" => Settle::Reject,
+        other => {
+            let also = if key == "ack" { ", none or hold" } else { "" };
+            return Err(format!(
+                "{}.{key}: expected ack, nack, reject{also}; got {other:?}",
+                a.path
+            ));
+        }
+    })
 }
 
 /// A script's `properties` (snake_case, as AMQP names them).
@@ -620,6 +685,20 @@ impl Reader<'_> {
 
     fn string_or(&self, key: &str, default: &str) -> Result<String, String> {
         Ok(self.opt_string(key)?.unwrap_or_else(|| default.to_string()))
+    }
+
+    /// A script step's `channel` (default `main`): a channel of the script client's one
+    /// connection.
+    fn channel(&self) -> Result<String, String> {
+        let name = self.string_or("channel", "main")?;
+        if name.is_empty() || name.contains(':') {
+            return Err(format!(
+                "{}.channel: {name:?} is not a channel name the playground runs (a plain \
+                 non-empty name; channels on a second connection, \"conn:chan\", are not shown)",
+                self.path
+            ));
+        }
+        Ok(name)
     }
 
     fn bool_or(&self, key: &str, default: bool) -> Result<bool, String> {

@@ -26,19 +26,24 @@
 //!   counts the replies that match its own requests;
 //! - after [`Playground::restart`] every client reconnects and declares what it uses, as the
 //!   tutorial programs do when started again;
-//! - a scripted scenario's steps (`Scenario::steps`) run in order on the same clock.
+//! - a scripted scenario's steps (`Scenario::steps`) run in order on the same clock, as the
+//!   script's own client: it publishes as producer `P` on P's channel (`main`), and its other
+//!   named channels are further channels of P's connection. Deliveries it gets with `hold`
+//!   stay unacked on their channel (the queue's unacked count) until a `settle`, `recover` or
+//!   `close_channel` step, with the headless runner's meaning (`crates/script`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use amqp_playground_core::{
-    BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicReject, Broker, BrokerError,
-    ChannelId, ChannelOpen, ChannelRef, Command, Config, Connect, ConsumerTag, DeliveryTag,
-    Destination, DropReason, Event, ExchangeName, FieldTable, MessageId, Millis, Properties,
-    QueueName, Reply, RouteEdge, UserName, VhostName,
+    BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicRecover, BasicReject,
+    Broker, BrokerError, ChannelClose, ChannelId, ChannelOpen, ChannelRef, Command, Config,
+    ConfirmSelect, Connect, ConsumerTag, DeliveryTag, Destination, DropReason, Event, ExchangeName,
+    FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, TxCommit, TxRollback,
+    TxSelect, UserName, VhostName,
 };
 
-use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle, Step};
+use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle, Step, TxOp};
 use crate::anim::{Leg, Sample, Timeline, Tween};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
@@ -198,6 +203,14 @@ struct ConsumerClient {
     last_body: Option<String>,
 }
 
+/// A channel of the script's client: `main` is producer P's own channel, others are opened
+/// on P's connection on first use.
+struct ScriptChannel {
+    channel: ChannelRef,
+    /// Deliveries got with `hold`, not yet settled, in the order they came.
+    held: Vec<DeliveryTag>,
+}
+
 /// An RPC request a server works on: where to answer, with which id, and the question.
 #[derive(Clone, Debug)]
 struct Request {
@@ -314,6 +327,10 @@ pub struct Playground {
     /// A dead-lettered message whose next routing starts one hop late (after its trip from
     /// the queue to the dead-letter exchange).
     dead_letter_hop: Option<MessageId>,
+    /// The script client's channels by name, with the deliveries each holds.
+    script_channels: BTreeMap<String, ScriptChannel>,
+    /// The channel number the script client's next named channel gets.
+    next_script_channel: u16,
 }
 
 impl Playground {
@@ -354,6 +371,8 @@ impl Playground {
             dead_letter_hop: None,
             current_message: None,
             moved: BTreeMap::new(),
+            script_channels: BTreeMap::new(),
+            next_script_channel: 2,
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()
@@ -385,9 +404,16 @@ impl Playground {
     fn schedule(&mut self, steps: Vec<Step>) {
         self.scenario.steps = steps.clone();
         let mut at = 0;
+        // When the last publish reaches the broker: a `tx` step waits for it, so a commit or
+        // rollback covers the publishes before it, as on one AMQP channel.
+        let mut published_by = 0;
         for step in steps {
             match step {
                 Step::Sleep(ms) => at += ms,
+                tx @ Step::Tx { .. } => {
+                    at = at.max(published_by);
+                    self.send(at, Arrival::Step(Box::new(tx)));
+                }
                 Step::Publish {
                     exchange,
                     routing_key,
@@ -406,6 +432,7 @@ impl Playground {
                             repeat: 1,
                         };
                         self.send(at, Arrival::Step(Box::new(one)));
+                        published_by = at + HOP_MS + 1;
                         at += BURST_GAP_MS;
                     }
                 }
@@ -417,6 +444,14 @@ impl Playground {
     /// Runs one scripted step; a refusal is logged (as a real client would see it) and the
     /// script goes on.
     fn run_step(&mut self, step: Step) {
+        let channel = match &step {
+            Step::Get { channel, .. }
+            | Step::Settle { channel, .. }
+            | Step::Recover { channel, .. }
+            | Step::CloseChannel(channel)
+            | Step::Tx { channel, .. } => Some(channel.clone()),
+            _ => None,
+        };
         let result = match step {
             Step::Publish {
                 exchange,
@@ -461,7 +496,42 @@ impl Playground {
                 queue,
                 settle,
                 drain,
-            } => self.fetch(&queue, settle, drain),
+                hold,
+                channel,
+            } => self.fetch(&queue, settle, drain, hold, &channel),
+            Step::Settle {
+                channel,
+                settle,
+                multiple,
+                tag,
+            } => self.settle_held(&channel, settle, multiple, tag),
+            Step::Recover { channel, requeue } => self.script_channel(&channel).and_then(|ch| {
+                self.command(
+                    &format!("recover on channel `{channel}`"),
+                    BasicRecover {
+                        channel: ch,
+                        requeue,
+                    },
+                )?;
+                if let Some(c) = self.script_channels.get_mut(&channel) {
+                    c.held.clear();
+                }
+                Ok(())
+            }),
+            Step::CloseChannel(channel) => self.close_script_channel(&channel),
+            Step::Tx { channel, op } => self.script_channel(&channel).and_then(|ch| {
+                let command: Command = match op {
+                    TxOp::Select => TxSelect { channel: ch }.into(),
+                    TxOp::Commit => TxCommit { channel: ch }.into(),
+                    TxOp::Rollback => TxRollback { channel: ch }.into(),
+                    TxOp::ConfirmSelect => ConfirmSelect { channel: ch }.into(),
+                };
+                self.command(
+                    &format!("tx {} on channel `{channel}`", op.as_str()),
+                    command,
+                )
+                .map(drop)
+            }),
             Step::Count(queue) => self.queue_name(&queue).map(|name| {
                 let c = self.counts(&name);
                 self.note(format!(
@@ -473,7 +543,155 @@ impl Playground {
         };
         if let Err(e) = result {
             self.note(format!("script step refused: {e}"));
+            // A broker error closed the channel (or its connection), and with it what it held
+            // (the broker requeued that): the next step on it opens a fresh one.
+            if let (Some(name), PlaygroundError::Broker { .. }) = (channel, &e) {
+                self.script_channels.remove(&name);
+                if name == "main" && !self.producers.is_empty() {
+                    let _ = self.reopen_main();
+                }
+            }
         }
+    }
+
+    /// The script client's channel of this name: `main` is producer P's channel (P connects
+    /// first if the script has not published yet); another name is opened on P's connection
+    /// on first use, in confirm mode when P is.
+    fn script_channel(&mut self, name: &str) -> Result<ChannelRef, PlaygroundError> {
+        if self.producers.is_empty() {
+            let spec = super::scenario::ProducerSpec {
+                name: "P".into(),
+                ..Default::default()
+            };
+            self.add_producer(spec)?;
+        }
+        let main = self.producers[0].channel;
+        if name == "main" {
+            let c = self
+                .script_channels
+                .entry(name.to_string())
+                .or_insert(ScriptChannel {
+                    channel: main,
+                    held: Vec::new(),
+                });
+            if c.channel != main {
+                // P reconnected (after an error): what the old channel held is back in its
+                // queues.
+                *c = ScriptChannel {
+                    channel: main,
+                    held: Vec::new(),
+                };
+            }
+            return Ok(main);
+        }
+        if let Some(c) = self.script_channels.get(name) {
+            return Ok(c.channel);
+        }
+        let channel = ChannelRef {
+            connection: main.connection,
+            channel: ChannelId(self.next_script_channel),
+        };
+        self.next_script_channel = self.next_script_channel.wrapping_add(1).max(2);
+        let what = format!("open channel `{name}`");
+        self.command(&what, ChannelOpen { channel })?;
+        if self.scenario.producers[0].confirm {
+            self.command(&what, ConfirmSelect { channel })?;
+        }
+        self.script_channels.insert(
+            name.to_string(),
+            ScriptChannel {
+                channel,
+                held: Vec::new(),
+            },
+        );
+        Ok(channel)
+    }
+
+    /// Settles what a script channel holds (`Step::Settle`).
+    fn settle_held(
+        &mut self,
+        name: &str,
+        settle: Settle,
+        multiple: bool,
+        tag: Option<u64>,
+    ) -> Result<(), PlaygroundError> {
+        let channel = self.script_channel(name)?;
+        let what = format!("settle ({}) on channel `{name}`", settle.as_str());
+        if let Some(tag) = tag {
+            let tag = DeliveryTag(tag);
+            self.command(&what, settle_command(channel, tag, settle, multiple))?;
+            if let Some(c) = self.script_channels.get_mut(name) {
+                c.held.retain(|&t| {
+                    if multiple {
+                        tag.0 != 0 && t > tag
+                    } else {
+                        t != tag
+                    }
+                });
+            }
+            return Ok(());
+        }
+        let mut tags = self
+            .script_channels
+            .get_mut(name)
+            .map(|c| std::mem::take(&mut c.held))
+            .unwrap_or_default();
+        tags.sort_unstable();
+        if multiple {
+            if let Some(&last) = tags.last() {
+                self.command(&what, settle_command(channel, last, settle, true))?;
+            }
+        } else {
+            for t in tags {
+                self.command(&what, settle_command(channel, t, settle, false))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes a script channel (`Step::CloseChannel`): the broker requeues what it held. P's
+    /// own `main` channel is reopened at once on the same connection, so P can go on
+    /// publishing; a channel never opened is left alone, as the headless runner does.
+    fn close_script_channel(&mut self, name: &str) -> Result<(), PlaygroundError> {
+        let channel = if name == "main" {
+            if self.producers.is_empty() {
+                return Ok(());
+            }
+            self.producers[0].channel
+        } else {
+            match self.script_channels.get(name) {
+                Some(c) => c.channel,
+                None => return Ok(()),
+            }
+        };
+        self.script_channels.remove(name);
+        let result = self.command(&format!("close channel `{name}`"), ChannelClose { channel });
+        if name == "main" {
+            self.reopen_main()?;
+        }
+        result.map(drop)
+    }
+
+    /// Gives P a fresh `main` channel after its old one closed: on the same connection if it
+    /// is still open (a channel error), else on a new connection (a connection error).
+    fn reopen_main(&mut self) -> Result<(), PlaygroundError> {
+        let connection = self.producers[0].channel.connection;
+        if !self.broker.connections().iter().any(|c| c.id == connection) {
+            return self.reconnect_producer(0, false);
+        }
+        let channel = ChannelRef {
+            connection,
+            channel: ChannelId(self.next_script_channel),
+        };
+        self.next_script_channel = self.next_script_channel.wrapping_add(1).max(2);
+        let what = "reopen channel `main`";
+        self.command(what, ChannelOpen { channel })?;
+        if self.scenario.producers[0].confirm {
+            self.command(what, ConfirmSelect { channel })?;
+        }
+        self.producers[0].channel = channel;
+        self.producers[0].unconfirmed.clear();
+        Ok(())
     }
 
     /// Opens a connection and its channel 1 for one client.
@@ -877,7 +1095,13 @@ impl Playground {
                     let channel = publish.channel;
                     if self.command("publish", *publish).is_err() {
                         if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
-                            let _ = self.reconnect_producer(i, true);
+                            // The script's client keeps its connection (and the deliveries
+                            // its other channels hold): only its `main` channel closed.
+                            if i == 0 && !self.script_channels.is_empty() {
+                                let _ = self.reopen_main();
+                            } else {
+                                let _ = self.reconnect_producer(i, true);
+                            }
                         }
                     }
                     self.publishing_headers = None;
@@ -965,70 +1189,41 @@ impl Playground {
         }
     }
 
-    /// The script's client fetches from a queue with `basic.get` on its own channel, and
-    /// settles each message at once; `drain` goes on until the queue is empty.
+    /// The script's client fetches from a queue with `basic.get` on one of its channels, and
+    /// settles each message at once or holds it unacked on that channel; `drain` goes on
+    /// until the queue is empty.
     fn fetch(
         &mut self,
         queue: &str,
         settle: Option<Settle>,
         drain: bool,
+        hold: bool,
+        channel_name: &str,
     ) -> Result<(), PlaygroundError> {
         let name = self.queue_name(queue)?;
-        let channel = match self.producers.first() {
-            Some(p) => p.channel,
-            None => {
-                let spec = super::scenario::ProducerSpec {
-                    name: "P".into(),
-                    routing_key: queue.to_string(),
-                    ..Default::default()
-                };
-                self.add_producer(spec)?;
-                self.producers[0].channel
-            }
-        };
+        let channel = self.script_channel(channel_name)?;
         loop {
             let reply = self.command(
                 &format!("get from `{queue}`"),
                 amqp_playground_core::BasicGet {
                     channel,
                     queue: name.clone(),
-                    no_ack: settle.is_none(),
+                    no_ack: settle.is_none() && !hold,
                 },
             )?;
             let Reply::GetOk(got) = reply else {
                 return Ok(());
             };
             let tag = got.delivery_tag;
-            let command: Option<Command> = match settle {
-                None => None,
-                Some(Settle::Ack) => Some(
-                    BasicAck {
-                        channel,
-                        delivery_tag: tag,
-                        multiple: false,
-                    }
-                    .into(),
-                ),
-                Some(s @ (Settle::Nack | Settle::NackRequeue)) => Some(
-                    BasicNack {
-                        channel,
-                        delivery_tag: tag,
-                        multiple: false,
-                        requeue: s == Settle::NackRequeue,
-                    }
-                    .into(),
-                ),
-                Some(s) => Some(
-                    BasicReject {
-                        channel,
-                        delivery_tag: tag,
-                        requeue: s == Settle::RejectRequeue,
-                    }
-                    .into(),
-                ),
-            };
-            if let Some(command) = command {
-                self.command(&format!("settle a message got from `{queue}`"), command)?;
+            if hold {
+                if let Some(c) = self.script_channels.get_mut(channel_name) {
+                    c.held.push(tag);
+                }
+            } else if let Some(settle) = settle {
+                self.command(
+                    &format!("settle a message got from `{queue}`"),
+                    settle_command(channel, tag, settle, false),
+                )?;
             }
             if !drain || got.message_count == 0 {
                 return Ok(());
@@ -1132,28 +1327,10 @@ impl Playground {
             settle.as_str(),
             self.scenario.consumers[i].name
         );
-        let command: Command = match settle {
-            Settle::Ack => BasicAck {
-                channel,
-                delivery_tag: tag,
-                multiple: false,
-            }
-            .into(),
-            Settle::Nack | Settle::NackRequeue => BasicNack {
-                channel,
-                delivery_tag: tag,
-                multiple: false,
-                requeue: settle == Settle::NackRequeue,
-            }
-            .into(),
-            Settle::Reject | Settle::RejectRequeue => BasicReject {
-                channel,
-                delivery_tag: tag,
-                requeue: settle == Settle::RejectRequeue,
-            }
-            .into(),
-        };
-        if self.command(&what, command).is_ok() {
+        if self
+            .command(&what, settle_command(channel, tag, settle, false))
+            .is_ok()
+        {
             if settle == Settle::Ack {
                 self.consumers[i].acked += 1;
             } else {
@@ -1633,6 +1810,36 @@ impl Playground {
 }
 
 /// Fibonacci, as tutorial 6's server computes it (iteratively: n ≤ 90 fits a u64).
+/// The ack, nack or reject that settles `tag` (reject has no `multiple`).
+fn settle_command(
+    channel: ChannelRef,
+    tag: DeliveryTag,
+    settle: Settle,
+    multiple: bool,
+) -> Command {
+    match settle {
+        Settle::Ack => BasicAck {
+            channel,
+            delivery_tag: tag,
+            multiple,
+        }
+        .into(),
+        Settle::Nack | Settle::NackRequeue => BasicNack {
+            channel,
+            delivery_tag: tag,
+            multiple,
+            requeue: settle == Settle::NackRequeue,
+        }
+        .into(),
+        Settle::Reject | Settle::RejectRequeue => BasicReject {
+            channel,
+            delivery_tag: tag,
+            requeue: settle == Settle::RejectRequeue,
+        }
+        .into(),
+    }
+}
+
 fn fib(n: u32) -> u64 {
     let (mut a, mut b) = (0u64, 1u64);
     for _ in 0..n {
@@ -1714,11 +1921,18 @@ fn describe(event: &Event) -> String {
             queue,
             message,
             consumer_tag,
+            redelivered,
             ..
-        } => match consumer_tag {
-            Some(tag) => format!("message #{} delivered from `{queue}` to `{tag}`", message.0),
-            None => format!("message #{} fetched from `{queue}`", message.0),
-        },
+        } => {
+            let again = if *redelivered { " (redelivered)" } else { "" };
+            match consumer_tag {
+                Some(tag) => format!(
+                    "message #{} delivered from `{queue}` to `{tag}`{again}",
+                    message.0
+                ),
+                None => format!("message #{} fetched from `{queue}`{again}", message.0),
+            }
+        }
         Event::Acked { message, .. } => format!("message #{} acknowledged", message.0),
         Event::ConnectionClosed {
             connection,
@@ -2122,6 +2336,250 @@ mod tests {
         assert!(pg.history(11).is_empty());
     }
 
+    /// A script on one queue `jobs`, run by the script's own client.
+    fn script(steps: Vec<Step>) -> Playground {
+        Playground::new(Scenario {
+            name: "script".into(),
+            queues: vec![crate::sim::scenario::QueueSpec::named("jobs")],
+            steps,
+            ..Scenario::default()
+        })
+        .unwrap()
+    }
+
+    fn put(body: &str) -> Step {
+        Step::Publish {
+            exchange: String::new(),
+            routing_key: "jobs".into(),
+            body: body.into(),
+            properties: MessageProps::default(),
+            mandatory: false,
+            repeat: 1,
+        }
+    }
+
+    fn get(ack: Option<Settle>, hold: bool, channel: &str) -> Step {
+        Step::Get {
+            queue: "jobs".into(),
+            settle: ack,
+            drain: false,
+            hold,
+            channel: channel.into(),
+        }
+    }
+
+    fn hold(channel: &str) -> Step {
+        get(None, true, channel)
+    }
+
+    fn settle(settle: Settle, multiple: bool) -> Step {
+        Step::Settle {
+            channel: "main".into(),
+            settle,
+            multiple,
+            tag: None,
+        }
+    }
+
+    /// The ready messages of `queue`: body and redelivered flag, head first.
+    fn ready(pg: &Playground, queue: &str) -> Vec<(String, bool)> {
+        let name = pg.queue_name(queue).unwrap();
+        pg.broker
+            .ready_messages(&VhostName::from("/"), &name)
+            .into_iter()
+            .map(|m| {
+                let body = String::from_utf8_lossy(m.body.as_bytes()).into_owned();
+                (body, m.redelivered)
+            })
+            .collect()
+    }
+
+    fn unacked(n: u64, ready: u64) -> QueueCounts {
+        QueueCounts { ready, unacked: n }
+    }
+
+    #[test]
+    fn held_gets_stay_unacked_until_a_settle_nack_requeues_them_redelivered() {
+        let mut pg = script(vec![
+            put("a"),
+            put("b"),
+            Step::Sleep(2_000),
+            hold("main"),
+            hold("main"),
+            Step::Sleep(1_000),
+            settle(Settle::NackRequeue, false),
+        ]);
+        pg.advance(2_500);
+        assert_eq!(counts(&pg, "jobs"), unacked(2, 0), "both held on `main`");
+        pg.advance(1_000);
+        assert_eq!(counts(&pg, "jobs"), unacked(0, 2));
+        assert_eq!(
+            ready(&pg, "jobs"),
+            vec![("a".into(), true), ("b".into(), true)],
+            "back in their places, marked redelivered"
+        );
+        let log: Vec<&str> = pg.log().collect();
+        assert_eq!(
+            log.iter()
+                .filter(|l| l.contains("refused by its consumer, requeued"))
+                .count(),
+            2,
+            "one nack per held delivery: {log:?}"
+        );
+        assert!(log.iter().any(|l| l.contains("message #1 back in `jobs`")));
+    }
+
+    #[test]
+    fn settle_multiple_acks_every_held_delivery_with_one_call_on_the_last_tag() {
+        let mut pg = script(vec![
+            put("a"),
+            put("b"),
+            put("c"),
+            Step::Sleep(2_000),
+            hold("main"),
+            hold("main"),
+            settle(Settle::Ack, true),
+            hold("main"),
+        ]);
+        pg.advance(5_000);
+        assert_eq!(
+            counts(&pg, "jobs"),
+            unacked(1, 0),
+            "only the last get is held"
+        );
+        let acks = pg.log().filter(|l| l.ends_with("acknowledged")).count();
+        assert_eq!(acks, 2);
+    }
+
+    #[test]
+    fn settling_an_unknown_tag_is_the_brokers_406_and_the_script_goes_on() {
+        let mut pg = script(vec![
+            put("a"),
+            put("b"),
+            Step::Sleep(2_000),
+            hold("main"),
+            Step::Settle {
+                channel: "main".into(),
+                settle: Settle::Ack,
+                multiple: false,
+                tag: Some(99),
+            },
+            get(Some(Settle::Ack), false, "main"),
+            put("c"),
+        ]);
+        pg.advance(6_000);
+        let log: Vec<&str> = pg.log().collect();
+        assert!(
+            log.iter()
+                .any(|l| l.contains("script step refused") && l.contains("PRECONDITION_FAILED")),
+            "{log:?}"
+        );
+        // The error closed `main`, requeueing `a`; the next get took `a` again and acked it,
+        // and P published `c` on its fresh channel.
+        assert_eq!(counts(&pg, "jobs"), unacked(0, 2));
+        assert_eq!(
+            ready(&pg, "jobs"),
+            vec![("b".into(), false), ("c".into(), false)]
+        );
+    }
+
+    #[test]
+    fn close_channel_returns_what_it_held_to_the_queue() {
+        let mut pg = script(vec![
+            put("a"),
+            put("b"),
+            Step::Sleep(2_000),
+            hold("side"),
+            hold("main"),
+            Step::Sleep(1_000),
+            Step::CloseChannel("side".into()),
+            Step::Sleep(1_000),
+            Step::CloseChannel("main".into()),
+            put("c"),
+            Step::Sleep(2_000),
+        ]);
+        pg.advance(2_500);
+        assert_eq!(counts(&pg, "jobs"), unacked(2, 0));
+        pg.advance(1_000);
+        assert_eq!(counts(&pg, "jobs"), unacked(1, 1), "`side` gave `a` back");
+        assert_eq!(ready(&pg, "jobs"), vec![("a".into(), true)]);
+        pg.advance(5_000);
+        // Closing `main` gave `b` back; P went on publishing on a fresh channel.
+        assert_eq!(counts(&pg, "jobs"), unacked(0, 3));
+        assert_eq!(
+            ready(&pg, "jobs"),
+            vec![("a".into(), true), ("b".into(), true), ("c".into(), false)]
+        );
+        assert!(pg.log().any(|l| l.contains("opened")));
+    }
+
+    #[test]
+    fn recover_requeues_the_held_deliveries() {
+        let mut pg = script(vec![
+            put("a"),
+            Step::Sleep(2_000),
+            hold("main"),
+            Step::Recover {
+                channel: "main".into(),
+                requeue: true,
+            },
+            Step::Sleep(500),
+            settle(Settle::Ack, false),
+        ]);
+        pg.advance(5_000);
+        assert_eq!(counts(&pg, "jobs"), unacked(0, 1));
+        assert_eq!(ready(&pg, "jobs"), vec![("a".into(), true)]);
+        assert!(
+            !pg.log().any(|l| l.contains("script step refused")),
+            "nothing left to settle after the recover"
+        );
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_discards_its_publishes_and_a_commit_keeps_them() {
+        let tx = |op| Step::Tx {
+            channel: "main".into(),
+            op,
+        };
+        let mut pg = script(vec![
+            tx(TxOp::Select),
+            put("a"),
+            tx(TxOp::Rollback),
+            put("b"),
+            tx(TxOp::Commit),
+            Step::Sleep(2_000),
+        ]);
+        pg.advance(10_000);
+        assert_eq!(ready(&pg, "jobs"), vec![("b".into(), false)]);
+        assert!(!pg.log().any(|l| l.contains("script step refused")));
+    }
+
+    #[test]
+    fn tx_select_on_a_confirm_channel_is_refused_by_the_broker() {
+        let mut pg = Playground::new(Scenario {
+            name: "script".into(),
+            queues: vec![crate::sim::scenario::QueueSpec::named("jobs")],
+            producers: vec![crate::sim::scenario::ProducerSpec {
+                name: "P".into(),
+                confirm: true,
+                ..Default::default()
+            }],
+            steps: vec![Step::Tx {
+                channel: "other".into(),
+                op: TxOp::Select,
+            }],
+            ..Scenario::default()
+        })
+        .unwrap();
+        pg.advance(1_000);
+        assert!(
+            pg.log()
+                .any(|l| l.contains("script step refused") && l.contains("PRECONDITION_FAILED")),
+            "{:?}",
+            pg.log().collect::<Vec<_>>()
+        );
+    }
+
     #[test]
     fn a_scripted_scenario_runs_its_steps_on_the_virtual_clock() {
         use crate::sim::scenario::{ConsumerSpec, QueueSpec};
@@ -2166,6 +2624,8 @@ mod tests {
             queue: "jobs".into(),
             settle: Some(Settle::Ack),
             drain: false,
+            hold: false,
+            channel: "main".into(),
         });
         assert_eq!(pg.snapshot().queues[0].1.ready, 0, "`late` fetched");
         for body in ["a", "b", "c"] {
@@ -2176,12 +2636,16 @@ mod tests {
             queue: "jobs".into(),
             settle: Some(Settle::NackRequeue),
             drain: false,
+            hold: false,
+            channel: "main".into(),
         });
         assert_eq!(pg.snapshot().queues[0].1.ready, 3, "nacked back");
         pg.run_step(Step::Get {
             queue: "jobs".into(),
             settle: Some(Settle::Ack),
             drain: true,
+            hold: false,
+            channel: "main".into(),
         });
         assert_eq!(pg.snapshot().queues[0].1, QueueCounts::default(), "drained");
         pg.run_step(publish("d", 1));

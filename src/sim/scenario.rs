@@ -387,8 +387,9 @@ pub enum Step {
     Cancel(String),
     /// Write a queue's counts to the log (a script's `count`).
     Count(String),
-    /// The script's client fetches one message (`basic.get`) and settles it at once with
-    /// `settle` (`None`: no-ack mode); `drain` repeats until the queue is empty.
+    /// The script's client fetches one message (`basic.get`) on one of its channels and
+    /// settles it at once with `settle` (`None`: no-ack mode), or holds it unacked; `drain`
+    /// repeats until the queue is empty.
     Get {
         /// Queue (scenario handle).
         queue: String,
@@ -396,9 +397,68 @@ pub enum Step {
         settle: Option<Settle>,
         /// Fetch until empty, acking each.
         drain: bool,
+        /// Keep the delivery unacked on the channel, for a later `Settle`, `Recover` or
+        /// `CloseChannel` (`settle` is then ignored).
+        hold: bool,
+        /// The script client's channel (`main` unless named).
+        channel: String,
+    },
+    /// Settle every delivery held on a script channel, one call per delivery in tag order,
+    /// or one call on the last tag with `multiple` (reject has no `multiple`: it settles the
+    /// last one only, as the headless runner does); `tag` settles exactly that delivery.
+    Settle {
+        /// Channel name.
+        channel: String,
+        /// Ack, nack or reject, with or without requeue.
+        settle: Settle,
+        /// One call covering every held delivery up to the last.
+        multiple: bool,
+        /// One explicit delivery tag instead of the held ones.
+        tag: Option<u64>,
+    },
+    /// `basic.recover` on a script channel: its unacked deliveries go back to their queues.
+    Recover {
+        /// Channel name.
+        channel: String,
+        /// Must be true (the broker refuses `false` with 540, as RabbitMQ does).
+        requeue: bool,
+    },
+    /// Close a script channel: its unacked deliveries go back to their queues.
+    CloseChannel(String),
+    /// `tx.select`, `tx.commit`, `tx.rollback` or `confirm.select` on a script channel.
+    Tx {
+        /// Channel name.
+        channel: String,
+        /// Which method.
+        op: TxOp,
     },
     /// A topology change (declare, bind, unbind, delete).
     Edit(super::playground::Edit),
+}
+
+/// The channel-mode methods of a script's `tx` step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxOp {
+    /// `tx.select`: publishes and acks wait for the commit.
+    Select,
+    /// `tx.commit`.
+    Commit,
+    /// `tx.rollback`: pending publishes and acks are discarded.
+    Rollback,
+    /// `confirm.select`: publisher confirms.
+    ConfirmSelect,
+}
+
+impl TxOp {
+    /// The script's name for it (`select`, `commit`, `rollback`, `confirm_select`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxOp::Select => "select",
+            TxOp::Commit => "commit",
+            TxOp::Rollback => "rollback",
+            TxOp::ConfirmSelect => "confirm_select",
+        }
+    }
 }
 
 impl Scenario {
