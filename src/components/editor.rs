@@ -4,6 +4,7 @@
 //! properties and confirms, consumer behaviour and RPC roles, rename and delete. Every change
 //! is a broker command; a refusal shows the broker's own text inline and changes nothing.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
@@ -22,6 +23,10 @@ use crate::state::{use_playground, Action, PlaygroundContext};
 const EXCHANGE_TYPES: [&str; 4] = ["direct", "fanout", "topic", "headers"];
 /// The default exchange's value in exchange pickers.
 const DEFAULT_EXCHANGE: &str = "";
+/// The longest processing time the inspector takes, ms (a day, as `loadScenario` takes).
+const MAX_PROCESSING_MS: u64 = 86_400_000;
+/// The largest `fail_every` the inspector takes (as `loadScenario` takes).
+const MAX_FAIL_EVERY: u64 = 1_000_000;
 
 #[inline(never)]
 fn exchange_options(exchanges: &[String], current: &str, with_default: bool) -> Html {
@@ -597,12 +602,20 @@ pub fn ArgsEditor(props: &ArgsProps) -> Html {
 /// One editable setting of a node, as a getter and a setter on its spec. The forms are
 /// tables of these rendered by one loop, which keeps the page download small.
 enum Field<T> {
-    /// A text (or number) input.
+    /// A text input.
     Text(
         &'static str,
         &'static str,
         fn(&T) -> String,
         fn(&mut T, String),
+    ),
+    /// A number input whose setter refuses what the spec cannot hold, with the reason (shown
+    /// beside the field; the spec keeps its last good value and Apply waits).
+    Number(
+        &'static str,
+        &'static str,
+        fn(&T) -> String,
+        fn(&mut T, &str) -> Result<(), String>,
     ),
     /// A checkbox.
     Check(&'static str, &'static str, fn(&T) -> bool, fn(&mut T, bool)),
@@ -648,19 +661,31 @@ enum Value {
 /// Where a field's new value goes in the spec.
 enum Setter<T> {
     Text(fn(&mut T, String)),
+    Number(fn(&mut T, &str) -> Result<(), String>),
     Check(fn(&mut T, bool)),
     Args(fn(&mut T, Vec<(String, ArgValue)>)),
 }
 
+/// Field id → why its typed value was refused.
+type Problems = BTreeMap<&'static str, String>;
+
 /// Reads every field's value from the draft, and makes one setter (field index, value) for
-/// them all; the markup is built by the non-generic [`render_shown`].
-fn render_fields<T: Clone + 'static>(draft: &UseStateHandle<T>, fields: Vec<Field<T>>) -> Html {
+/// them all; the markup is built by the non-generic [`render_shown`]. A refused number is
+/// kept out of the draft and its reason put in `problems` until it is fixed.
+fn render_fields<T: Clone + 'static>(
+    draft: &UseStateHandle<T>,
+    problems: &UseStateHandle<Problems>,
+    fields: Vec<Field<T>>,
+) -> Html {
     let mut shown = Vec::with_capacity(fields.len());
     let mut setters = Vec::with_capacity(fields.len());
     for field in fields {
         let (id, label, input, setter) = match field {
             Field::Text(id, label, get, set) => {
                 (id, label, Input::Text(get(draft)), Setter::Text(set))
+            }
+            Field::Number(id, label, get, set) => {
+                (id, label, Input::Text(get(draft)), Setter::Number(set))
             }
             Field::Check(id, label, get, set) => {
                 (id, label, Input::Check(get(draft)), Setter::Check(set))
@@ -681,41 +706,59 @@ fn render_fields<T: Clone + 'static>(draft: &UseStateHandle<T>, fields: Vec<Fiel
         shown.push((id, label, input));
         setters.push(setter);
     }
-    let d = draft.clone();
+    let ids: Vec<&'static str> = shown.iter().map(|(id, _, _)| *id).collect();
+    let (d, p) = (draft.clone(), problems.clone());
     let set: Rc<dyn Fn(usize, Value)> = Rc::new(move |i, value| {
         let mut next = (*d).clone();
         match (&setters[i], value) {
             (Setter::Text(f), Value::Text(t)) => f(&mut next, t),
+            (Setter::Number(f), Value::Text(t)) => {
+                let mut now = (*p).clone();
+                match f(&mut next, &t) {
+                    Ok(()) => now.remove(ids[i]),
+                    Err(why) => {
+                        now.insert(ids[i], why);
+                        p.set(now);
+                        return;
+                    }
+                };
+                p.set(now);
+            }
             (Setter::Check(f), Value::Check(on)) => f(&mut next, on),
             (Setter::Args(f), Value::Args(a)) => f(&mut next, a),
             _ => return,
         }
         d.set(next);
     });
-    render_shown(shown, set)
+    render_shown(shown, set, problems)
 }
 
 #[inline(never)]
 fn render_shown(
     shown: Vec<(&'static str, &'static str, Input)>,
     set: Rc<dyn Fn(usize, Value)>,
+    problems: &Problems,
 ) -> Html {
     shown
         .into_iter()
         .enumerate()
         .map(|(i, (id, label, input))| {
             let set = set.clone();
-            render_field(Shown {
-                id,
-                label,
-                input,
-                set: Callback::from(move |v| set(i, v)),
-            })
+            let problem = problems.get(id).cloned().unwrap_or_default();
+            render_field(
+                Shown {
+                    id,
+                    label,
+                    input,
+                    set: Callback::from(move |v| set(i, v)),
+                },
+                problem,
+            )
         })
         .collect()
 }
 
-fn render_field(f: Shown) -> Html {
+fn render_field(f: Shown, problem: String) -> Html {
     let Shown {
         id,
         label,
@@ -725,7 +768,14 @@ fn render_field(f: Shown) -> Html {
     match input {
         Input::Text(value) => {
             let oninput = set.reform(|e: InputEvent| Value::Text(input_value(e)));
-            html! { <label>{ label }{ " " }<input {id} size="10" {value} {oninput} /></label> }
+            // The reason slot is always there (hidden when empty), so Yew keeps the input.
+            let hidden = problem.is_empty();
+            let invalid = if hidden { "false" } else { "true" };
+            html! {
+                <label>{ label }{ " " }<input {id} size="10" {value} {oninput} aria-invalid={invalid} />
+                    <span class="refusal" role="alert" {hidden}>{ problem }</span>
+                </label>
+            }
         }
         Input::Check(checked) => {
             let onchange = set.reform(|e: Event| {
@@ -750,8 +800,19 @@ fn render_field(f: Shown) -> Html {
     }
 }
 
-fn num<N: std::str::FromStr + Default>(text: &str) -> N {
-    text.trim().parse().unwrap_or_default()
+/// A whole number from 0 to `max` typed into the field `label`; empty is `None`. Anything
+/// else is refused with the reason, instead of being dropped (`300` is no priority).
+fn whole(text: &str, label: &str, max: u64) -> Result<Option<u64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u64>() {
+        Ok(n) if n <= max && text.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
+        _ => Err(format!(
+            "{label}: {text:?} is not a whole number from 0 to {max}"
+        )),
+    }
 }
 
 fn opt_text(text: String) -> Option<String> {
@@ -866,11 +927,14 @@ fn producer_fields(exchanges: &[String], queues: &[String]) -> Vec<Field<Produce
             |p| show(&p.properties.delivery_mode),
             |p, v| p.properties.delivery_mode = v.parse().ok(),
         ),
-        Field::Text(
+        Field::Number(
             "p-priority",
             "priority",
             |p| show(&p.properties.priority),
-            |p, v| p.properties.priority = v.trim().parse().ok(),
+            |p, v| {
+                p.properties.priority = whole(v, "priority", 255)?.map(|n| n as u8);
+                Ok(())
+            },
         ),
         Field::Text(
             "p-expiration",
@@ -920,17 +984,23 @@ fn consumer_fields() -> Vec<Field<ConsumerSpec>> {
             |c| c.auto_ack,
             |c, v| c.auto_ack = v,
         ),
-        Field::Text(
+        Field::Number(
             "c-prefetch",
             "prefetch",
             |c| c.prefetch.to_string(),
-            |c, v| c.prefetch = num(&v),
+            |c, v| {
+                c.prefetch = whole(v, "prefetch", u64::from(u16::MAX))?.unwrap_or(0) as u16;
+                Ok(())
+            },
         ),
-        Field::Text(
+        Field::Number(
             "c-processing",
             "works (ms)",
             |c| c.processing_ms.to_string(),
-            |c, v| c.processing_ms = num(&v),
+            |c, v| {
+                c.processing_ms = whole(v, "works (ms)", MAX_PROCESSING_MS)?.unwrap_or(0);
+                Ok(())
+            },
         ),
         Field::Pick(
             "c-settle",
@@ -939,11 +1009,15 @@ fn consumer_fields() -> Vec<Field<ConsumerSpec>> {
             |c| c.settle.as_str().to_string(),
             |c, v| c.settle = Settle::parse(&v).unwrap_or_default(),
         ),
-        Field::Text(
+        Field::Number(
             "c-fail-every",
             "fails every n-th message, n =",
             |c| c.fail_every.to_string(),
-            |c, v| c.fail_every = num(&v),
+            |c, v| {
+                c.fail_every =
+                    whole(v, "fails every n-th message", MAX_FAIL_EVERY)?.unwrap_or(0) as u32;
+                Ok(())
+            },
         ),
         Field::Pick(
             "c-fail-with",
@@ -997,6 +1071,7 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
         found.cloned().unwrap_or_default()
     });
     let new_name = use_state(|| name.clone());
+    let problems = use_state(Problems::new);
 
     let apply = {
         let (state, kind) = (state.clone(), props.kind);
@@ -1006,8 +1081,14 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
             producer.clone(),
             consumer.clone(),
         );
+        let problems = problems.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            // A refused field is shown beside it; applying the last good value instead would
+            // drop what was typed without a word.
+            if !problems.is_empty() {
+                return;
+            }
             state.dispatch(Action::Edit(match kind {
                 NodeKind::Queue => Edit::UpdateQueue((*queue).clone()),
                 NodeKind::Exchange => Edit::UpdateExchange((*exchange).clone()),
@@ -1029,16 +1110,19 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
         })
     };
     let fields = match props.kind {
-        NodeKind::Queue => render_fields(&queue, queue_fields()),
-        NodeKind::Exchange => render_fields(&exchange, exchange_fields()),
-        NodeKind::Producer => render_fields(&producer, producer_fields(&exchanges, &queues)),
-        NodeKind::Consumer => render_fields(&consumer, consumer_fields()),
+        NodeKind::Queue => render_fields(&queue, &problems, queue_fields()),
+        NodeKind::Exchange => render_fields(&exchange, &problems, exchange_fields()),
+        NodeKind::Producer => {
+            render_fields(&producer, &problems, producer_fields(&exchanges, &queues))
+        }
+        NodeKind::Consumer => render_fields(&consumer, &problems, consumer_fields()),
     };
+    let blocked = !problems.is_empty();
     html! {
         <div class="node-options">
             <form id="node-options" onsubmit={apply}>
                 <fieldset><legend>{ "Options" }</legend>{ fields }</fieldset>
-                <button type="submit" id="apply-options">{ "Apply" }</button>
+                <button type="submit" id="apply-options" disabled={blocked}>{ "Apply" }</button>
             </form>
             <form id="rename-node" onsubmit={rename}>
                 <input aria-label="new name" size="12" value={(*new_name).clone()} oninput={text_input(&new_name)} />
@@ -1048,5 +1132,80 @@ pub fn NodeOptions(props: &OptionsProps) -> Html {
                 <p class="refusal" role="alert">{ text }</p>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_field_takes_whole_numbers_in_range_and_refuses_the_rest_with_why() {
+        assert_eq!(whole("", "priority", 255), Ok(None));
+        assert_eq!(whole(" 7 ", "priority", 255), Ok(Some(7)));
+        assert_eq!(whole("255", "priority", 255), Ok(Some(255)));
+        for bad in ["300", "-1", "1.5", "abc", "+3", "1e3"] {
+            assert_eq!(
+                whole(bad, "priority", 255),
+                Err(format!(
+                    "priority: {bad:?} is not a whole number from 0 to 255"
+                )),
+            );
+        }
+    }
+
+    fn set_number<T>(
+        fields: Vec<Field<T>>,
+        id: &str,
+        spec: &mut T,
+        text: &str,
+    ) -> Result<(), String> {
+        for field in fields {
+            if let Field::Number(field_id, _, _, set) = field {
+                if field_id == id {
+                    return set(spec, text);
+                }
+            }
+        }
+        panic!("no number field {id}");
+    }
+
+    #[test]
+    fn the_inspector_refuses_a_priority_of_300_and_keeps_the_last_good_one() {
+        let mut p = ProducerSpec::default();
+        let fields = || producer_fields(&[], &[]);
+        set_number(fields(), "p-priority", &mut p, "5").unwrap();
+        assert_eq!(p.properties.priority, Some(5));
+        let why = set_number(fields(), "p-priority", &mut p, "300").unwrap_err();
+        assert_eq!(why, "priority: \"300\" is not a whole number from 0 to 255");
+        assert_eq!(p.properties.priority, Some(5), "unchanged");
+        set_number(fields(), "p-priority", &mut p, "").unwrap();
+        assert_eq!(p.properties.priority, None, "empty clears it");
+    }
+
+    #[test]
+    fn consumer_numbers_out_of_range_are_refused_not_zeroed() {
+        let mut c = ConsumerSpec {
+            prefetch: 3,
+            processing_ms: 500,
+            fail_every: 2,
+            ..ConsumerSpec::default()
+        };
+        for (id, text) in [
+            ("c-prefetch", "70000"),
+            ("c-prefetch", "x"),
+            ("c-processing", "-5"),
+            ("c-processing", "86400001"),
+            ("c-fail-every", "2.5"),
+        ] {
+            assert!(
+                set_number(consumer_fields(), id, &mut c, text).is_err(),
+                "{id} = {text}"
+            );
+        }
+        assert_eq!((c.prefetch, c.processing_ms, c.fail_every), (3, 500, 2));
+        set_number(consumer_fields(), "c-prefetch", &mut c, "65535").unwrap();
+        set_number(consumer_fields(), "c-fail-every", &mut c, "").unwrap();
+        assert_eq!((c.prefetch, c.fail_every), (65_535, 0));
     }
 }
