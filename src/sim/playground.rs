@@ -2337,7 +2337,7 @@ mod tests {
     }
 
     /// A script on one queue `jobs`, run by the script's own client.
-    fn script(steps: Vec<Step>) -> Playground {
+    fn script_of(steps: Vec<Step>) -> Playground {
         Playground::new(Scenario {
             name: "script".into(),
             queues: vec![crate::sim::scenario::QueueSpec::named("jobs")],
@@ -2400,7 +2400,7 @@ mod tests {
 
     #[test]
     fn held_gets_stay_unacked_until_a_settle_nack_requeues_them_redelivered() {
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             put("a"),
             put("b"),
             Step::Sleep(2_000),
@@ -2431,7 +2431,7 @@ mod tests {
 
     #[test]
     fn settle_multiple_acks_every_held_delivery_with_one_call_on_the_last_tag() {
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             put("a"),
             put("b"),
             put("c"),
@@ -2453,7 +2453,7 @@ mod tests {
 
     #[test]
     fn settling_an_unknown_tag_is_the_brokers_406_and_the_script_goes_on() {
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             put("a"),
             put("b"),
             Step::Sleep(2_000),
@@ -2485,7 +2485,7 @@ mod tests {
 
     #[test]
     fn close_channel_returns_what_it_held_to_the_queue() {
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             put("a"),
             put("b"),
             Step::Sleep(2_000),
@@ -2515,7 +2515,7 @@ mod tests {
 
     #[test]
     fn recover_requeues_the_held_deliveries() {
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             put("a"),
             Step::Sleep(2_000),
             hold("main"),
@@ -2541,7 +2541,7 @@ mod tests {
             channel: "main".into(),
             op,
         };
-        let mut pg = script(vec![
+        let mut pg = script_of(vec![
             tx(TxOp::Select),
             put("a"),
             tx(TxOp::Rollback),
@@ -2577,6 +2577,95 @@ mod tests {
                 .any(|l| l.contains("script step refused") && l.contains("PRECONDITION_FAILED")),
             "{:?}",
             pg.log().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn held_delivery_steps_leave_the_queue_as_the_headless_runner_does() {
+        // The same client script, once as JSON for `amqp-playground run`'s runner on the
+        // core, once as the steps `loadScenario` makes of it.
+        let json = r#"{"confirm": false, "queues": [{"name": "jobs"}], "steps": [
+            {"publish": {"exchange": "", "routing_key": "jobs", "body": "m{i}", "repeat": 4}},
+            {"sleep_ms": 2000},
+            {"get": {"queue": "jobs", "ack": "hold"}},
+            {"get": {"queue": "jobs", "ack": "hold"}},
+            {"settle": {"mode": "nack", "requeue": true}},
+            {"get": {"queue": "jobs", "ack": "hold", "channel": "side"}},
+            {"close_channel": {"channel": "side"}},
+            {"get": {"queue": "jobs", "ack": "ack"}},
+            {"get": {"queue": "jobs", "ack": "hold"}},
+            {"recover": {"requeue": true}},
+            {"get": {"queue": "jobs", "ack": "hold"}},
+            {"get": {"queue": "jobs", "ack": "hold"}},
+            {"settle": {"mode": "ack", "multiple": true}},
+            {"get": {"queue": "jobs", "ack": "reject", "requeue": true}},
+            {"tx": {"op": "select"}},
+            {"publish": {"exchange": "", "routing_key": "jobs", "body": "rolled back"}},
+            {"tx": {"op": "rollback"}},
+            {"publish": {"exchange": "", "routing_key": "jobs", "body": "kept"}},
+            {"tx": {"op": "commit"}},
+            {"sleep_ms": 2000}
+        ]}"#;
+        let script = amqp_playground_script::Script::parse(json).unwrap();
+        let mut backend = amqp_playground_script::CoreBackend::new(Default::default());
+        let headless = amqp_playground_script::run(&script, &mut backend).unwrap();
+        let expected: Vec<(String, bool)> = headless.queues["jobs"]
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|m| (String::from_utf8_lossy(&m.body).into_owned(), m.redelivered))
+            .collect();
+        assert!(headless.errors.is_empty(), "{:?}", headless.errors);
+
+        let tx = |op| Step::Tx {
+            channel: "main".into(),
+            op,
+        };
+        let mut pg = script_of(vec![
+            Step::Publish {
+                exchange: String::new(),
+                routing_key: "jobs".into(),
+                body: "m{i}".into(),
+                properties: MessageProps::default(),
+                mandatory: false,
+                repeat: 4,
+            },
+            Step::Sleep(2_000),
+            hold("main"),
+            hold("main"),
+            settle(Settle::NackRequeue, false),
+            hold("side"),
+            Step::CloseChannel("side".into()),
+            get(Some(Settle::Ack), false, "main"),
+            hold("main"),
+            Step::Recover {
+                channel: "main".into(),
+                requeue: true,
+            },
+            hold("main"),
+            hold("main"),
+            settle(Settle::Ack, true),
+            get(Some(Settle::RejectRequeue), false, "main"),
+            tx(TxOp::Select),
+            put("rolled back"),
+            tx(TxOp::Rollback),
+            put("kept"),
+            tx(TxOp::Commit),
+            Step::Sleep(2_000),
+        ]);
+        pg.advance(20_000);
+        assert!(
+            !pg.log().any(|l| l.contains("refused:")),
+            "{:?}",
+            pg.log().collect::<Vec<_>>()
+        );
+        assert_eq!(counts(&pg, "jobs").unacked, 0);
+        assert_eq!(ready(&pg, "jobs"), expected);
+        assert_eq!(
+            expected,
+            vec![("m4".into(), true), ("kept".into(), false)],
+            "the story: m1 acked after `side` closed, m2 and m3 acked after the recover, m4 \
+             rejected back, the rolled-back publish gone"
         );
     }
 
