@@ -403,6 +403,9 @@ impl Playground {
         restarted?;
         self.restarts += 1;
         self.admin = None;
+        // The script client's channels died with its connection (what they held is back in
+        // the queues, or lost with them).
+        self.script_channels.clear();
         self.transit
             .retain(|t| matches!(t.arrival, super::Arrival::Tick { .. }));
         self.timeline.clear();
