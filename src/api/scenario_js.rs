@@ -22,8 +22,9 @@
 //!
 //! An object with `steps` is a client script (`scenario-script.md`) instead: its
 //! declarations become the topology (laid out automatically), its publishes come from one
-//! producer `P`, `consume` steps add consumers named by their tags, and the steps run in
-//! order on the virtual clock. The script's client is `P`'s connection: its `main` channel
+//! producer `P`, `consume` steps add consumers named by their tags (each its own client, so
+//! their `channel` is not used; `qos` sets the prefetch of those started after it), and the
+//! steps run in order on the virtual clock. The script's client is `P`'s connection: its `main` channel
 //! is the one `P` publishes on, and any other `channel` a step names is a further channel of
 //! that connection, opened on first use. `get` with `ack: "hold"` keeps the delivery unacked
 //! on its channel (it shows in the queue's unacked count); `settle` settles every delivery
@@ -32,7 +33,7 @@
 //! redelivered; `tx` runs `select`, `commit`, `rollback` or `confirm_select` on the channel,
 //! after the publishes before it have reached the broker. A step the broker refuses is
 //! logged and the script goes on with a fresh channel, as `amqp-playground run` does.
-//! Refused at load, naming the step and field: unknown steps and fields of the wrong type,
+//! Refused at load, naming the step and field: unknown steps, fields of the wrong type,
 //! `close_connection`, consumers with `ack: "hold"` (the playground's consumers settle on
 //! their own), channels of a second connection (`"conn:chan"`), and publishes on a channel
 //! other than `main`.
