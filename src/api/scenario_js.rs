@@ -359,7 +359,9 @@ fn script_step(r: &Reader<'_>) -> Result<Step, String> {
                 "none" => true,
                 other => {
                     return Err(format!(
-                    "{}.ack: {other:?} is not shown in the playground (use \"ack\" or \"none\")",
+                    "{}.ack: {other:?} is not shown in the playground: its consumers settle on \
+                     their own (use \"ack\" or \"none\"; `get` with \"hold\" keeps a delivery \
+                     for `settle`)",
                     a.path
                 ))
                 }
