@@ -786,3 +786,124 @@ impl Reader<'_> {
             .collect()
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn script(steps: &str) -> Result<Scenario, String> {
+        let text = format!(r#"{{"queues": [{{"name": "jobs"}}], "steps": [{steps}]}}"#);
+        scenario_from_js(&JsValue::from_str(&text))
+    }
+
+    #[wasm_bindgen_test]
+    fn held_delivery_steps_are_read_with_their_channels() {
+        let s = script(
+            r#"{"get": {"queue": "jobs", "ack": "hold", "channel": "side"}},
+               {"settle": {"mode": "nack", "requeue": true, "multiple": true, "channel": "side"}},
+               {"settle": {"mode": "reject", "tag": 3}},
+               {"recover": {}},
+               {"close_channel": {"channel": "side"}},
+               {"tx": {"op": "rollback"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.steps,
+            vec![
+                Step::Get {
+                    queue: "jobs".into(),
+                    settle: None,
+                    drain: false,
+                    hold: true,
+                    channel: "side".into(),
+                },
+                Step::Settle {
+                    channel: "side".into(),
+                    settle: Settle::NackRequeue,
+                    multiple: true,
+                    tag: None,
+                },
+                Step::Settle {
+                    channel: "main".into(),
+                    settle: Settle::Reject,
+                    multiple: false,
+                    tag: Some(3),
+                },
+                Step::Recover {
+                    channel: "main".into(),
+                    requeue: true,
+                },
+                Step::CloseChannel("side".into()),
+                Step::Tx {
+                    channel: "main".into(),
+                    op: TxOp::Rollback,
+                },
+            ]
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_loaded_script_holds_then_nacks_a_delivery_back_into_its_queue() {
+        let s = script(
+            r#"{"publish": {"routing_key": "jobs", "body": "a"}},
+               {"sleep_ms": 2000},
+               {"get": {"queue": "jobs", "ack": "hold"}},
+               {"sleep_ms": 1000},
+               {"settle": {"mode": "nack", "requeue": true}}"#,
+        )
+        .unwrap();
+        let mut pg = crate::sim::Playground::new(s).unwrap();
+        let jobs = |pg: &crate::sim::Playground| pg.snapshot().queues[0].1;
+        pg.advance(2_500);
+        assert_eq!((jobs(&pg).ready, jobs(&pg).unacked), (0, 1), "held");
+        pg.advance(1_000);
+        assert_eq!((jobs(&pg).ready, jobs(&pg).unacked), (1, 0), "requeued");
+        assert!(pg
+            .log()
+            .any(|l| l.contains("refused by its consumer, requeued")));
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_steps_are_refused_naming_the_step_and_field() {
+        for (step, expected) in [
+            (
+                r#"{"settle": {"mode": "maybe"}}"#,
+                "script.steps[0].settle.mode: expected ack, nack, reject; got \"maybe\"",
+            ),
+            (
+                r#"{"settle": {}}"#,
+                "script.steps[0].settle.mode: missing",
+            ),
+            (
+                r#"{"get": {"queue": "jobs", "ack": "keep"}}"#,
+                "script.steps[0].get.ack: expected ack, nack, reject, none or hold",
+            ),
+            (
+                r#"{"tx": {"op": "begin"}}"#,
+                "script.steps[0].tx.op: expected",
+            ),
+            (
+                r#"{"close_channel": {"channel": "other:side"}}"#,
+                "script.steps[0].close_channel.channel: \"other:side\" is not a channel name",
+            ),
+            (
+                r#"{"publish": {"routing_key": "jobs", "channel": "side"}}"#,
+                "script.steps[0].publish.channel: the playground publishes on channel \"main\" only",
+            ),
+            (
+                r#"{"close_connection": {}}"#,
+                "script.steps[0]: `close_connection` is not a step the playground runs",
+            ),
+            (
+                r#"{"consume": {"queue": "jobs", "tag": "c", "ack": "hold"}}"#,
+                "script.steps[0].consume.ack: \"hold\" is not shown in the playground",
+            ),
+        ] {
+            let error = script(step).unwrap_err();
+            assert!(error.starts_with(expected), "{step}: {error}");
+        }
+    }
+}
