@@ -37,3 +37,6 @@ with_wasm_env wasm-pack test --headless --chrome
 
 stage "native tests: core, scripts, CLI, fidelity against RabbitMQ, end-to-end in headless Chromium"
 cargo test --workspace --locked
+
+stage "the core's serde feature: commands, replies and events round-trip through JSON"
+cargo test --locked -p amqp-playground-core --features serde --test serde
