@@ -414,14 +414,14 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
     let refused = browser
         .eval(
             "try {
-               window.amqpPlayground.loadScenario({ steps: [{ settle: { mode: 'ack' } }] });
+               window.amqpPlayground.loadScenario({ steps: [{ settle: { mode: 'maybe' } }] });
                return 'accepted';
              } catch (e) { return String(e.message || e); }",
         )
         .await;
     let refused = refused.as_str().unwrap_or_default().to_string();
     assert!(
-        refused.contains("script.steps[0]: `settle` is not a step"),
+        refused.contains("script.steps[0].settle.mode: expected ack, nack, reject"),
         "{refused}"
     );
     let name = browser
