@@ -132,7 +132,7 @@ pub fn dead_lettering() -> Scenario {
         steps: Vec::new(),
         name: "dead-lettering".into(),
         exchanges: vec![
-            exchange("tasks", "direct", Some("type=direct")),
+            exchange("tasks", "direct", Some("tasks (direct)")),
             exchange("retry", "fanout", Some("retry")),
         ],
         queues: vec![work, wait],
@@ -255,9 +255,9 @@ pub fn alternate_exchange() -> Scenario {
                     "alternate-exchange".into(),
                     ArgValue::Str("unrouted".into()),
                 )],
-                ..exchange("orders", "direct", Some("type=direct"))
+                ..exchange("orders", "direct", Some("orders (direct)"))
             },
-            exchange("unrouted", "fanout", Some("unrouted")),
+            exchange("unrouted", "fanout", Some("unrouted (fanout)")),
         ],
         queues: vec![
             queue("orders_new", Some("orders_new")),
