@@ -3,28 +3,18 @@
 
 use std::time::Duration;
 
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::open_playground;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_a_queue_bind_a_new_key_publish_delete_and_undo() {
-    let Some(tools) = Tools::find_or_skip("add_a_queue_bind_a_new_key_publish_delete_and_undo")
+    let Some((_server, browser)) =
+        open_playground("add_a_queue_bind_a_new_key_publish_delete_and_undo").await
     else {
         return;
     };
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
     let c = &browser.client;
-    c.goto(&server.url()).await.expect("open the page");
-    browser
-        .wait_until(
-            "the app",
-            Duration::from_secs(20),
-            "return !!window.amqpPlayground;",
-        )
-        .await;
     // Pick tutorial 4 from the menu, as a learner would.
     c.find(Locator::Css("#preset option[value='routing']"))
         .await

@@ -3,21 +3,19 @@
 
 use std::time::Duration;
 
-use amqp_playground_e2e::{build_site, Browser, StaticServer, Tools};
+use amqp_playground_e2e::open_playground;
 use fantoccini::Locator;
 
 const SNAPSHOT: &str = "return window.amqpPlayground.snapshot();";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hello_world_publish_reaches_the_consumer() {
-    let Some(tools) = Tools::find_or_skip("hello_world_publish_reaches_the_consumer") else {
+    let Some((_server, browser)) =
+        open_playground("hello_world_publish_reaches_the_consumer").await
+    else {
         return;
     };
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
     let c = &browser.client;
-    c.goto(&server.url()).await.expect("open the page");
     browser
         .wait_until(
             "the app to mount",
