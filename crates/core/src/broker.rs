@@ -108,6 +108,21 @@ impl Broker {
         self.compat
     }
 
+    /// Whether `user` / `password` is a login this broker accepts (a PLAIN or AMQPLAIN check
+    /// at `connection.start-ok`, before the vhost is known; [`Command::Connect`] checks it
+    /// again with the vhost).
+    pub fn check_login(&self, user: &str, password: &str) -> bool {
+        self.config
+            .users
+            .iter()
+            .any(|u| u.name.as_str() == user && u.password == password)
+    }
+
+    /// The configuration the broker was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Current virtual time (the latest `now` passed in).
     pub fn now(&self) -> Millis {
         self.now
