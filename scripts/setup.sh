@@ -2,7 +2,8 @@
 # Installs what AMQP Playground needs and skips whatever is already there at the right version.
 #
 #   scripts/setup.sh serve   tools to build and serve the page
-#   scripts/setup.sh test    the same, plus headless Chromium, its driver and a reachable RabbitMQ
+#   scripts/setup.sh test    the same, plus headless Chromium, its driver, a reachable RabbitMQ, and pika
+#                            (PyPI) and amqplib (npm) for the tutorial tests
 #
 # Sourced by scripts/serve.sh and scripts/test.sh (the two README commands); it can also run on its own.
 # Nothing here downloads a prebuilt binary or browser: tools come from crates.io (cargo install --locked) and
@@ -20,6 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODE=${1:-serve}
 TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
+PIKA_VERSION=1.3.2
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -106,6 +108,26 @@ if [ "$MODE" = test ]; then
         for _ in $(seq 1 60); do rabbit_up && break; sleep 1; done
         rabbit_up || say "RabbitMQ did not come up on 127.0.0.1:5672; the fidelity tests will say so"
     fi
+
+    # The tutorial tests (crates/cli/tests/tutorials.rs) run RabbitMQ's Python tutorials with pika
+    # (tests/tutorials/python) and amqplib scenarios with Node (tests/tutorials/node).
+    have python3 || apt_install python3
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    if [ "$(python3 -c 'import pika; print(pika.__version__)' 2>/dev/null)" != "$PIKA_VERSION" ]; then
+        say "installing pika $PIKA_VERSION from PyPI"
+        # Debian's own python3 refuses pip installs (PEP 668): then again with --break-system-packages.
+        pip_install() { PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet "$@"; }
+        pip_install "pika==$PIKA_VERSION" >/dev/null 2>&1 \
+            || pip_install --break-system-packages "pika==$PIKA_VERSION" >&2 \
+            || die "cannot install pika $PIKA_VERSION: run 'python3 -m pip install pika==$PIKA_VERSION', then run this again"
+    fi
+    { have node && have npm; } || apt_install nodejs npm
+    NODE_DIR="$ROOT/tests/tutorials/node"
+    AMQPLIB_VERSION=$(node -p "require('$NODE_DIR/package.json').dependencies.amqplib")
+    if [ "$(node -p "require('$NODE_DIR/node_modules/amqplib/package.json').version" 2>/dev/null)" != "$AMQPLIB_VERSION" ]; then
+        say "installing amqplib $AMQPLIB_VERSION (npm ci in tests/tutorials/node)"
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    fi
 fi
 
-say "tools ready: $(cargo --version), wasm-bindgen $WBG_VERSION, trunk $TRUNK_VERSION$([ "$MODE" = test ] && echo ", wasm-pack $WASM_PACK_VERSION, $(/usr/bin/chromium --version 2>/dev/null)")"
+say "tools ready: $(cargo --version), wasm-bindgen $WBG_VERSION, trunk $TRUNK_VERSION$([ "$MODE" = test ] && echo ", wasm-pack $WASM_PACK_VERSION, $(/usr/bin/chromium --version 2>/dev/null), pika $PIKA_VERSION, amqplib $AMQPLIB_VERSION")"

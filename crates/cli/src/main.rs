@@ -2,11 +2,19 @@
 //!
 //! - `amqp-playground run [--compat rabbitmq-3.10|rabbitmq-4] FILE.json` runs a client script
 //!   on the broker core (virtual time, no network) and prints the canonical result.
+//! - `amqp-playground serve [--amqp HOST:PORT] [--compat …] [--user NAME:PASS]…` serves the
+//!   broker core over AMQP 0-9-1 (see `serve.rs`).
 //! - `amqp-playground check [--compat …] DIR_OR_FILE…` runs every script (`*.json` in a
 //!   directory) and prints one line per script: `ok`, or the error.
 //!
+//! - `amqp-playground bench --amqp URL [OPTIONS]` is a PerfTest-like load generator for any
+//!   AMQP 0-9-1 broker (see `bench --help` and `bench.rs`).
+//!
 //! Exit codes: 0 success; 1 a script ran but the runner failed; 2 bad usage, unreadable file,
 //! malformed JSON or script (the message names the step and the field).
+
+mod bench;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,11 +28,16 @@ amqp-playground — a RabbitMQ (AMQP 0-9-1) broker you can watch
 USAGE:
     amqp-playground run [--compat PROFILE] FILE.json
     amqp-playground check [--compat PROFILE] DIR_OR_FILE...
+    amqp-playground serve [--amqp HOST:PORT] [--compat PROFILE] [--user NAME:PASS]... [--quiet]
+    amqp-playground bench --amqp URL [OPTIONS]   (see bench --help)
     amqp-playground --help
 
 COMMANDS:
     run      Run a client script on the broker core and print the canonical result (JSON)
     check    Run every script (*.json of a directory) and report ok or the error per script
+    serve    Serve the broker core on a real AMQP 0-9-1 port (default 127.0.0.1:5673; prints
+             `AMQP listening on HOST:PORT`; Ctrl-C closes connections with 320 and exits)
+    bench    Load-test an AMQP broker (PerfTest-like): msg/s and latency percentiles
 
 OPTIONS:
     --compat PROFILE   rabbitmq-4 (default) or rabbitmq-3.10
@@ -34,7 +47,7 @@ EXIT CODES:
     0 success, 1 a run failed, 2 usage error or malformed script
 ";
 
-enum Failure {
+pub(crate) enum Failure {
     /// Usage, unreadable input or a malformed script: exit 2.
     Input(String),
     /// The script was valid but the run failed: exit 1.
@@ -64,6 +77,17 @@ fn dispatch(args: &[String]) -> Result<(), Failure> {
     if command == "-h" || command == "--help" || command == "help" {
         print!("{USAGE}");
         return Ok(());
+    }
+    // `bench` has options of its own (and no --compat).
+    if command == "bench" {
+        return bench::run(&args[1..]);
+    }
+    if command == "serve" {
+        if args[1..].iter().any(|a| a == "-h" || a == "--help") {
+            print!("{USAGE}");
+            return Ok(());
+        }
+        return serve::run(&args[1..]);
     }
     let (compat, rest) = parse_options(&args[1..])?;
     if rest.iter().any(|a| a == "-h" || a == "--help") {

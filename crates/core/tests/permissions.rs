@@ -48,6 +48,13 @@ fn login_and_vhost_access() {
         connect(&mut w, "guest", "guest", "other"),
         Err(BrokerError::NotAllowed(_))
     ));
+    // A vhost that does not exist is named as such (rabbit_reader, before any permission check).
+    assert_eq!(
+        connect(&mut w, "guest", "guest", "nope")
+            .unwrap_err()
+            .reply_text(),
+        "NOT_ALLOWED - vhost nope not found"
+    );
 }
 
 #[test]

@@ -142,7 +142,8 @@ impl Hub {
                     if let Some(command) = conn.session.connection_lost() {
                         self.execute(&mut conn.session, command);
                     }
-                    if self.log && conn.logged_open {
+                    if self.log {
+                        let why = conn.session.close_reason().unwrap_or(&why).to_string();
                         eprintln!("connection {} closed: {why}", conn.peer);
                     }
                 }

@@ -68,15 +68,16 @@ impl Frame<'_> {
 }
 
 /// Why a frame could not be decoded. Each maps to the connection error RabbitMQ sends
-/// ([`FrameError::reply_code`], [`FrameError::explanation`]).
+/// ([`FrameError::reply_code`], [`FrameError::reply_text`], [`FrameError::method`]); the
+/// texts are `rabbit_reader`'s, with the payload printed as Erlang prints a binary.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
-    /// A frame larger than the negotiated (or pre-tune) `frame_max`.
-    #[error("frame of {size} bytes is larger than frame_max {frame_max}")]
+    /// A payload larger than the negotiated (or pre-tune) `frame_max`.
+    #[error("frame payload of {size} bytes is larger than frame_max {frame_max}")]
     TooLarge {
         /// Frame type octet.
         frame_type: u8,
-        /// Whole frame size (payload + 8).
+        /// Payload size the frame header announced.
         size: u64,
         /// The limit in force.
         frame_max: u32,
@@ -86,12 +87,20 @@ pub enum FrameError {
     BadFrameEnd {
         /// Frame type octet.
         frame_type: u8,
+        /// The payload, as RabbitMQ prints it.
+        octets: String,
         /// What was there.
         found: u8,
     },
-    /// A frame type other than 1, 2, 3 and 8.
-    #[error("unknown frame type {0}")]
-    UnknownFrameType(u8),
+    /// A frame RabbitMQ calls `unknown_frame`: a type other than 1, 2, 3 and 8, a heartbeat
+    /// with a payload, a method frame shorter than its ids.
+    #[error("unknown frame (type {frame_type})")]
+    UnknownFrame {
+        /// Frame type octet.
+        frame_type: u8,
+        /// The payload, as RabbitMQ prints it.
+        octets: String,
+    },
     /// A method frame whose class and method ids we do not know.
     #[error("unknown method {class_id}/{method_id}")]
     UnknownMethod {
@@ -100,31 +109,45 @@ pub enum FrameError {
         /// Method id.
         method_id: u16,
     },
-    /// A method or header payload that does not decode (truncated, bad field type, …).
-    #[error("cannot decode {what}")]
-    Malformed {
-        /// `method 50/10`, `content header`.
-        what: String,
+    /// Method arguments that do not decode (truncated, a bad field type, trailing bytes).
+    #[error("cannot decode the arguments of method {class_id}/{method_id}")]
+    BadArguments {
+        /// Class id.
+        class_id: u16,
+        /// Method id.
+        method_id: u16,
+        /// The arguments, as RabbitMQ prints them (`~w`).
+        octets: String,
     },
+    /// Content header properties that do not decode.
+    #[error("cannot decode a content header")]
+    BadHeader,
     /// A field table nested deeper than [`MAX_TABLE_DEPTH`].
     #[error("field table nested deeper than {MAX_TABLE_DEPTH} levels")]
-    TooDeep,
+    TooDeep {
+        /// Class id (0 for a content header).
+        class_id: u16,
+        /// Method id.
+        method_id: u16,
+    },
 }
 
 impl FrameError {
-    /// The AMQP reply code: 501 FRAME_ERROR, 502 SYNTAX_ERROR or 540 NOT_IMPLEMENTED.
+    /// The AMQP reply code: 501 FRAME_ERROR, 502 SYNTAX_ERROR, 540 NOT_IMPLEMENTED or 541
+    /// INTERNAL_ERROR.
     pub fn reply_code(&self) -> u16 {
         match self {
             FrameError::TooLarge { .. }
             | FrameError::BadFrameEnd { .. }
-            | FrameError::UnknownFrameType(_) => 501,
-            FrameError::Malformed { .. } | FrameError::TooDeep => 502,
+            | FrameError::UnknownFrame { .. }
+            | FrameError::BadArguments { .. } => 501,
+            FrameError::TooDeep { .. } => 502,
             FrameError::UnknownMethod { .. } => 540,
+            FrameError::BadHeader => 541,
         }
     }
 
-    /// The full reply text, `CODE_NAME - explanation`, in RabbitMQ's words where RabbitMQ has
-    /// them (`rabbit_reader` / `rabbit_binary_parser`).
+    /// The full reply text, `CODE_NAME - explanation`.
     pub fn reply_text(&self) -> String {
         match self {
             FrameError::TooLarge {
@@ -135,31 +158,85 @@ impl FrameError {
                 "FRAME_ERROR - type {frame_type}, all octets = <<>>: {{frame_too_large,{size},{}}}",
                 frame_max.saturating_sub(FRAME_OVERHEAD as u32)
             ),
-            FrameError::BadFrameEnd { frame_type, .. } => {
-                format!(
-                    "FRAME_ERROR - type {frame_type}, all octets = <<>>: frame_end_marker_invalid"
-                )
-            }
-            FrameError::UnknownFrameType(t) => {
-                format!("FRAME_ERROR - type {t}, all octets = <<>>: unknown_frame_type")
+            FrameError::BadFrameEnd {
+                frame_type,
+                octets,
+                found,
+            } => format!(
+                "FRAME_ERROR - type {frame_type}, {octets}: {{invalid_frame_end_marker,{found}}}"
+            ),
+            FrameError::UnknownFrame { frame_type, octets } => {
+                format!("FRAME_ERROR - type {frame_type}, {octets}: unknown_frame")
             }
             FrameError::UnknownMethod {
                 class_id,
                 method_id,
             } => format!("NOT_IMPLEMENTED - unknown method {{{class_id},{method_id}}}"),
-            FrameError::Malformed { what } => format!("SYNTAX_ERROR - cannot decode {what}"),
-            FrameError::TooDeep => {
+            FrameError::BadArguments { octets, .. } => {
+                format!("FRAME_ERROR - cannot decode {octets}")
+            }
+            FrameError::BadHeader => "INTERNAL_ERROR".into(),
+            FrameError::TooDeep { .. } => {
                 format!("SYNTAX_ERROR - field table nested deeper than {MAX_TABLE_DEPTH} levels")
             }
         }
     }
+
+    /// The class and method the close names (0, 0 for frame-level errors).
+    pub fn method(&self) -> (u16, u16) {
+        match *self {
+            FrameError::BadArguments {
+                class_id,
+                method_id,
+                ..
+            }
+            | FrameError::TooDeep {
+                class_id,
+                method_id,
+            } => (class_id, method_id),
+            _ => (0, 0),
+        }
+    }
+}
+
+/// `all octets = <<...>>` or `first 16 octets = <<...>>`: how `rabbit_reader` quotes a
+/// payload in a frame error (`payload_snippet/1`, Erlang's `~p`).
+pub fn octets_snippet(payload: &[u8]) -> String {
+    if payload.len() <= 16 {
+        format!("all octets = {}", erlang_binary(payload, true))
+    } else {
+        format!("first 16 octets = {}", erlang_binary(&payload[..16], true))
+    }
+}
+
+/// An Erlang binary as `~p` (`<<"abc">>` when every byte is printable ASCII) or `~w`
+/// (`<<0,50>>`) prints it. Erlang's `~p` also wraps at 80 columns and treats Latin-1 letters
+/// as printable; we print such payloads as numbers on one line.
+pub fn erlang_binary(bytes: &[u8], pretty: bool) -> String {
+    if bytes.is_empty() {
+        return "<<>>".into();
+    }
+    if pretty && bytes.iter().all(|b| (32..=126).contains(b)) {
+        let mut s = String::from("<<\"");
+        for &b in bytes {
+            if b == b'"' || b == b'\\' {
+                s.push('\\');
+            }
+            s.push(b as char);
+        }
+        s.push_str("\">>");
+        return s;
+    }
+    let numbers: Vec<String> = bytes.iter().map(u8::to_string).collect();
+    format!("<<{}>>", numbers.join(","))
 }
 
 /// Decodes the frame at the start of `input`, if it is all there.
 ///
 /// `Ok(None)`: more bytes are needed (nothing is consumed). `Ok(Some((frame, n)))`: the frame
-/// and the number of bytes it took. `frame_max` limits the whole frame (payload + 8), as the
-/// spec's `frame-max` does; it is checked as soon as the 7 header bytes are in.
+/// and the number of bytes it took. `frame_max` limits the payload as RabbitMQ does (the
+/// spec's `frame-max` counts the 8 bytes of framing too; RabbitMQ allows them as a fudge): it
+/// is checked as soon as the 7 header bytes are in, before any payload is buffered.
 pub fn decode(input: &[u8], frame_max: u32) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
     if input.len() < FRAME_HEADER_SIZE {
         return Ok(None);
@@ -167,17 +244,10 @@ pub fn decode(input: &[u8], frame_max: u32) -> Result<Option<(Frame<'_>, usize)>
     let frame_type = input[0];
     let channel = u16::from_be_bytes([input[1], input[2]]);
     let size = u32::from_be_bytes([input[3], input[4], input[5], input[6]]) as usize;
-    if !matches!(
-        frame_type,
-        FRAME_METHOD | FRAME_HEADER | FRAME_BODY | FRAME_HEARTBEAT
-    ) {
-        return Err(FrameError::UnknownFrameType(frame_type));
-    }
-    let whole = size as u64 + FRAME_OVERHEAD as u64;
-    if frame_max != 0 && whole > u64::from(frame_max) {
+    if frame_max != 0 && size as u64 > u64::from(frame_max) {
         return Err(FrameError::TooLarge {
             frame_type,
-            size: whole,
+            size: size as u64,
             frame_max,
         });
     }
@@ -189,24 +259,26 @@ pub fn decode(input: &[u8], frame_max: u32) -> Result<Option<(Frame<'_>, usize)>
     if input[total - 1] != FRAME_END {
         return Err(FrameError::BadFrameEnd {
             frame_type,
+            octets: octets_snippet(payload),
             found: input[total - 1],
         });
     }
+    let unknown = || FrameError::UnknownFrame {
+        frame_type,
+        octets: octets_snippet(payload),
+    };
     let frame = match frame_type {
+        FRAME_METHOD if payload.len() < 4 => return Err(unknown()),
         FRAME_METHOD => Frame::Method(channel, Box::new(decode_method(payload)?)),
         FRAME_HEADER => Frame::Header(channel, Box::new(decode_header(payload)?)),
         FRAME_BODY => Frame::Body(channel, payload),
-        _ => Frame::Heartbeat(channel),
+        FRAME_HEARTBEAT if payload.is_empty() => Frame::Heartbeat(channel),
+        _ => return Err(unknown()),
     };
     Ok(Some((frame, total)))
 }
 
 fn decode_method(payload: &[u8]) -> Result<AMQPClass, FrameError> {
-    if payload.len() < 4 {
-        return Err(FrameError::Malformed {
-            what: "method frame (shorter than its class and method ids)".into(),
-        });
-    }
     let class_id = u16::from_be_bytes([payload[0], payload[1]]);
     let method_id = u16::from_be_bytes([payload[2], payload[3]]);
     if !known_method(class_id, method_id) {
@@ -219,23 +291,31 @@ fn decode_method(payload: &[u8]) -> Result<AMQPClass, FrameError> {
         class_id,
         method_id,
         args: &payload[4..],
+    })
+    .map_err(|_| FrameError::TooDeep {
+        class_id,
+        method_id,
     })?;
     match parse_class(payload) {
-        // A method with trailing bytes is accepted, as RabbitMQ's generated decoder does.
-        Ok((_, class)) => Ok(class),
-        Err(_) => Err(FrameError::Malformed {
-            what: format!("method {class_id}/{method_id}"),
+        // RabbitMQ's generated decoder refuses trailing bytes too.
+        Ok((rest, class)) if rest.is_empty() => Ok(class),
+        _ => Err(FrameError::BadArguments {
+            class_id,
+            method_id,
+            octets: erlang_binary(&payload[4..], false),
         }),
     }
 }
 
 fn decode_header(payload: &[u8]) -> Result<AMQPContentHeader, FrameError> {
-    check_nesting(crate::limits::Payload::Header(payload))?;
+    check_nesting(crate::limits::Payload::Header(payload)).map_err(|_| FrameError::TooDeep {
+        class_id: 0,
+        method_id: 0,
+    })?;
     match amq_protocol::frame::parsing::parse_content_header(payload) {
         Ok((_, header)) => Ok(header),
-        Err(_) => Err(FrameError::Malformed {
-            what: "content header".into(),
-        }),
+        // RabbitMQ's channel crashes decoding such properties: 541 INTERNAL_ERROR.
+        Err(_) => Err(FrameError::BadHeader),
     }
 }
 
@@ -372,28 +452,43 @@ mod tests {
 
     #[test]
     fn size_is_checked_from_the_header_alone() {
-        // Claims 1 GiB; only the 7 header bytes are present.
-        let header = [1, 0, 1, 0x40, 0, 0, 0];
+        // Announces a 131074-byte payload; only the 7 header bytes are present.
+        let header = [1, 0, 1, 0, 2, 0, 2];
         let err = decode(&header, 131_072).unwrap_err();
         assert_eq!(err.reply_code(), 501);
-        assert!(
-            err.reply_text().contains("frame_too_large"),
-            "{}",
-            err.reply_text()
+        // RabbitMQ 3.10.8's exact text (the limit printed is frame_max - 8).
+        assert_eq!(
+            err.reply_text(),
+            "FRAME_ERROR - type 1, all octets = <<>>: {frame_too_large,131074,131064}"
         );
+        // A payload of exactly frame_max is accepted, as by RabbitMQ.
+        let mut body = vec![3, 0, 1, 0, 0, 0x10, 0];
+        body.extend(std::iter::repeat_n(b'x', 4096));
+        body.push(0xCE);
+        assert!(matches!(decode(&body, 4096), Ok(Some((Frame::Body(1, b), _))) if b.len() == 4096));
     }
 
     #[test]
-    fn bad_end_octet_and_unknown_type_are_frame_errors() {
-        let mut bytes = open_frame();
-        *bytes.last_mut().unwrap() = 0;
-        assert!(matches!(
-            decode(&bytes, 0),
-            Err(FrameError::BadFrameEnd { .. })
-        ));
+    fn frame_errors_quote_the_payload_as_rabbitmq_does() {
+        let heartbeat_bad_end = [8, 0, 0, 0, 0, 0, 0, 0];
         assert_eq!(
-            decode(&[9, 0, 0, 0, 0, 0, 0, 0xCE], 0),
-            Err(FrameError::UnknownFrameType(9))
+            decode(&heartbeat_bad_end, 0).unwrap_err().reply_text(),
+            "FRAME_ERROR - type 8, all octets = <<>>: {invalid_frame_end_marker,0}"
+        );
+        let unknown_type = [5, 0, 0, 0, 0, 0, 3, b'a', b'b', b'c', 0xCE];
+        assert_eq!(
+            decode(&unknown_type, 0).unwrap_err().reply_text(),
+            "FRAME_ERROR - type 5, all octets = <<\"abc\">>: unknown_frame"
+        );
+        let short_method = [1, 0, 1, 0, 0, 0, 2, 0, 50, 0xCE];
+        assert_eq!(
+            decode(&short_method, 0).unwrap_err().reply_text(),
+            "FRAME_ERROR - type 1, all octets = <<0,50>>: unknown_frame"
+        );
+        let long = [b'A'; 20];
+        assert_eq!(
+            octets_snippet(&long),
+            "first 16 octets = <<\"AAAAAAAAAAAAAAAA\">>"
         );
     }
 
@@ -408,9 +503,16 @@ mod tests {
         };
         let err = decode(&frame(&[3, 231, 0, 10]), 0).unwrap_err();
         assert_eq!(err.reply_code(), 540);
-        // queue.declare with its arguments cut off.
-        let err = decode(&frame(&[0, 50, 0, 10, 0, 0, 5, b'h']), 0).unwrap_err();
-        assert_eq!(err.reply_code(), 502);
+        // queue.declare with its arguments cut off (RabbitMQ 3.10.8's text, class 50 method 10).
+        let err = decode(&frame(&[0, 50, 0, 10, 0, 0, 5, 97, 98]), 0).unwrap_err();
+        assert_eq!(
+            err.reply_text(),
+            "FRAME_ERROR - cannot decode <<0,0,5,97,98>>"
+        );
+        assert_eq!(err.method(), (50, 10));
+        // Trailing bytes after complete arguments are refused too (channel.open + junk).
+        let err = decode(&frame(&[0, 20, 0, 10, 0, 7]), 0).unwrap_err();
+        assert_eq!(err.reply_text(), "FRAME_ERROR - cannot decode <<0,7>>");
     }
 
     #[test]

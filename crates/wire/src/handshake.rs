@@ -58,8 +58,9 @@ pub fn start(compat: Compat) -> connection::Start {
     text("copyright", copyright);
     text(
         "information",
-        "Licensed under the MPL 2.0. Website: https://rabbitmq.com (served by AMQP Playground)",
+        "Licensed under the MPL 2.0. Website: https://rabbitmq.com",
     );
+    // RabbitMQ says `Erlang/OTP 25.2.3`; this is the one key that names us.
     text("platform", "AMQP Playground (Rust)");
     text("product", "RabbitMQ");
     text("version", version);
@@ -71,7 +72,8 @@ pub fn start(compat: Compat) -> connection::Start {
         version_major: 0,
         version_minor: 9,
         server_properties: props,
-        mechanisms: LongString::from("AMQPLAIN PLAIN"),
+        // 3.10's order. 4.x also offers ANONYMOUS (in no stable order); we do not.
+        mechanisms: LongString::from("PLAIN AMQPLAIN"),
         locales: LongString::from("en_US"),
     }
 }
@@ -114,26 +116,42 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// Why a login failed, with RabbitMQ's 403 explanation.
+/// Why a login failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoginError(pub String);
+pub struct LoginError {
+    /// RabbitMQ's explanation (what it sends with 403, or logs).
+    pub why: String,
+    /// The credentials were read and refused (a 403 for clients with
+    /// `authentication_failure_close`); otherwise the response itself was bad (a silent close).
+    pub refused: bool,
+}
+
+impl LoginError {
+    fn bad(why: String) -> Self {
+        LoginError {
+            why,
+            refused: false,
+        }
+    }
+}
 
 /// Decodes the mechanism's response (RabbitMQ's `rabbit_auth_mechanism_plain` /
 /// `_amqplain`).
 pub fn credentials(mechanism: &str, response: &[u8]) -> Result<Credentials, LoginError> {
     match mechanism {
         "PLAIN" => {
-            // [authzid] NUL authcid NUL passwd
+            // NUL authcid NUL passwd: RabbitMQ supports no authzid
+            // (rabbit_auth_mechanism_plain:extract_elem/1).
             let mut parts = response.split(|&b| b == 0);
             match (parts.next(), parts.next(), parts.next(), parts.next()) {
-                (Some(_authzid), Some(user), Some(password), None) => Ok(Credentials {
+                (Some([]), Some(user), Some(password), None) => Ok(Credentials {
                     mechanism: "PLAIN",
                     user: String::from_utf8_lossy(user).into_owned(),
                     password: String::from_utf8_lossy(password).into_owned(),
                 }),
-                _ => Err(LoginError("response ~p invalid".replace(
-                    "~p",
-                    &format!("{:?}", String::from_utf8_lossy(response)),
+                _ => Err(LoginError::bad(format!(
+                    "response {} invalid",
+                    crate::codec::erlang_binary(response, true)
                 ))),
             }
         }
@@ -170,13 +188,13 @@ pub fn credentials(mechanism: &str, response: &[u8]) -> Result<Credentials, Logi
                     user,
                     password,
                 }),
-                None => Err(LoginError(
-                    "AMQPLAIN auth info [] is missing LOGIN or PASSWORD field".into(),
+                None => Err(LoginError::bad(
+                    "AMQPLAIN auth info is missing LOGIN or PASSWORD field".into(),
                 )),
             }
         }
-        other => Err(LoginError(format!(
-            "unsupported authentication mechanism '{other}'"
+        other => Err(LoginError::bad(format!(
+            "unknown authentication mechanism '{other}'"
         ))),
     }
 }
@@ -211,8 +229,8 @@ impl Default for Tune {
 }
 
 /// Checks the client's `connection.tune-ok` against what the server proposed, as
-/// `rabbit_reader:validate_negotiated_integer_value/3` does; the error is a 530 NOT_ALLOWED
-/// explanation. `0` means "no limit" to the client, which is above any server limit.
+/// `rabbit_reader:validate_negotiated_integer_value/3` does; the error is RabbitMQ's
+/// explanation for the log (RabbitMQ sends no frame). `0` means "no limit" to the client, which is above any server limit.
 pub fn check_tune_ok(server: Tune, ok: &connection::TuneOk) -> Result<Tune, String> {
     let frame_max = ok.frame_max;
     if frame_max != 0 && frame_max < FRAME_MIN_SIZE {
@@ -220,14 +238,15 @@ pub fn check_tune_ok(server: Tune, ok: &connection::TuneOk) -> Result<Tune, Stri
     }
     if server.frame_max != 0 && (frame_max == 0 || frame_max > server.frame_max) {
         return Err(format!(
-            "frame_max={frame_max} > {} max size",
+            "negotiated frame_max = {frame_max} is higher than the maximum allowed value ({})",
             server.frame_max
         ));
     }
     let channel_max = ok.channel_max;
     if server.channel_max != 0 && (channel_max == 0 || channel_max > server.channel_max) {
+        let detail = if channel_max == 0 { " (no limit)" } else { "" };
         return Err(format!(
-            "channel_max={channel_max} > {} max size",
+            "negotiated channel_max = {channel_max}{detail} is higher than the maximum allowed value ({})",
             server.channel_max
         ));
     }
@@ -247,6 +266,8 @@ mod tests {
         let c = credentials("PLAIN", b"\0guest\0secret").unwrap();
         assert_eq!((c.user.as_str(), c.password.as_str()), ("guest", "secret"));
         assert!(credentials("PLAIN", b"guest").is_err());
+        // An authzid is refused, as by RabbitMQ.
+        assert!(credentials("PLAIN", b"guest\0guest\0guest").is_err());
         // LOGIN S "guest", PASSWORD S "guest"
         let mut t = Vec::new();
         for (k, v) in [("LOGIN", "guest"), ("PASSWORD", "pw")] {
@@ -260,8 +281,8 @@ mod tests {
         assert_eq!((c.user.as_str(), c.password.as_str()), ("guest", "pw"));
         assert!(credentials("AMQPLAIN", b"\x01").is_err());
         assert_eq!(
-            credentials("FOO", b"").unwrap_err().0,
-            "unsupported authentication mechanism 'FOO'"
+            credentials("FOO", b"").unwrap_err().why,
+            "unknown authentication mechanism 'FOO'"
         );
     }
 
@@ -277,11 +298,11 @@ mod tests {
         assert!(check_tune_ok(server, &ok(1, 4096)).is_ok());
         assert_eq!(
             check_tune_ok(server, &ok(2047, 4095)).unwrap_err(),
-            "frame_max=4095 < 4096 min size"
+            "negotiated frame_max = 4095 is lower than the minimum allowed value (4096)"
         );
         assert_eq!(
             check_tune_ok(server, &ok(2047, 131_073)).unwrap_err(),
-            "frame_max=131073 > 131072 max size"
+            "negotiated frame_max = 131073 is higher than the maximum allowed value (131072)"
         );
         assert!(check_tune_ok(server, &ok(0, 131_072)).is_err());
         assert!(check_tune_ok(server, &ok(2048, 131_072)).is_err());

@@ -12,10 +12,12 @@
 //! finds something it cannot walk (a truncated length, an unknown type octet) it stops and
 //! lets the real parser report the error.
 
-use crate::codec::FrameError;
-
 /// Deepest nesting of tables and arrays accepted in a field table (the table itself is 1).
 pub const MAX_TABLE_DEPTH: usize = 64;
+
+/// A field table nests deeper than [`MAX_TABLE_DEPTH`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooDeep;
 
 /// A frame payload that may contain field tables.
 #[derive(Clone, Copy, Debug)]
@@ -34,12 +36,12 @@ pub enum Payload<'a> {
 }
 
 /// Refuses a payload whose field table nests deeper than [`MAX_TABLE_DEPTH`].
-pub fn check_nesting(payload: Payload<'_>) -> Result<(), FrameError> {
+pub fn check_nesting(payload: Payload<'_>) -> Result<(), TooDeep> {
     let Some((bytes, at)) = table_offset(payload) else {
         return Ok(());
     };
     if table_depth_exceeds(bytes, at, MAX_TABLE_DEPTH) {
-        Err(FrameError::TooDeep)
+        Err(TooDeep)
     } else {
         Ok(())
     }
@@ -198,7 +200,7 @@ mod tests {
             method_id: 10,
             args: &args,
         };
-        assert_eq!(check_nesting(payload), Err(FrameError::TooDeep));
+        assert_eq!(check_nesting(payload), Err(TooDeep));
     }
 
     #[test]

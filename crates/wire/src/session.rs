@@ -54,7 +54,8 @@ pub struct SessionConfig {
     /// Milliseconds from the protocol header to `connection.open` before the socket is
     /// dropped (RabbitMQ's `handshake_timeout`, 10 s).
     pub handshake_timeout: u64,
-    /// Milliseconds to wait for `close-ok` after the server sent `connection.close`.
+    /// Milliseconds to wait for `close-ok` after the server sent `connection.close` when the
+    /// heartbeat is not 1–29 s (RabbitMQ's `?CLOSING_TIMEOUT`, 30 s).
     pub close_timeout: u64,
     /// Largest message body accepted (RabbitMQ's `max_message_size`).
     pub max_message_size: u64,
@@ -69,7 +70,7 @@ impl SessionConfig {
             peer_is_loopback: true,
             loopback_users: vec!["guest".into()],
             handshake_timeout: 10_000,
-            close_timeout: 10_000,
+            close_timeout: 30_000,
             max_message_size: match compat {
                 Compat::RabbitMq310 => 128 * 1024 * 1024,
                 _ => 16 * 1024 * 1024,
@@ -164,6 +165,10 @@ pub struct Session {
     /// `prefetch_size` of the `basic.qos` being handled (`amq-protocol` drops the field; we
     /// read it from the frame so that a non-zero size gets RabbitMQ's 540).
     qos_prefetch_size: u32,
+    /// Where the payload of the frame being handled sits in `input` (quoted by some errors).
+    payload: Range<usize>,
+    /// Why the connection ended, for the server's log (RabbitMQ logs what it does not send).
+    close_reason: Option<String>,
     /// Commands the session issues on its own, before reading more input.
     queued: Vec<(Command, Expect)>,
     started: Millis,
@@ -191,6 +196,8 @@ impl Session {
             channels: BTreeMap::new(),
             expect: None,
             qos_prefetch_size: 0,
+            payload: 0..0,
+            close_reason: None,
             queued: Vec::new(),
             started: now,
             now,
@@ -295,10 +302,11 @@ impl Session {
                 Ok(Some((frame, n))) => {
                     let start = self.consumed;
                     self.consumed += n;
+                    self.payload = start + codec::FRAME_HEADER_SIZE..start + n - 1;
                     if let Frame::Method(_, m) = &frame {
                         if ids(m) == (60, 10) {
                             // type, channel, size (7), class, method (4), then prefetch_size.
-                            let at = start + codec::FRAME_HEADER_SIZE + 4;
+                            let at = self.payload.start + 4;
                             self.qos_prefetch_size = self
                                 .input
                                 .get(at..at + 4)
@@ -309,7 +317,14 @@ impl Session {
                 }
                 Err(e) => {
                     self.consumed = self.input.len();
-                    let command = self.close_connection(e.reply_code(), e.reply_text(), 0, 0);
+                    if !matches!(self.phase, Phase::Running | Phase::Open(_)) {
+                        // Before tune-ok RabbitMQ sends nothing and closes (handle_exception).
+                        self.silent_close(e.reply_text());
+                        continue;
+                    }
+                    let (class_id, method_id) = e.method();
+                    let command =
+                        self.close_connection(e.reply_code(), e.reply_text(), class_id, method_id);
                     if let Some(command) = command {
                         return Some(command);
                     }
@@ -375,11 +390,32 @@ impl Session {
         }
     }
 
+    /// Why the connection ended, when the session knows (protocol errors, timeouts, refused
+    /// logins — including the ones RabbitMQ answers with a silent close).
+    pub fn close_reason(&self) -> Option<&str> {
+        self.close_reason.as_deref()
+    }
+
+    /// Closes the socket without a frame, as RabbitMQ does for errors before `tune-ok`; the
+    /// reason goes to the log only.
+    fn silent_close(&mut self, reason: String) {
+        self.close_reason.get_or_insert(reason);
+        self.drop_connection();
+    }
+
+    /// RabbitMQ's closing timeout: the heartbeat if it is 1–29 s, otherwise 30 s.
+    fn closing_timeout(&self) -> u64 {
+        match self.tune.heartbeat {
+            hb @ 1..=29 => u64::from(hb) * 1000,
+            _ => self.config.close_timeout,
+        }
+    }
+
     /// The next moment [`Session::handle_timeout`] has something to do.
     pub fn poll_timeout(&self) -> Option<Millis> {
         match self.phase {
             Phase::Closed => None,
-            Phase::Closing { since } => Some(Millis(since.0 + self.config.close_timeout)),
+            Phase::Closing { since } => Some(Millis(since.0 + self.closing_timeout())),
             Phase::Running => {
                 let hb = u64::from(self.tune.heartbeat) * 1000;
                 (hb > 0)
@@ -397,7 +433,9 @@ impl Session {
         match self.phase {
             Phase::Closed => {}
             Phase::Closing { since } => {
-                if now >= since.0 + self.config.close_timeout {
+                if now >= since.0 + self.closing_timeout() {
+                    self.close_reason
+                        .get_or_insert("no close-ok from the client".into());
                     self.drop_connection();
                 }
             }
@@ -408,6 +446,10 @@ impl Session {
                 }
                 // RabbitMQ closes the socket after two missed intervals, without a frame.
                 if now >= self.last_received.0 + 2 * hb {
+                    self.close_reason = Some(format!(
+                        "missed heartbeats from client, timeout: {}s",
+                        hb / 1000
+                    ));
                     self.drop_connection();
                 } else if now >= self.last_sent.0 + hb / 2 && self.out.is_empty() {
                     codec::write_heartbeat(&mut self.out);
@@ -415,6 +457,7 @@ impl Session {
             }
             _ => {
                 if now >= self.started.0 + self.config.handshake_timeout {
+                    self.close_reason = Some("handshake_timeout".into());
                     self.drop_connection();
                 }
             }
@@ -441,7 +484,8 @@ impl Session {
         }
         let header: [u8; 8] = available[..8].try_into().expect("8 bytes");
         self.consumed += 8;
-        if header == PROTOCOL_HEADER {
+        // 0-9-1, or the 0-9 header RabbitMQ treats as 0-9-1.
+        if header == PROTOCOL_HEADER || header == *b"AMQP\x01\x01\x00\x09" {
             codec::write_method(
                 &mut self.out,
                 0,
@@ -451,8 +495,19 @@ impl Session {
             );
             self.phase = Phase::StartOk;
         } else {
-            // AMQP 0-9-1 §4.2.2: answer with the protocol we speak and close the socket.
-            self.out.extend_from_slice(&PROTOCOL_HEADER);
+            // AMQP 0-9-1 §4.2.2: answer with a protocol we speak and close the socket. RabbitMQ
+            // 4.x answers AMQP 1.0's header unless the client asked for 0-9-x or later.
+            let asks_091 = header.starts_with(b"AMQP\x00\x00") && header[6] >= 9;
+            let reply: &[u8; 8] = match self.config.compat {
+                Compat::RabbitMq310 => &PROTOCOL_HEADER,
+                _ if asks_091 => &PROTOCOL_HEADER,
+                _ => b"AMQP\x03\x01\x00\x00",
+            };
+            self.out.extend_from_slice(reply);
+            self.close_reason = Some(format!(
+                "bad protocol header {:?}",
+                String::from_utf8_lossy(&header)
+            ));
             self.phase = Phase::Closed;
         }
         Some(())
@@ -469,6 +524,7 @@ impl Session {
         if matches!(self.phase, Phase::Closing { .. } | Phase::Closed) {
             return None;
         }
+        self.close_reason.get_or_insert_with(|| text.clone());
         codec::write_method(
             &mut self.out,
             0,
@@ -605,14 +661,19 @@ impl Session {
             }
             _ => {
                 // Before the connection is open only connection methods on channel 0 are
-                // valid (rabbit_reader:handle_frame/4 in a handshake state).
+                // valid. Before tune-ok RabbitMQ closes without a frame; after it, 505.
+                let tuned = matches!(phase, Phase::Open(_));
                 self.phase = phase;
-                return self.close_connection(
-                    503,
-                    "COMMAND_INVALID - expected a connection method on channel 0".into(),
-                    0,
-                    0,
+                let text = format!(
+                    "UNEXPECTED_FRAME - type {}, {}",
+                    frame.type_octet(),
+                    codec::octets_snippet(&self.input[self.payload.clone()])
                 );
+                if tuned {
+                    return self.close_connection(505, text, 0, 0);
+                }
+                self.silent_close(text);
+                return None;
             }
         };
         use connection::AMQPMethod as M;
@@ -627,7 +688,10 @@ impl Session {
                         if (loopback_only && !self.config.peer_is_loopback)
                             || !broker.check_login(&c.user, &c.password)
                         {
-                            Err(handshake::LoginError(handshake::login_refused(c.mechanism)))
+                            Err(handshake::LoginError {
+                                why: handshake::login_refused(c.mechanism),
+                                refused: true,
+                            })
                         } else {
                             Ok(c)
                         }
@@ -647,12 +711,14 @@ impl Session {
                         );
                         self.phase = Phase::TuneOk(Box::new(credentials));
                     }
-                    Err(handshake::LoginError(why)) => {
+                    Err(handshake::LoginError { why, refused }) => {
                         self.phase = Phase::StartOk;
-                        if self.capabilities.authentication_failure_close {
-                            self.close_connection(403, format!("ACCESS_REFUSED - {why}"), 10, 11);
+                        // Only a refused login, and only for a client that asked for
+                        // authentication_failure_close, gets a frame (rabbit_reader:auth_fail).
+                        if refused && self.capabilities.authentication_failure_close {
+                            self.close_connection(403, format!("ACCESS_REFUSED - {why}"), 0, 0);
                         } else {
-                            self.phase = Phase::Closed;
+                            self.silent_close(why);
                         }
                     }
                 }
@@ -668,8 +734,12 @@ impl Session {
                         self.phase = Phase::Open(credentials);
                     }
                     Err(why) => {
+                        // RabbitMQ logs "failed to negotiate connection parameters" and closes
+                        // without a frame (the error escapes handle_exception's tuning clause).
                         self.phase = Phase::TuneOk(credentials);
-                        self.close_connection(530, format!("NOT_ALLOWED - {why}"), 10, 31);
+                        self.silent_close(format!(
+                            "failed to negotiate connection parameters: {why}"
+                        ));
                     }
                 }
                 None
@@ -686,26 +756,19 @@ impl Session {
                     .into(),
                 )
             }
-            (phase, AMQPClass::Connection(M::Close(_))) => {
-                // A client may give up during the handshake.
-                let _ = phase;
-                codec::write_method(
-                    &mut self.out,
-                    0,
-                    AMQPClass::Connection(M::CloseOk(connection::CloseOk {})),
-                );
-                self.phase = Phase::Closed;
-                None
-            }
             (phase, other) => {
+                let tuned = matches!(phase, Phase::Open(_));
                 self.phase = phase;
                 let (class_id, method_id) = ids(&other);
-                self.close_connection(
-                    503,
-                    format!("COMMAND_INVALID - unexpected method {class_id}/{method_id} during the handshake"),
-                    class_id,
-                    method_id,
-                )
+                let text = format!(
+                    "CHANNEL_ERROR - unexpected method in connection state {}",
+                    if tuned { "opening" } else { "starting" }
+                );
+                if tuned {
+                    return self.close_connection(504, text, class_id, method_id);
+                }
+                self.silent_close(text);
+                None
             }
         }
     }
@@ -721,6 +784,16 @@ enum Decoded {
 }
 
 impl Decoded {
+    /// The frame type octet.
+    fn type_octet(&self) -> u8 {
+        match self {
+            Decoded::Method(..) => codec::FRAME_METHOD,
+            Decoded::Header(..) => codec::FRAME_HEADER,
+            Decoded::Body(..) => codec::FRAME_BODY,
+            Decoded::Heartbeat(..) => codec::FRAME_HEARTBEAT,
+        }
+    }
+
     fn from_frame(frame: Frame<'_>, start: usize) -> Self {
         match frame {
             Frame::Method(c, m) => Decoded::Method(c, m),

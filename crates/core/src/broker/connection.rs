@@ -60,9 +60,14 @@ impl Broker {
                 "Login was refused using authentication mechanism PLAIN. For details see the broker logfile.".into(),
             ));
         };
-        if !self.vhosts.contains_key(&c.vhost)
-            || !user.permissions.iter().any(|p| p.vhost == c.vhost)
-        {
+        // rabbit_reader:is_over_vhost_connection_limit/2 catches a missing vhost first.
+        if !self.vhosts.contains_key(&c.vhost) {
+            return Err(BrokerError::NotAllowed(format!(
+                "vhost {} not found",
+                c.vhost
+            )));
+        }
+        if !user.permissions.iter().any(|p| p.vhost == c.vhost) {
             return Err(BrokerError::NotAllowed(format!(
                 "access to vhost '{}' refused for user '{}'",
                 c.vhost, c.user

@@ -44,8 +44,8 @@ impl Session {
                 return None;
             }
             return self.close_connection(
-                501,
-                format!("FRAME_ERROR - heartbeat frame on channel {c}"),
+                505,
+                "UNEXPECTED_FRAME - type 8, all octets = <<>>".into(),
                 0,
                 0,
             );
@@ -57,19 +57,28 @@ impl Session {
             return self.unopened_channel(channel, frame);
         };
         if ch.closing {
-            // After the server's channel.close, only close-ok (or the client's own close)
-            // counts; everything else on the channel is discarded (AMQP 0-9-1 §2.2.4).
+            // After the server's channel.close only close-ok ends the closing state; everything
+            // else on the channel is discarded (AMQP 0-9-1 §2.2.4), but a channel.open is still
+            // a "second open" and the client's own close is answered (rabbit_channel's closing
+            // clauses, measured on 3.10.8).
             if let Decoded::Method(_, method) = frame {
                 match *method {
                     AMQPClass::Channel(channel::AMQPMethod::CloseOk(_)) => {
                         self.channels.remove(&channel);
                     }
                     AMQPClass::Channel(channel::AMQPMethod::Close(_)) => {
-                        self.channels.remove(&channel);
                         codec::write_method(
                             &mut self.out,
                             channel,
                             AMQPClass::Channel(channel::AMQPMethod::CloseOk(channel::CloseOk {})),
+                        );
+                    }
+                    AMQPClass::Channel(channel::AMQPMethod::Open(_)) => {
+                        return self.close_connection(
+                            504,
+                            "CHANNEL_ERROR - second 'channel.open' seen".into(),
+                            20,
+                            10,
                         );
                     }
                     _ => {}
@@ -134,11 +143,10 @@ impl Session {
                     bytes.extend_from_slice(&self.input[range]);
                     let have = bytes.len() as u64;
                     if have > size {
+                        // RabbitMQ 4.2.6+ (3.10 only notices at the next frame).
                         return self.close_connection(
-                            505,
-                            format!(
-                                "UNEXPECTED_FRAME - content body of {have} bytes is longer than the {size} bytes its header announced"
-                            ),
+                            501,
+                            "FRAME_ERROR - content body frame exceeds remaining content size".into(),
                             60,
                             40,
                         );
@@ -183,7 +191,12 @@ impl Session {
     fn channel_zero(&mut self, frame: Decoded) -> Option<Command> {
         use connection::AMQPMethod as M;
         let Decoded::Method(_, method) = frame else {
-            return self.close_connection(505, EXPECTED_METHOD.into(), 0, 0);
+            let text = format!(
+                "UNEXPECTED_FRAME - type {}, {}",
+                frame.type_octet(),
+                codec::octets_snippet(&self.input[self.payload.clone()])
+            );
+            return self.close_connection(505, text, 0, 0);
         };
         match *method {
             AMQPClass::Connection(M::Close(_)) => {
@@ -203,10 +216,8 @@ impl Session {
             other => {
                 let (class_id, method_id) = super::ids(&other);
                 self.close_connection(
-                    503,
-                    format!(
-                        "COMMAND_INVALID - unexpected method {class_id}/{method_id} on channel 0"
-                    ),
+                    504,
+                    "CHANNEL_ERROR - unexpected method in connection state running".into(),
                     class_id,
                     method_id,
                 )
@@ -254,7 +265,7 @@ impl Session {
                     method_id,
                 )
             }
-            _ => self.close_connection(504, "CHANNEL_ERROR - expected 'channel.open'".into(), 0, 0),
+            _ => self.close_connection(505, EXPECTED_METHOD.into(), 0, 0),
         }
     }
 
@@ -268,7 +279,10 @@ impl Session {
                 // A second open: the core answers 504 "second 'channel.open' seen".
                 channel::AMQPMethod::Open(_) => core::ChannelOpen { channel: ch }.into(),
                 channel::AMQPMethod::Close(_) => core::ChannelClose { channel: ch }.into(),
-                channel::AMQPMethod::CloseOk(_) | channel::AMQPMethod::FlowOk(_) => return None,
+                // Unsolicited: the server sent no close and no flow.
+                channel::AMQPMethod::CloseOk(_) | channel::AMQPMethod::FlowOk(_) => {
+                    return self.invalid(class_id, method_id)
+                }
                 channel::AMQPMethod::Flow(f) => {
                     // rabbit_channel: flow(active=true) is acknowledged; pausing deliveries
                     // from the client side is not implemented by RabbitMQ either.
@@ -503,14 +517,12 @@ impl Session {
         Some(command)
     }
 
-    /// A method only a server sends (`basic.deliver`, `queue.declare-ok`, …) or one that is
-    /// not valid on a channel.
+    /// A method only a server sends (`basic.deliver`, `queue.declare-ok`, …), an unsolicited
+    /// `-ok`, or a connection method on a channel: RabbitMQ's 503 "unimplemented method".
     fn invalid(&mut self, class_id: u16, method_id: u16) -> Option<Command> {
         self.close_connection(
-            540,
-            format!(
-                "NOT_IMPLEMENTED - method {class_id}/{method_id} is not accepted from a client"
-            ),
+            503,
+            "COMMAND_INVALID - unimplemented method".into(),
             class_id,
             method_id,
         )
