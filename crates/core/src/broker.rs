@@ -77,6 +77,23 @@ pub struct Broker {
     pub(crate) last_origin: Option<Arc<Origin>>,
     /// Whether message events (published … acked) are recorded (benchmarks turn them off).
     pub(crate) record_message_events: bool,
+    /// Whether `Delivered` is recorded: with every message event, or alone for a wire server
+    /// ([`MessageEvents::Deliveries`]).
+    pub(crate) record_deliveries: bool,
+}
+
+/// Which per-message events [`Broker::poll_event`] reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MessageEvents {
+    /// Every one (`Published`, `Routed`, `Enqueued`, `Delivered`, `Acked`, …): what the page
+    /// animates.
+    #[default]
+    All,
+    /// Only what a client sees: `Delivered` (returns and publisher confirms are always
+    /// reported). What a wire server needs; the rest would be built only to be dropped.
+    Deliveries,
+    /// None (benchmarks and bulk loads).
+    Off,
 }
 
 impl Broker {
@@ -96,6 +113,7 @@ impl Broker {
             default_properties: Arc::new(Properties::default()),
             last_origin: None,
             record_message_events: true,
+            record_deliveries: true,
         };
         for vhost in broker.config.vhosts.clone() {
             broker.add_vhost(vhost);
@@ -132,7 +150,17 @@ impl Broker {
     /// connection events are always recorded. Off is for benchmarks and bulk loads, where
     /// building a million events would measure the events, not the broker.
     pub fn set_message_events(&mut self, on: bool) {
-        self.record_message_events = on;
+        self.set_message_event_level(if on {
+            MessageEvents::All
+        } else {
+            MessageEvents::Off
+        });
+    }
+
+    /// Chooses which per-message events are recorded (see [`MessageEvents`]).
+    pub fn set_message_event_level(&mut self, level: MessageEvents) {
+        self.record_message_events = level == MessageEvents::All;
+        self.record_deliveries = level != MessageEvents::Off;
     }
 
     /// Handles one client command at virtual time `now`; see the type's docs for the contract.

@@ -27,6 +27,8 @@ pub(crate) struct Sinks<'a> {
     pub vhost: &'a VhostName,
     pub now: Millis,
     pub record: bool,
+    /// Record `Delivered` (also when the other message events are off for a wire server).
+    pub record_deliveries: bool,
     pub honour_global_qos: bool,
 }
 
@@ -167,7 +169,7 @@ impl Sinks<'_> {
             consumer.unacked += 1;
             queue.unacked += 1;
         }
-        if self.record {
+        if self.record_deliveries {
             let event = Delivery {
                 channel: ch,
                 consumer_tag: Some(ctag.clone()),
@@ -324,6 +326,7 @@ impl Broker {
             pending_deaths,
             now,
             record_message_events,
+            record_deliveries,
             compat,
             ..
         } = self;
@@ -335,6 +338,7 @@ impl Broker {
             vhost,
             now: *now,
             record: *record_message_events,
+            record_deliveries: *record_deliveries,
             honour_global_qos: compat.honours_global_qos(),
         };
         Some(f(queue, &mut sinks))

@@ -139,7 +139,7 @@ mod reply_to;
 mod routing;
 mod vhost;
 
-pub use broker::Broker;
+pub use broker::{Broker, MessageEvents};
 pub use command::*;
 pub use compat::Compat;
 pub use config::{Config, Permission, User};

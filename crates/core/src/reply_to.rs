@@ -133,7 +133,7 @@ impl Broker {
                 .map(|(_, n)| n.clone())
                 .unwrap_or_default(),
         );
-        if self.record_message_events {
+        if self.record_deliveries {
             let event = Delivery {
                 channel: ch,
                 consumer_tag: Some(tag),

@@ -66,7 +66,10 @@ pub struct Hub {
 impl Hub {
     /// A hub around `broker`; sessions get `session_config` (the peer's loopback flag is set
     /// per socket).
-    pub fn new(broker: Broker, session_config: SessionConfig, log: bool) -> Self {
+    pub fn new(mut broker: Broker, session_config: SessionConfig, log: bool) -> Self {
+        // Only deliveries (plus returns and confirms) reach a client; the page's other
+        // per-message events would be built only to be dropped.
+        broker.set_message_event_level(amqp_playground_core::MessageEvents::Deliveries);
         Hub {
             broker,
             session_config,
