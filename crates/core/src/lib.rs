@@ -101,10 +101,11 @@
 //!   `* + ? {n} {n,} {n,m}`. A pattern outside that subset (backreferences, lookaround,
 //!   inline flags such as `(?i)`, possessive quantifiers, `\Q…\E`, `\p{…}`, `{,n}`) or
 //!   compiling to more than 10 000 steps grants nothing, where RabbitMQ would accept it.
-//! - **Protocol plumbing not modelled:** `channel.flow`, heartbeats, frame and channel limits,
-//!   `nowait` (every command replies), `access.request`, memory and disk alarms and flow
-//!   control, consumer-cancel-notify capability negotiation (server cancels are always
-//!   reported as [`Event::ConsumerCancelled`] with `by_server`).
+//! - **Protocol plumbing is the wire crate's.** `channel.flow`, heartbeats, frame and channel
+//!   limits, `nowait`, `access.request` and consumer-cancel-notify negotiation are handled by
+//!   the sans-IO session in `crates/wire`; the core's commands always reply, and server cancels
+//!   are always reported as [`Event::ConsumerCancelled`] with `by_server`. No memory or disk
+//!   alarms or flow control are modelled.
 //! - **Transactions.** A publish in a transaction emits [`Event::Published`] at once and is
 //!   routed at `tx.commit`; a rolled-back publish emits nothing further.
 //! - **Inspection.** [`Broker::bindings`] does not list the default exchange's implicit

@@ -93,11 +93,15 @@ async fn connection(
     let hub_for_reader = hub.clone();
     let read = async move {
         let mut buf = vec![0u8; READ_CHUNK];
+        let mut stopping = false;
         loop {
             let n = tokio::select! {
                 n = reader.read(&mut buf) => n,
                 // At shutdown the hub closes sessions itself; keep reading their close-ok.
-                _ = stop.recv() => continue,
+                _ = stop.recv(), if !stopping => {
+                    stopping = true;
+                    continue;
+                }
             };
             let why = match n {
                 Ok(0) => "client closed the socket".to_string(),

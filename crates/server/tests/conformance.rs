@@ -51,7 +51,7 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[KnownDifference {
     reason: "RabbitMQ's reader crashes on an unknown class/method id \
              ({unknown_method_id,{999,10}} in rabbit_framing_amqp_0_9_1:lookup_method_name/1) \
              and resets the socket without a frame; our codec reports it as \
-             FrameError::UnknownMethod (crates/wire/src/codec.rs), a connection.close \
+             FrameError::UnknownMethod (crates/wire/src/codec.rs; listed in the wire crate docs' differences), a connection.close \
              540 NOT_IMPLEMENTED naming the ids, so the client learns why",
     ours: || Observation {
         events: vec![conn_close(
@@ -396,7 +396,6 @@ fn unknown_mechanism() {
 }
 
 #[test]
-#[ignore = "differs: on the 3rd channel.open with channel_max=2, RabbitMQ's 530 connection.close has class 0 method 0; ours has class 20 method 10 (crates/wire/src/session/inbound.rs, unopened_channel)"]
 fn channel_max_exceeded() {
     // channel_max 2 negotiated: the third open is refused (the count of open channels).
     run(Case {

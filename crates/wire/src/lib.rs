@@ -57,20 +57,47 @@
 //!
 //! # Differences from RabbitMQ on the wire
 //!
-//! - **Protocol headers.** Only `AMQP 0 0 9 1` is accepted; any other 8 bytes are answered
-//!   with that header and the socket is closed (RabbitMQ also accepts the 0-9 and 0-8 headers).
-//! - **Field tables** nested deeper than [`limits::MAX_TABLE_DEPTH`] levels are refused with
-//!   502 SYNTAX_ERROR (RabbitMQ has no limit).
+//! Checked against RabbitMQ 3.10.8 byte for byte (`crates/server/tests/conformance.rs`) and,
+//! for 4.x, against RabbitMQ's source. What we knowingly do differently:
+//!
+//! - **Protocol headers.** `AMQP 0 0 9 1` and the 0-9 header are accepted; RabbitMQ 3.10 also
+//!   speaks 0-8, which we refuse (with `AMQP 0 0 9 1`, as 3.10 refuses other headers; 4.x
+//!   answers `AMQP 3 1 0 0` unless the client asked for 0-9-x, and so do we).
+//! - **Silent closes are immediate.** Where RabbitMQ closes without a frame (errors before
+//!   tune-ok, refused logins without `authentication_failure_close`, bad tune-ok values) it
+//!   waits 3 s first; we close at once. After a fatal frame error RabbitMQ drops the socket
+//!   3 s later even if the client answered close-ok; we wait for close-ok (or the closing
+//!   timeout). The reason goes to the server's log, as RabbitMQ logs it.
+//! - **Unknown class or method ids** get `540 NOT_IMPLEMENTED - unknown method {C,M}`; RabbitMQ's
+//!   reader crashes and resets the socket without a frame.
+//! - **`basic.publish` on a channel that is not open** is refused at the method (504); RabbitMQ
+//!   waits for the content, then sends the same 504.
+//! - **Body overshoot** (more body bytes than the header announced) is refused at once with
+//!   4.2.6+'s `501 FRAME_ERROR - content body frame exceeds remaining content size`; 3.10
+//!   notices only at the next non-body frame.
 //! - **Message size** is checked at the content header, so an oversized body is never
 //!   buffered; RabbitMQ reads the whole content first. Code and text are RabbitMQ's.
+//! - **Undecodable content-header properties** are refused at the header with `541
+//!   INTERNAL_ERROR`; RabbitMQ's channel crashes on them once the body is in (same close).
+//! - **Erlang term quoting** in frame-error texts: payloads are quoted as `~p` prints them for
+//!   printable ASCII and as numbers otherwise; Erlang also treats Latin-1 letters as printable
+//!   and wraps lines at 80 columns, which we do not.
+//! - **Field tables** nested deeper than [`limits::MAX_TABLE_DEPTH`] levels are refused with
+//!   502 SYNTAX_ERROR (RabbitMQ has no limit).
+//! - **Loopback-only users** (`guest`) are checked against the peer's address, as 4.2.6+ and
+//!   4.3 do; 3.10 checks the server side of the socket.
 //! - **Publisher confirms** are sent one per message (`multiple = false`), as the core makes
 //!   them; RabbitMQ may coalesce.
 //! - **`channel.flow`**, **`connection.blocked`**: the server never pauses a client (no memory
 //!   or disk alarms are modelled), so it never sends `channel.flow` or `connection.blocked`.
 //! - **`connection.update-secret`** is accepted and changes nothing.
-//! - **Server properties** say `product: RabbitMQ` and the profile's version so clients take
-//!   the same paths they take against RabbitMQ; `platform` and `information` name AMQP
-//!   Playground.
+//! - **Server properties** say `product: RabbitMQ` and the profile's version (3.10.8, or 4.3.5
+//!   with its copyright line) so clients take the paths they take against RabbitMQ; `platform`
+//!   names AMQP Playground instead of Erlang/OTP, `cluster_name` is `rabbit@amqp-playground`,
+//!   and the capabilities table comes sorted by key (RabbitMQ sends its own order). Mechanisms
+//!   are `PLAIN AMQPLAIN`; 4.x also offers `ANONYMOUS`, which is not implemented.
+//! - **After the client's `connection.close`** we answer close-ok and close the socket;
+//!   RabbitMQ waits for the client to hang up (up to 30 s).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -239,8 +239,8 @@ impl Session {
                             "NOT_ALLOWED - number of channels opened ({}) has reached the negotiated channel_max ({max})",
                             self.channels.len()
                         ),
-                        20,
-                        10,
+                        0,
+                        0,
                     );
                 }
                 self.expect = Some(Expect::Method {
