@@ -119,7 +119,7 @@ pub enum FrameError {
         /// The arguments, as RabbitMQ prints them (`~w`).
         octets: String,
     },
-    /// Content header properties that do not decode.
+    /// Content header properties that do not decode (or bytes after them).
     #[error("cannot decode a content header")]
     BadHeader,
     /// A field table nested deeper than [`MAX_TABLE_DEPTH`].
@@ -180,6 +180,16 @@ impl FrameError {
                 format!("SYNTAX_ERROR - field table nested deeper than {MAX_TABLE_DEPTH} levels")
             }
         }
+    }
+
+    /// The stream is out of step after it (a size or end octet that cannot be trusted): nothing
+    /// after it can be read. Other errors concern one whole frame, and reading goes on after
+    /// it (so a close-ok still counts), as in RabbitMQ.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            FrameError::TooLarge { .. } | FrameError::BadFrameEnd { .. }
+        )
     }
 
     /// The class and method the close names (0, 0 for frame-level errors).
@@ -298,7 +308,7 @@ fn decode_method(payload: &[u8]) -> Result<AMQPClass, FrameError> {
     })?;
     match parse_class(payload) {
         // RabbitMQ's generated decoder refuses trailing bytes too.
-        Ok((rest, class)) if rest.is_empty() => Ok(class),
+        Ok((&[], class)) => Ok(class),
         _ => Err(FrameError::BadArguments {
             class_id,
             method_id,
@@ -313,9 +323,10 @@ fn decode_header(payload: &[u8]) -> Result<AMQPContentHeader, FrameError> {
         method_id: 0,
     })?;
     match amq_protocol::frame::parsing::parse_content_header(payload) {
-        Ok((_, header)) => Ok(header),
-        // RabbitMQ's channel crashes decoding such properties: 541 INTERNAL_ERROR.
-        Err(_) => Err(FrameError::BadHeader),
+        Ok((&[], header)) => Ok(header),
+        // RabbitMQ's channel crashes decoding such properties (or bytes after them): 541
+        // INTERNAL_ERROR.
+        _ => Err(FrameError::BadHeader),
     }
 }
 

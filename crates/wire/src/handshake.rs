@@ -230,11 +230,14 @@ impl Default for Tune {
 
 /// Checks the client's `connection.tune-ok` against what the server proposed, as
 /// `rabbit_reader:validate_negotiated_integer_value/3` does; the error is RabbitMQ's
-/// explanation for the log (RabbitMQ sends no frame). `0` means "no limit" to the client, which is above any server limit.
+/// explanation for the log (RabbitMQ sends no frame). `0` means "no limit" to the client,
+/// which is above any server limit.
 pub fn check_tune_ok(server: Tune, ok: &connection::TuneOk) -> Result<Tune, String> {
     let frame_max = ok.frame_max;
     if frame_max != 0 && frame_max < FRAME_MIN_SIZE {
-        return Err(format!("frame_max={frame_max} < {FRAME_MIN_SIZE} min size"));
+        return Err(format!(
+            "negotiated frame_max = {frame_max} is lower than the minimum allowed value ({FRAME_MIN_SIZE})"
+        ));
     }
     if server.frame_max != 0 && (frame_max == 0 || frame_max > server.frame_max) {
         return Err(format!(

@@ -169,6 +169,8 @@ pub struct Session {
     payload: Range<usize>,
     /// Why the connection ended, for the server's log (RabbitMQ logs what it does not send).
     close_reason: Option<String>,
+    /// A fatal frame error put the stream out of step: further bytes are discarded.
+    input_dead: bool,
     /// Commands the session issues on its own, before reading more input.
     queued: Vec<(Command, Expect)>,
     started: Millis,
@@ -198,6 +200,7 @@ impl Session {
             qos_prefetch_size: 0,
             payload: 0..0,
             close_reason: None,
+            input_dead: false,
             queued: Vec::new(),
             started: now,
             now,
@@ -226,6 +229,9 @@ impl Session {
     /// Bytes read from the socket. The pump bounds how much it reads before the session has
     /// consumed it (see `poll_command`), so the buffer stays within one read plus one frame.
     pub fn receive(&mut self, bytes: &[u8]) {
+        if self.input_dead || self.phase == Phase::Closed {
+            return;
+        }
         if self.consumed > 0 && self.consumed == self.input.len() {
             self.input.clear();
             self.consumed = 0;
@@ -316,7 +322,22 @@ impl Session {
                     Decoded::from_frame(frame, start)
                 }
                 Err(e) => {
-                    self.consumed = self.input.len();
+                    if e.is_fatal() {
+                        // Out of step: nothing after this can be framed (RabbitMQ stops reading).
+                        self.input_dead = true;
+                        self.consumed = self.input.len();
+                    } else {
+                        // The whole bad frame is in: skip exactly it, so what follows (a
+                        // close-ok) counts however the bytes were split.
+                        let at = self.consumed;
+                        let size = u32::from_be_bytes([
+                            self.input[at + 3],
+                            self.input[at + 4],
+                            self.input[at + 5],
+                            self.input[at + 6],
+                        ]) as usize;
+                        self.consumed = (at + codec::FRAME_OVERHEAD + size).min(self.input.len());
+                    }
                     if !matches!(self.phase, Phase::Running | Phase::Open(_)) {
                         // Before tune-ok RabbitMQ sends nothing and closes (handle_exception).
                         self.silent_close(e.reply_text());
@@ -684,7 +705,7 @@ impl Session {
                 let mechanism = ok.mechanism.as_str().to_owned();
                 let login =
                     handshake::credentials(&mechanism, ok.response.as_bytes()).and_then(|c| {
-                        let loopback_only = self.config.loopback_users.iter().any(|u| *u == c.user);
+                        let loopback_only = self.config.loopback_users.contains(&c.user);
                         if (loopback_only && !self.config.peer_is_loopback)
                             || !broker.check_login(&c.user, &c.password)
                         {
@@ -812,15 +833,17 @@ pub(crate) fn ids(method: &AMQPClass) -> (u16, u16) {
     (method.get_amqp_class_id(), method.get_amqp_method_id())
 }
 
-/// A reply text as a short string, cut to 255 bytes on a character boundary.
+/// A reply text as a short string: over 255 bytes it keeps 252 and gets `...`, as RabbitMQ's
+/// `rabbit_binary_generator` cuts it (the core's texts are cut the same way already).
 pub(crate) fn short(text: String) -> amq_protocol::types::ShortString {
     let mut text = text;
     if text.len() > 255 {
-        let mut cut = 255;
+        let mut cut = 252;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
         text.truncate(cut);
+        text.push_str("...");
     }
     text.into()
 }

@@ -92,6 +92,10 @@ impl Session {
                 _ => self.close_connection(505, EXPECTED_METHOD.into(), 0, 0),
             },
             Content::Header(publish) => match frame {
+                Decoded::Header(_, _) if self.header_weight() != 0 => {
+                    // The weight must be 0; RabbitMQ's assembler matches only that header.
+                    self.close_connection(505, EXPECTED_HEADER.into(), 60, 40)
+                }
                 Decoded::Header(_, header) if header.class_id == 60 => {
                     let properties = Box::new(from_amqp_properties(&header.properties));
                     let size = header.body_size;
@@ -167,6 +171,14 @@ impl Session {
                 _ => self.close_connection(505, EXPECTED_BODY.into(), 60, 40),
             },
         }
+    }
+
+    /// The weight field of the content header being handled (`amq-protocol` drops it).
+    fn header_weight(&self) -> u16 {
+        let at = self.payload.start + 2;
+        self.input
+            .get(at..at + 2)
+            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
     }
 
     /// A publish whose content is complete: the core's command (no reply; errors close).

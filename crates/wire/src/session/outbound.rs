@@ -108,63 +108,55 @@ impl Session {
                 channel,
                 seq,
                 multiple,
-            } => {
-                if self.is_open(channel.channel.0) {
-                    codec::write_method(
-                        &mut self.out,
-                        channel.channel.0,
-                        AMQPClass::Basic(basic::AMQPMethod::Ack(basic::Ack {
-                            delivery_tag: *seq,
-                            multiple: *multiple,
-                        })),
-                    );
-                }
+            } if self.is_open(channel.channel.0) => {
+                codec::write_method(
+                    &mut self.out,
+                    channel.channel.0,
+                    AMQPClass::Basic(basic::AMQPMethod::Ack(basic::Ack {
+                        delivery_tag: *seq,
+                        multiple: *multiple,
+                    })),
+                );
             }
             Event::PublisherNack {
                 channel,
                 seq,
                 multiple,
-            } => {
-                if self.is_open(channel.channel.0) {
-                    codec::write_method(
-                        &mut self.out,
-                        channel.channel.0,
-                        AMQPClass::Basic(basic::AMQPMethod::Nack(basic::Nack {
-                            delivery_tag: *seq,
-                            multiple: *multiple,
-                            requeue: false,
-                        })),
-                    );
-                }
+            } if self.is_open(channel.channel.0) => {
+                codec::write_method(
+                    &mut self.out,
+                    channel.channel.0,
+                    AMQPClass::Basic(basic::AMQPMethod::Nack(basic::Nack {
+                        delivery_tag: *seq,
+                        multiple: *multiple,
+                        requeue: false,
+                    })),
+                );
             }
             Event::ConsumerCancelled {
                 channel,
                 consumer_tag,
                 by_server: true,
                 ..
-            } => {
+            } if self.capabilities.consumer_cancel_notify && self.is_open(channel.channel.0) => {
                 // Only clients that announced consumer_cancel_notify are told (RabbitMQ).
-                if self.capabilities.consumer_cancel_notify && self.is_open(channel.channel.0) {
-                    codec::write_method(
-                        &mut self.out,
-                        channel.channel.0,
-                        AMQPClass::Basic(basic::AMQPMethod::Cancel(basic::Cancel {
-                            consumer_tag: consumer_tag.as_str().into(),
-                            nowait: true,
-                        })),
-                    );
-                }
+                codec::write_method(
+                    &mut self.out,
+                    channel.channel.0,
+                    AMQPClass::Basic(basic::AMQPMethod::Cancel(basic::Cancel {
+                        consumer_tag: consumer_tag.as_str().into(),
+                        nowait: true,
+                    })),
+                );
             }
             Event::ChannelClosed {
                 channel,
                 code,
                 text,
-            } => {
+            } if self.is_open(channel.channel.0) => {
                 // Closes the session answered itself (errors, the client's close) have already
                 // changed the channel's state; this is a close the core decided on its own.
-                if self.is_open(channel.channel.0) {
-                    self.send_channel_close(channel.channel.0, *code, text.clone(), 0, 0);
-                }
+                self.send_channel_close(channel.channel.0, *code, text.clone(), 0, 0);
             }
             Event::ConnectionClosed { code, text, .. } => {
                 // A close the core decided on its own (a broker restart: 320).
