@@ -10,48 +10,18 @@
 //! checks that every script runs on the core.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use amqp_playground_core::Compat;
 use amqp_playground_fidelity::{broker_url, run_on_rabbitmq, RabbitBackend};
-use amqp_playground_script::{run_on_core, Script};
+use amqp_playground_script::run_on_core;
 use similar::TextDiff;
 
-fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scripts")
-}
+mod common;
 
-fn scripts() -> Vec<(String, Script)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(scripts_dir())
-        .expect("tests/scripts exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p).expect("readable script");
-            let script = Script::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            (name, script)
-        })
-        .collect()
-}
+use common::{scripts, scripts_dir};
 
-/// `- \`name.json\`: reason` lines of PENDING.md.
 fn pending() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(scripts_dir().join("PENDING.md")).unwrap_or_default();
-    text.lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("- `")?;
-            let (name, reason) = rest.split_once('`')?;
-            Some((
-                name.to_string(),
-                reason.trim_start_matches(':').trim().to_string(),
-            ))
-        })
-        .collect()
+    common::pending("PENDING.md")
 }
 
 /// Prints past libtest's output capture (which only catches the `print!` macros), so the

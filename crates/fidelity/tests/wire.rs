@@ -8,51 +8,15 @@
 //! with the reason (the same format as PENDING.md); a listed script that matches fails the test
 //! until it is removed from the list.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
 use amqp_playground_core::Compat;
 use amqp_playground_fidelity::run_on_rabbitmq;
-use amqp_playground_script::{run_on_core, Script};
+use amqp_playground_script::run_on_core;
 use amqp_playground_server::{spawn, ServerConfig};
 use similar::TextDiff;
 
-fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scripts")
-}
+mod common;
 
-fn scripts() -> Vec<(String, Script)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(scripts_dir())
-        .expect("tests/scripts exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p).expect("readable script");
-            (
-                name.clone(),
-                Script::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}")),
-            )
-        })
-        .collect()
-}
-
-fn wire_pending() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(scripts_dir().join("WIRE_PENDING.md")).unwrap_or_default();
-    text.lines()
-        .filter_map(|line| {
-            let (name, reason) = line.strip_prefix("- `")?.split_once('`')?;
-            Some((
-                name.to_string(),
-                reason.trim_start_matches(':').trim().to_string(),
-            ))
-        })
-        .collect()
-}
+use common::scripts;
 
 #[test]
 fn every_script_gives_the_same_result_over_the_wire() {
@@ -64,7 +28,7 @@ fn every_script_gives_the_same_result_over_the_wire() {
     })
     .expect("the server binds 127.0.0.1:0");
     let url = server.url();
-    let pending = wire_pending();
+    let pending = common::pending("WIRE_PENDING.md");
     let mut failures = Vec::new();
     let mut matched = 0;
     let scripts = scripts();

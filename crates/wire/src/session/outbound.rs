@@ -1,7 +1,7 @@
 //! The core's replies and events as frames to the client.
 
 use amq_protocol::protocol::{basic, channel, confirm, connection, exchange, queue, tx, AMQPClass};
-use amqp_playground_core::{ConnectionId, Event, Reply};
+use amqp_playground_core::{ConnectionId, Event, Properties, Reply};
 
 use super::{inbound, short, Phase, Session};
 use crate::codec;
@@ -53,24 +53,14 @@ impl Session {
                 if !self.is_open(ch) {
                     return;
                 }
-                codec::write_method(
-                    &mut self.out,
-                    ch,
-                    AMQPClass::Basic(basic::AMQPMethod::Deliver(basic::Deliver {
-                        consumer_tag: tag.as_str().into(),
-                        delivery_tag: delivery_tag.0,
-                        redelivered: *redelivered,
-                        exchange: exchange.as_str().into(),
-                        routing_key: routing_key.as_str().into(),
-                    })),
-                );
-                codec::write_content(
-                    &mut self.out,
-                    ch,
-                    to_amqp_properties(properties),
-                    body,
-                    self.tune.frame_max,
-                );
+                let deliver = basic::AMQPMethod::Deliver(basic::Deliver {
+                    consumer_tag: tag.as_str().into(),
+                    delivery_tag: delivery_tag.0,
+                    redelivered: *redelivered,
+                    exchange: exchange.as_str().into(),
+                    routing_key: routing_key.as_str().into(),
+                });
+                self.write_message(ch, deliver, properties, body);
             }
             Event::Returned {
                 channel,
@@ -86,23 +76,13 @@ impl Session {
                 if !self.is_open(ch) {
                     return;
                 }
-                codec::write_method(
-                    &mut self.out,
-                    ch,
-                    AMQPClass::Basic(basic::AMQPMethod::Return(basic::Return {
-                        reply_code: *reply_code,
-                        reply_text: short(reply_text.clone()),
-                        exchange: exchange.as_str().into(),
-                        routing_key: routing_key.as_str().into(),
-                    })),
-                );
-                codec::write_content(
-                    &mut self.out,
-                    ch,
-                    to_amqp_properties(properties),
-                    body,
-                    self.tune.frame_max,
-                );
+                let ret = basic::AMQPMethod::Return(basic::Return {
+                    reply_code: *reply_code,
+                    reply_text: short(reply_text.clone()),
+                    exchange: exchange.as_str().into(),
+                    routing_key: routing_key.as_str().into(),
+                });
+                self.write_message(ch, ret, properties, body);
             }
             Event::PublisherAck {
                 channel,
@@ -167,6 +147,25 @@ impl Session {
         }
     }
 
+    /// A content-carrying method (deliver, return, get-ok), its header and its body frames.
+    fn write_message(
+        &mut self,
+        channel: u16,
+        method: basic::AMQPMethod,
+        properties: &Properties,
+        body: &[u8],
+    ) {
+        codec::write_method(&mut self.out, channel, AMQPClass::Basic(method));
+        let frame_max = self.tune.frame_max;
+        codec::write_content(
+            &mut self.out,
+            channel,
+            to_amqp_properties(properties),
+            body,
+            frame_max,
+        );
+    }
+
     fn is_open(&self, channel: u16) -> bool {
         self.channels.get(&channel).is_some_and(|c| !c.closing)
     }
@@ -184,24 +183,14 @@ impl Session {
                 AMQPClass::Channel(channel::AMQPMethod::CloseOk(channel::CloseOk {}))
             }
             Reply::GetOk(get) => {
-                codec::write_method(
-                    &mut self.out,
-                    channel,
-                    AMQPClass::Basic(basic::AMQPMethod::GetOk(basic::GetOk {
-                        delivery_tag: get.delivery_tag.0,
-                        redelivered: get.redelivered,
-                        exchange: get.exchange.as_str().into(),
-                        routing_key: get.routing_key.as_str().into(),
-                        message_count: get.message_count,
-                    })),
-                );
-                codec::write_content(
-                    &mut self.out,
-                    channel,
-                    to_amqp_properties(&get.properties),
-                    &get.body,
-                    self.tune.frame_max,
-                );
+                let get_ok = basic::AMQPMethod::GetOk(basic::GetOk {
+                    delivery_tag: get.delivery_tag.0,
+                    redelivered: get.redelivered,
+                    exchange: get.exchange.as_str().into(),
+                    routing_key: get.routing_key.as_str().into(),
+                    message_count: get.message_count,
+                });
+                self.write_message(channel, get_ok, &get.properties, &get.body);
                 return;
             }
             _ if nowait => return,
