@@ -73,6 +73,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), Failure> {
         }
         Parsed::Run(a) => a,
     };
+    // One worker per core the process may run on (tokio reads the affinity mask): pinned with
+    // `taskset -c 1` that is one worker, beside lapin's own I/O thread per connection.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -358,9 +360,12 @@ async fn drive_clients(
         }
     }
 
-    // Drain: wait for the consumers to receive what was published.
+    // Drain: wait for the consumers to receive what was published (a Ctrl-C cuts it short:
+    // tokio now owns SIGINT, so the default "terminate" would never come).
     let published = snapshot(0).published;
     let drain_deadline = clock.now_ns() + a.drain_timeout.as_nanos() as u64;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         let s = snapshot(0);
         if s.consumed >= published
@@ -369,7 +374,10 @@ async fn drive_clients(
         {
             break;
         }
-        tokio::time::sleep(TICK).await;
+        tokio::select! {
+            () = tokio::time::sleep(TICK) => {}
+            _ = &mut ctrl_c => { interrupted = true; break; }
+        }
     }
     let drained_ns = clock.now_ns();
     let _ = stop_consumers.send(true);
