@@ -65,9 +65,10 @@
 //!   answers `AMQP 3 1 0 0` unless the client asked for 0-9-x, and so do we).
 //! - **Silent closes are immediate.** Where RabbitMQ closes without a frame (errors before
 //!   tune-ok, refused logins without `authentication_failure_close`, bad tune-ok values) it
-//!   waits 3 s first; we close at once. After a fatal frame error RabbitMQ drops the socket
-//!   3 s later even if the client answered close-ok; we wait for close-ok (or the closing
-//!   timeout). The reason goes to the server's log, as RabbitMQ logs it.
+//!   waits 3 s first; we close at once. After a fatal frame error (a frame too large, a bad
+//!   end octet) RabbitMQ sends `connection.close` and drops the socket 3 s later whether or
+//!   not close-ok came; we drop it right after the close. The reason goes to the server's
+//!   log, as RabbitMQ logs it.
 //! - **Unknown class or method ids** get `540 NOT_IMPLEMENTED - unknown method {C,M}`; RabbitMQ's
 //!   reader crashes and resets the socket without a frame.
 //! - **`basic.publish` on a channel that is not open** is refused at the method (504); RabbitMQ

@@ -346,6 +346,11 @@ impl Session {
                     let (class_id, method_id) = e.method();
                     let command =
                         self.close_connection(e.reply_code(), e.reply_text(), class_id, method_id);
+                    if e.is_fatal() {
+                        // Nothing more can be read, close-ok included: RabbitMQ closes the
+                        // socket after a fatal frame error whether or not close-ok came.
+                        self.phase = Phase::Closed;
+                    }
                     if let Some(command) = command {
                         return Some(command);
                     }
