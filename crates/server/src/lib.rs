@@ -16,6 +16,9 @@
 //!
 //! - [`hub`]: the broker task (sessions, event routing, timers, flushing, back-pressure).
 //! - `server.rs`: the accept loop and the per-socket reader and writer.
+//! - `tests/`: `conformance.rs` (the same raw bytes to this server and to RabbitMQ 3.10.8,
+//!   replies compared), `shutdown.rs`; `examples/latency_probe.rs`: a thin-client latency
+//!   probe (BENCHMARKS.md).
 //!
 //! # Example
 //!
