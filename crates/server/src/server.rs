@@ -5,7 +5,6 @@
 //! travels with the reader and is returned when it ends; shutdown is one broadcast every task
 //! selects on.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -67,7 +66,7 @@ pub(crate) async fn accept_loop(
         tokio::spawn(async move {
             // The permit is returned when this task ends, whichever way it ends.
             let _permit = permit;
-            connection(socket, id, peer, hub, writer_rx, stop).await;
+            connection(socket, id, hub, writer_rx, stop).await;
         });
     }
 }
@@ -76,7 +75,6 @@ pub(crate) async fn accept_loop(
 async fn connection(
     socket: TcpStream,
     id: SocketId,
-    _peer: SocketAddr,
     hub: mpsc::Sender<Input>,
     mut output: mpsc::Receiver<Option<Vec<u8>>>,
     mut stop: broadcast::Receiver<()>,

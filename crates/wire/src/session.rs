@@ -289,12 +289,13 @@ impl Session {
     pub fn poll_command(&mut self, now: Millis, broker: &Broker) -> Option<Command> {
         self.now = self.now.max(now);
         debug_assert!(self.expect.is_none(), "handle_result was not called");
-        if !self.queued.is_empty() {
-            let (command, expect) = self.queued.remove(0);
-            self.expect = Some(expect);
-            return Some(command);
-        }
         loop {
+            // The session's own commands (core cleanup) go first, even once it is closed.
+            if !self.queued.is_empty() {
+                let (command, expect) = self.queued.remove(0);
+                self.expect = Some(expect);
+                return Some(command);
+            }
             if matches!(self.phase, Phase::Closed) {
                 return None;
             }
@@ -359,11 +360,6 @@ impl Session {
             };
             self.last_received = self.now;
             if let Some(command) = self.handle_frame(decoded, broker) {
-                return Some(command);
-            }
-            if !self.queued.is_empty() {
-                let (command, expect) = self.queued.remove(0);
-                self.expect = Some(expect);
                 return Some(command);
             }
         }

@@ -541,7 +541,7 @@ impl Session {
     }
 }
 
-/// A queued channel (kept here so `WireChannel` is built in one place).
+/// A freshly opened channel: open, no content in progress.
 pub(super) fn open_channel() -> WireChannel {
     WireChannel {
         closing: false,
