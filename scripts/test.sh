@@ -20,9 +20,9 @@ cargo fmt --all -- --check
 stage "clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-stage "the broker core and the wire session build for wasm32 and have no I/O dependencies"
-with_wasm_env cargo build --locked -p amqp-playground-core -p amqp-playground-script -p amqp-playground-wire --target wasm32-unknown-unknown
-for crate in amqp-playground-core amqp-playground-wire; do
+stage "the broker core, the wire session and the relay protocol build for wasm32 and have no I/O dependencies"
+with_wasm_env cargo build --locked -p amqp-playground-core -p amqp-playground-script -p amqp-playground-wire -p amqp-playground-relay --target wasm32-unknown-unknown
+for crate in amqp-playground-core amqp-playground-wire amqp-playground-relay; do
     forbidden=$(cargo tree --locked -p "$crate" -e normal --prefix none --target wasm32-unknown-unknown | grep -E '^(tokio|mio|async-rs|web-sys|js-sys|wasm-bindgen) ' || true)
     if [ -n "$forbidden" ]; then
         echo "$crate must not depend on: $forbidden" >&2
@@ -32,12 +32,12 @@ for crate in amqp-playground-core amqp-playground-wire; do
 done
 
 stage "docs build without warnings"
-RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p amqp-playground-core -p amqp-playground-script -p amqp-playground-wire -p amqp-playground-server --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p amqp-playground-core -p amqp-playground-script -p amqp-playground-wire -p amqp-playground-relay -p amqp-playground-server -p amqp-playground-bridge --quiet
 
 stage "component tests in headless Chromium (wasm-pack)"
 with_wasm_env wasm-pack test --headless --chrome
 
-stage "native tests: core, wire, server, scripts, CLI (tutorials with pika and amqplib), fidelity against RabbitMQ and over the wire, end-to-end in headless Chromium"
+stage "native tests: core, wire, server, bridge, scripts, CLI (tutorials with pika and amqplib), fidelity against RabbitMQ and over the wire, end-to-end in headless Chromium"
 cargo test --workspace --locked
 
 stage "the core's serde feature: commands, replies and events round-trip through JSON"

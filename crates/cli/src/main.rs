@@ -4,6 +4,8 @@
 //!   on the broker core (virtual time, no network) and prints the canonical result.
 //! - `amqp-playground serve [--amqp HOST:PORT] [--compat …] [--user NAME:PASS]…` serves the
 //!   broker core over AMQP 0-9-1 (see `serve.rs`).
+//! - `amqp-playground bridge [--amqp HOST:PORT] [--http HOST:PORT] [--upstream URL]` relays
+//!   real AMQP clients into the broker running in a browser page (see `bridge.rs`).
 //! - `amqp-playground check [--compat …] DIR_OR_FILE…` runs every script (`*.json` in a
 //!   directory) and prints one line per script: `ok`, or the error.
 //!
@@ -14,6 +16,8 @@
 //! malformed JSON or script (the message names the step and the field).
 
 mod bench;
+mod bridge;
+mod options;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +33,8 @@ USAGE:
     amqp-playground run [--compat PROFILE] FILE.json
     amqp-playground check [--compat PROFILE] DIR_OR_FILE...
     amqp-playground serve [--amqp HOST:PORT] [--compat PROFILE] [--user NAME:PASS]... [--quiet]
+    amqp-playground bridge [--amqp HOST:PORT] [--http HOST:PORT] [--upstream URL] [--dist DIR]
+                           [--allow-origin ORIGIN]... [--quiet]
     amqp-playground bench --amqp URL [OPTIONS]   (see bench --help)
     amqp-playground --help
 
@@ -37,6 +43,9 @@ COMMANDS:
     check    Run every script (*.json of a directory) and report ok or the error per script
     serve    Serve the broker core on a real AMQP 0-9-1 port (default 127.0.0.1:5673; prints
              `AMQP listening on HOST:PORT`; Ctrl-C closes connections with 320 and exits)
+    bridge   Relay real AMQP clients into the broker in a browser page (default AMQP 127.0.0.1:5673,
+             page http://127.0.0.1:8080; prints the page address with its token); with
+             --upstream, the page's Verify runs its scenario on that RabbitMQ
     bench    Load-test an AMQP broker (PerfTest-like): msg/s and latency percentiles
 
 OPTIONS:
@@ -82,12 +91,15 @@ fn dispatch(args: &[String]) -> Result<(), Failure> {
     if command == "bench" {
         return bench::run(&args[1..]);
     }
-    if command == "serve" {
+    if command == "serve" || command == "bridge" {
         if args[1..].iter().any(|a| a == "-h" || a == "--help") {
             print!("{USAGE}");
             return Ok(());
         }
-        return serve::run(&args[1..]);
+        return match command.as_str() {
+            "serve" => serve::run(&args[1..]),
+            _ => bridge::run(&args[1..]),
+        };
     }
     let (compat, rest) = parse_options(&args[1..])?;
     if rest.iter().any(|a| a == "-h" || a == "--help") {
