@@ -11,12 +11,12 @@
 use std::rc::Rc;
 
 use amqp_playground_core::{
-    BasicConsume, BasicQos, ChannelRef, CloseConnection, Command, ConfirmSelect, ConsumerTag,
-    ExchangeBind, ExchangeDeclare, ExchangeDelete, ExchangeName, ExchangeUnbind, FieldTable,
-    QueueBind, QueueDeclare, QueueDelete, QueueName, QueuePurge, QueueUnbind, Reply, Restart,
+    ChannelRef, CloseConnection, Command, ExchangeBind, ExchangeDeclare, ExchangeDelete,
+    ExchangeName, ExchangeUnbind, FieldTable, QueueBind, QueueDeclare, QueueDelete, QueueName,
+    QueuePurge, QueueUnbind, Reply, Restart,
 };
 
-use super::{ConsumerClient, Playground, PlaygroundError, ProducerClient, DIRECT_REPLY_TO};
+use super::{Consumer, Playground, PlaygroundError, DIRECT_REPLY_TO};
 use crate::scene::layout::{text_width, MARGIN};
 use crate::scene::{layout_styled, with_moves, NodeKind, Point};
 use crate::sim::scenario::{
@@ -403,9 +403,9 @@ impl Playground {
         self.admin = None;
         // The script client's channels died with its connection (what they held is back in
         // the queues, or lost with them).
-        self.script_channels.clear();
+        self.script.channels.clear();
         self.transit
-            .retain(|t| matches!(t.arrival, super::Arrival::Tick { .. }));
+            .retain(|t| matches!(&t.arrival, super::Arrival::Wake(w) if w.survives_restart()));
         self.timeline.clear();
         let scenario = self.scenario.clone();
         for x in &scenario.exchanges {
@@ -597,87 +597,15 @@ impl Playground {
         Ok(())
     }
 
-    /// Connects producer `i` again (after a restart or a channel error), keeping its counts.
-    /// `close`: its old connection is still open (a channel error, not a restart).
-    pub(super) fn reconnect_producer(
-        &mut self,
-        i: usize,
-        close: bool,
-    ) -> Result<(), PlaygroundError> {
-        let spec = self.scenario.producers[i].clone();
-        if close {
-            let _ = self.close_client(self.producers[i].channel, &spec.name);
-        }
-        let client = self.connect_producer(&spec)?;
-        let p = &mut self.producers[i];
-        *p = ProducerClient {
-            published: p.published,
-            confirmed: p.confirmed,
-            nacked: p.nacked,
-            replies: p.replies,
-            ..client
-        };
-        Ok(())
-    }
-
-    /// A producer's connection: confirm mode, and an RPC client's reply consumer (auto-ack,
-    /// as tutorial 6's client reads its callback queue).
-    fn connect_producer(&mut self, spec: &ProducerSpec) -> Result<ProducerClient, PlaygroundError> {
-        let channel = self.connect(&format!("connect `{}`", spec.name))?;
-        let mut client = ProducerClient {
-            channel,
-            ..ProducerClient::default()
-        };
-        let undo = |pg: &mut Playground| {
-            let _ = pg.close_client(channel, "");
-        };
-        if spec.confirm {
-            if let Err(e) = self.command(
-                &format!("turn on confirms for `{}`", spec.name),
-                ConfirmSelect { channel },
-            ) {
-                undo(self);
-                return Err(e);
-            }
-        }
-        if let Some(cb) = &spec.callback {
-            let queue = if cb.starts_with(DIRECT_REPLY_TO) {
-                QueueName::from(DIRECT_REPLY_TO)
-            } else {
-                self.queue_name(cb)?
-            };
-            let reply = self.command(
-                &format!("`{}` consumes its replies from `{cb}`", spec.name),
-                BasicConsume {
-                    channel,
-                    queue,
-                    consumer_tag: ConsumerTag::default(),
-                    no_ack: true,
-                    exclusive: false,
-                    arguments: FieldTable::default(),
-                },
-            );
-            match reply {
-                Ok(Reply::ConsumeOk { consumer_tag }) => client.reply_tag = Some(consumer_tag),
-                Ok(_) => {}
-                Err(e) => {
-                    undo(self);
-                    return Err(e);
-                }
-            }
-        }
-        Ok(client)
-    }
-
     /// Connects a consumer and starts consuming.
     pub fn add_consumer(&mut self, spec: ConsumerSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Consumer, &spec.name)?;
         self.queue_name(&spec.queue)?;
         let channel = self.connect_consumer(&spec)?;
         let name = spec.name.clone();
-        self.consumers.push(ConsumerClient {
+        self.consumers.push(Consumer {
             channel,
-            ..ConsumerClient::default()
+            ..Consumer::default()
         });
         self.scenario.consumers.push(spec);
         if let Err(e) = self.set_consuming(&name, true) {
@@ -689,23 +617,6 @@ impl Playground {
         }
         self.relayout();
         Ok(())
-    }
-
-    /// A consumer's connection with its prefetch.
-    fn connect_consumer(&mut self, spec: &ConsumerSpec) -> Result<ChannelRef, PlaygroundError> {
-        let channel = self.connect(&format!("connect `{}`", spec.name))?;
-        if spec.prefetch > 0 {
-            self.command(
-                &format!("set prefetch of `{}`", spec.name),
-                BasicQos {
-                    channel,
-                    prefetch_size: 0,
-                    prefetch_count: spec.prefetch,
-                    global: false,
-                },
-            )?;
-        }
-        Ok(channel)
     }
 
     /// Deletes a node: its broker object (or client connection) and what hangs off it. A
@@ -822,7 +733,7 @@ impl Playground {
         }
     }
 
-    pub(super) fn close_client(
+    pub(in crate::sim) fn close_client(
         &mut self,
         channel: ChannelRef,
         name: &str,
@@ -876,7 +787,7 @@ impl Playground {
 
     /// Rebuilds the drawing from the scenario. Tokens in flight are dropped from the screen
     /// (their arrivals still happen): their paths belonged to the old drawing.
-    pub(super) fn relayout(&mut self) {
+    pub(in crate::sim) fn relayout(&mut self) {
         let mut graph = self.scenario.graph();
         for (spec, name) in self.scenario.queues.iter().zip(&self.queue_names) {
             if spec.server_named {

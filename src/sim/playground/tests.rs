@@ -2,6 +2,8 @@
 
 use super::super::presets;
 use super::*;
+use crate::anim::Leg;
+use crate::sim::scenario::{Settle, Step, TxOp};
 
 fn hello() -> Playground {
     Playground::new(presets::hello_world()).expect("hello world sets up")
