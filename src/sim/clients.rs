@@ -10,14 +10,16 @@
 //!
 //! # The interface
 //!
-//! A client is three things to the engine, whatever its kind:
+//! A client is these few things to the engine, whatever its kind:
 //! - **its connection** ([`Playground::client_of`]): a broker event is handed to the client
 //!   whose connection [`addressee`] names, the moment the engine drains it;
 //! - **what it does with an event** ([`Playground::client_event`]): a delivery, a confirm, a
-//!   return, a closed channel;
+//!   return;
 //! - **what it does when one of its timers is due** ([`Playground::client_wake`]): what it
 //!   sends at `t`. It puts the timer on the clock itself ([`Playground::wake`]) with a
-//!   [`Wake`] of its kind.
+//!   [`Wake`] of its kind, naming itself (it may be gone by then);
+//! - **what it does when a publish it sent on its way was refused on arrival**
+//!   ([`Playground::client_refused`]), since the broker's answer comes `HOP_MS` later.
 //!
 //! A client issues commands with `Playground::command`, which hands them to the broker at
 //! the current virtual time and returns the reply; the events they caused have by then been
@@ -43,11 +45,13 @@
 //! 2. `client_event`: `session.handle_event(event)`, buffered while a command of its own is
 //!    outstanding (the session wants its result first); a `Delivered` is also animated with
 //!    `animate_delivery` towards its node.
-//! 3. `client_wake(Wake::Remote(i))`, scheduled at `session.poll_timeout()` and at once when
+//! 3. `client_wake(Wake::Remote(name))`, scheduled at `session.poll_timeout()` and at once when
 //!    bytes came in (`session.receive`): `handle_timeout(now)`, then
 //!    `while let Some(c) = session.poll_command(now, &broker)`: `command(c)`,
 //!    `session.handle_result(r)`, flush the buffered events; a publish among them is drawn
-//!    with `animate_hop`. The page takes `session.take_output()` for the socket.
+//!    with `animate_hop`. Its publishes reach the broker at once (the real program already
+//!    paid the network), so `client_refused` never sees it. The page takes
+//!    `session.take_output()` for the socket.
 //! 4. `client_node`: the producer and/or consumer node the page drew for it.
 
 mod consumer;

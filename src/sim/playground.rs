@@ -17,8 +17,8 @@
 //! (`Broker::queue`).
 //!
 //! The clients themselves (producers, consumers, both RPC roles, the script's client) live
-//! in `sim::clients` (`src/sim/clients.rs`), behind one interface: the engine hands each broker event to
-//! the client it is addressed to, runs each client's timers when due, and otherwise knows no
+//! in `src/sim/clients.rs`, behind one interface: the engine hands each broker event to the
+//! client it is addressed to, runs each client's timers when due, and otherwise knows no
 //! kind of client. After [`Playground::restart`] every client reconnects and declares what it
 //! uses, as the tutorial programs do when started again.
 //!
