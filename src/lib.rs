@@ -10,7 +10,8 @@
 //! # Layout
 //! - [`scene`]: pure diagram model, automatic layout and geometry.
 //! - [`anim`]: pure tweens and the timeline sampled with `at(t)`.
-//! - [`sim`]: scenarios, tutorial presets and the engine around the broker core.
+//! - [`sim`]: scenarios, tutorial presets, the engine around the broker core (narration,
+//!   animation of its events, editing) and the simulated clients, one file per kind.
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
 //! - [`hooks`]: the `use_animation_frame` hook.
 //! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.

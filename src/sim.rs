@@ -6,10 +6,15 @@
 //!   properties, confirms, settle behaviour, RPC roles) and scripted steps, and how it is drawn.
 //! - [`presets`]: the seven tutorials and the features beyond them (headers, dead-letter retry
 //!   loop, alternate exchange, priority, durability) as scenarios with guided steps.
-//! - [`playground`]: the broker plus simulated clients on one virtual clock; edits, broker
-//!   restart, layout.
+//! - [`playground`]: the engine: the broker on one virtual clock, the transit of messages and
+//!   timers, and the fan-out of each broker event to the counts, the log
+//!   (`playground/narrate.rs`), the tokens (`playground/animate.rs`) and the clients; edits,
+//!   broker restart and layout (`playground/edit.rs`).
+//! - `clients`: every kind of client behind one interface (connection, event, timer):
+//!   producers, consumers, both RPC roles, the script's own client (`clients/*.rs`).
 //! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
 
+mod clients;
 pub mod playground;
 pub mod presets;
 pub mod replay;

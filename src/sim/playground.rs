@@ -16,35 +16,30 @@
 //! from commands on their way to the broker, and the queue counts are the broker's own
 //! (`Broker::queue`).
 //!
-//! The simulated clients behave like the tutorials' programs, deterministically:
-//! - a producer sends its properties and headers, optionally `mandatory`, and in confirm mode
-//!   counts the broker's publisher acks and nacks;
-//! - a manual-ack consumer works `processing_ms` on each delivery, then acks, nacks or rejects
-//!   it (every `fail_every`-th one with `fail_with`);
-//! - an RPC server answers each request on the default exchange to its `reply_to` with its
-//!   `correlation_id`; an RPC client consumes its callback queue (or direct reply-to) and
-//!   counts the replies that match its own requests;
-//! - after [`Playground::restart`] every client reconnects and declares what it uses, as the
-//!   tutorial programs do when started again;
-//! - a scripted scenario's steps (`Scenario::steps`) run in order on the same clock, as the
-//!   script's own client: it publishes as producer `P` on P's channel (`main`), and its other
-//!   named channels are further channels of P's connection. Deliveries it gets with `hold`
-//!   stay unacked on their channel (the queue's unacked count) until a `settle`, `recover` or
-//!   `close_channel` step, with the headless runner's meaning (`crates/script`).
+//! The clients themselves (producers, consumers, both RPC roles, the script's client) live
+//! in `src/sim/clients.rs`, behind one interface: the engine hands each broker event to the
+//! client it is addressed to, runs each client's timers when due, and otherwise knows no
+//! kind of client. After [`Playground::restart`] every client reconnects and declares what it
+//! uses, as the tutorial programs do when started again.
+//!
+//! # Layout
+//! - this file: the clock, the transit of messages and timers, commands to the broker and
+//!   the fan-out of its events (counts, narration, animation, clients); what the page reads.
+//! - `narrate`: the event log in words, and a message's history.
+//! - `animate`: the event→animation translation, and the tokens every client draws with.
+//! - `edit`: editing the topology while it runs, the broker restart, the layout.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use amqp_playground_core::{
-    BasicAck, BasicCancel, BasicConsume, BasicNack, BasicPublish, BasicRecover, BasicReject,
-    Broker, BrokerError, ChannelClose, ChannelId, ChannelOpen, ChannelRef, Command, Config,
-    ConfirmSelect, Connect, ConsumerTag, DeliveryTag, Destination, DropReason, Event, ExchangeName,
-    FieldTable, MessageId, Millis, Properties, QueueName, Reply, RouteEdge, TxCommit, TxRollback,
-    TxSelect, UserName, VhostName,
+    BasicPublish, Broker, BrokerError, ChannelRef, Command, Config, DropReason, Event,
+    ExchangeName, FieldTable, MessageId, Millis, QueueName, Reply, VhostName,
 };
 
-use super::scenario::{field_table, ArgValue, MessageProps, Scenario, Settle, Step, TxOp};
-use crate::anim::{Leg, Sample, Timeline, Tween};
+use super::clients::{self, Consumer, Producer, Script, Wake};
+use super::scenario::{field_table, ArgValue, MessageProps, Scenario};
+use crate::anim::{Sample, Timeline};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
 /// Virtual time for a message to travel one edge.
@@ -177,160 +172,77 @@ pub struct Snapshot {
     pub lost_in_restart: u64,
 }
 
-#[derive(Default)]
-struct ProducerClient {
-    channel: ChannelRef,
-    published: u64,
-    /// Confirm sequence numbers not yet acked or nacked.
-    unconfirmed: std::collections::BTreeSet<u64>,
-    confirmed: u64,
-    nacked: u64,
-    /// RPC client: correlation ids still waiting for a reply.
-    waiting: std::collections::BTreeSet<String>,
-    replies: u64,
-    /// RPC client: its reply consumer.
-    reply_tag: Option<ConsumerTag>,
-}
-
-#[derive(Default)]
-struct ConsumerClient {
-    channel: ChannelRef,
-    tag: Option<ConsumerTag>,
-    received: u64,
-    acked: u64,
-    refused: u64,
-    replied: u64,
-    last_body: Option<String>,
-}
-
-/// A channel of the script's client: `main` is producer P's own channel, others are opened
-/// on P's connection on first use.
-struct ScriptChannel {
-    channel: ChannelRef,
-    /// Deliveries got with `hold`, not yet settled, in the order they came.
-    held: Vec<DeliveryTag>,
-}
-
-/// An RPC request a server works on: where to answer, with which id, and the question.
-#[derive(Clone, Debug)]
-struct Request {
-    reply_to: String,
-    correlation_id: Option<String>,
-    body: String,
-}
-
-enum Arrival {
+/// Something on its way on the virtual clock.
+pub(in crate::sim) enum Arrival {
     /// A publish reaches the broker.
     Publish(Box<BasicPublish>),
-    /// A delivery reaches the consumer of this name (if it still exists).
-    Deliver {
-        /// Consumer name.
-        consumer: String,
-        /// Its delivery tag on the consumer's channel.
-        tag: DeliveryTag,
-        /// Whether the consumer must acknowledge it.
-        ack: bool,
-        /// An RPC request to answer (servers only).
-        request: Option<Request>,
-        /// The body.
-        body: String,
-    },
-    /// An RPC reply reaches its client.
-    Reply {
-        /// Producer name.
-        producer: String,
-        /// Its correlation id.
-        correlation_id: Option<String>,
-    },
-    /// A producer's timer: publish once, then again `every` ms later (`remaining` more times,
-    /// or for ever while its rate is set).
-    Tick {
-        /// What to publish (its producer is always named).
-        request: PublishRequest,
-        /// Interval, virtual ms.
-        every: u64,
-        /// Publishes left in a burst; `None` for a steady rate.
-        remaining: Option<u32>,
-    },
-    /// A scripted step is due.
-    Step(Box<Step>),
-    /// A consumer is done with a delivery, after its processing time: it answers an RPC
-    /// request, then settles the delivery (manual ack only).
-    Done {
-        /// Consumer name.
-        consumer: String,
-        /// The delivery to settle, `None` when auto-acked.
-        tag: Option<DeliveryTag>,
-        /// How.
-        settle: Settle,
-        /// The request to answer.
-        request: Option<Request>,
-    },
+    /// A client's timer is due (a delivery reaching it, its work done, its next publish).
+    Wake(Box<Wake>),
 }
 
-struct Transit {
+pub(in crate::sim) struct Transit {
     at: Millis,
     seq: u64,
-    arrival: Arrival,
+    pub(in crate::sim) arrival: Arrival,
 }
 
+mod animate;
 mod edit;
+mod narrate;
 
 pub use edit::Edit;
 
 /// The broker, the clients, the clock and what is moving.
 pub struct Playground {
-    broker: Broker,
-    now: Millis,
-    scenario: Scenario,
-    graph: Rc<Graph>,
-    layout: Rc<Layout>,
-    timeline: Timeline,
-    transit: Vec<Transit>,
-    seq: u64,
+    pub(in crate::sim) broker: Broker,
+    pub(in crate::sim) now: Millis,
+    pub(in crate::sim) scenario: Scenario,
+    pub(in crate::sim) graph: Rc<Graph>,
+    pub(in crate::sim) layout: Rc<Layout>,
+    pub(in crate::sim) timeline: Timeline,
+    pub(in crate::sim) transit: Vec<Transit>,
+    pub(in crate::sim) seq: u64,
     /// Broker name of each scenario queue, in scenario order.
-    queue_names: Vec<QueueName>,
-    producers: Vec<ProducerClient>,
-    consumers: Vec<ConsumerClient>,
-    unroutable: u64,
-    returned: u64,
-    dropped: u64,
-    restarts: u64,
-    lost_in_restart: u64,
+    pub(in crate::sim) queue_names: Vec<QueueName>,
+    pub(in crate::sim) producers: Vec<Producer>,
+    pub(in crate::sim) consumers: Vec<Consumer>,
+    pub(in crate::sim) unroutable: u64,
+    pub(in crate::sim) returned: u64,
+    pub(in crate::sim) dropped: u64,
+    pub(in crate::sim) restarts: u64,
+    pub(in crate::sim) lost_in_restart: u64,
     /// A restart is being handled: messages of deleted queues count as lost in it.
-    restarting: bool,
+    pub(in crate::sim) restarting: bool,
     /// The editor is deleting a node itself (its own bookkeeping follows).
-    deleting: bool,
+    pub(in crate::sim) deleting: bool,
     /// Queues and exchanges the broker deleted on its own (auto-delete, `x-expires`,
     /// exclusive owner gone), by broker name, to take off the drawing.
-    vanished: Vec<(NodeKind, String)>,
-    log: VecDeque<String>,
-    next_connection_channel: u16,
+    pub(in crate::sim) vanished: Vec<(NodeKind, String)>,
+    pub(in crate::sim) log: VecDeque<String>,
+    pub(in crate::sim) next_connection_channel: u16,
     /// The routing key each message was last routed with (for explaining bindings).
-    routing_keys: BTreeMap<MessageId, String>,
+    pub(in crate::sim) routing_keys: BTreeMap<MessageId, String>,
     /// The headers of each message that had some (for explaining headers bindings).
-    message_headers: BTreeMap<MessageId, FieldTable>,
+    pub(in crate::sim) message_headers: BTreeMap<MessageId, FieldTable>,
     /// The headers of the publish being handled.
-    publishing_headers: Option<FieldTable>,
+    pub(in crate::sim) publishing_headers: Option<FieldTable>,
     /// When a routed copy reaches its queue on screen, relative to the routing instant.
-    arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
+    pub(in crate::sim) arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
     /// The producer that published each message, by the channel it came on.
-    publishers: BTreeMap<MessageId, String>,
+    pub(in crate::sim) publishers: BTreeMap<MessageId, String>,
     /// The set-up connection's channel, reopened after a refused edit closed it.
-    admin: Option<ChannelRef>,
+    pub(in crate::sim) admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
-    style: Style,
+    pub(in crate::sim) style: Style,
     /// Nodes moved by hand: their centres, kept across edits.
-    moved: BTreeMap<(NodeKind, String), crate::scene::Point>,
+    pub(in crate::sim) moved: BTreeMap<(NodeKind, String), crate::scene::Point>,
     /// The message of the event being turned into tokens (tokens remember it for history).
-    current_message: Option<MessageId>,
+    pub(in crate::sim) current_message: Option<MessageId>,
     /// A dead-lettered message whose next routing starts one hop late (after its trip from
     /// the queue to the dead-letter exchange).
-    dead_letter_hop: Option<MessageId>,
-    /// The script client's channels by name, with the deliveries each holds.
-    script_channels: BTreeMap<String, ScriptChannel>,
-    /// The channel number the script client's next named channel gets.
-    next_script_channel: u16,
+    pub(in crate::sim) dead_letter_hop: Option<MessageId>,
+    /// The script client's channels.
+    pub(in crate::sim) script: Script,
 }
 
 impl Playground {
@@ -371,8 +283,7 @@ impl Playground {
             dead_letter_hop: None,
             current_message: None,
             moved: BTreeMap::new(),
-            script_channels: BTreeMap::new(),
-            next_script_channel: 2,
+            script: Script::default(),
             scenario: Scenario {
                 name: scenario.name.clone(),
                 ..Scenario::default()
@@ -398,324 +309,7 @@ impl Playground {
         Ok(pg)
     }
 
-    /// Puts a script's steps on the virtual clock: each publish a burst gap after the last
-    /// thing, each sleep as long as it says. They stay in the scenario, so a rebuild (undo,
-    /// replay) runs them again from the start.
-    fn schedule(&mut self, steps: Vec<Step>) {
-        self.scenario.steps = steps.clone();
-        let mut at = 0;
-        // When the last publish reaches the broker: a `tx` step waits for it, so a commit or
-        // rollback covers the publishes before it, as on one AMQP channel.
-        let mut published_by = 0;
-        for step in steps {
-            match step {
-                Step::Sleep(ms) => at += ms,
-                tx @ Step::Tx { .. } => {
-                    at = at.max(published_by);
-                    self.send(at, Arrival::Step(Box::new(tx)));
-                }
-                Step::Publish {
-                    exchange,
-                    routing_key,
-                    body,
-                    properties,
-                    mandatory,
-                    repeat,
-                } => {
-                    for i in 1..=repeat.max(1) {
-                        let one = Step::Publish {
-                            exchange: exchange.clone(),
-                            routing_key: routing_key.clone(),
-                            body: body.replace("{i}", &i.to_string()),
-                            properties: properties.clone(),
-                            mandatory,
-                            repeat: 1,
-                        };
-                        self.send(at, Arrival::Step(Box::new(one)));
-                        published_by = at + HOP_MS + 1;
-                        at += BURST_GAP_MS;
-                    }
-                }
-                other => self.send(at, Arrival::Step(Box::new(other))),
-            }
-        }
-    }
-
-    /// Runs one scripted step; a refusal is logged (as a real client would see it) and the
-    /// script goes on.
-    fn run_step(&mut self, step: Step) {
-        let channel = match &step {
-            Step::Get { channel, .. }
-            | Step::Settle { channel, .. }
-            | Step::Recover { channel, .. }
-            | Step::CloseChannel(channel)
-            | Step::Tx { channel, .. } => Some(channel.clone()),
-            _ => None,
-        };
-        let result = match step {
-            Step::Publish {
-                exchange,
-                routing_key,
-                body,
-                properties,
-                mandatory,
-                ..
-            } => {
-                // The script's own client: connected on its first publish if need be.
-                if self.scenario.producers.is_empty() {
-                    let p = super::scenario::ProducerSpec {
-                        name: "P".into(),
-                        exchange: exchange.clone(),
-                        routing_key: routing_key.clone(),
-                        ..Default::default()
-                    };
-                    if let Err(e) = self.add_producer(p) {
-                        self.note(format!("script step refused: {e}"));
-                        return;
-                    }
-                }
-                self.publish(PublishRequest {
-                    producer: None,
-                    exchange: Some(exchange),
-                    routing_key: Some(routing_key),
-                    body: Some(body),
-                    mandatory,
-                    properties: Some(properties),
-                })
-            }
-            Step::Sleep(_) => Ok(()),
-            Step::Consume(spec) => {
-                if self.client_index(&spec.name).is_some() {
-                    self.set_consuming(&spec.name, true)
-                } else {
-                    self.add_consumer(spec)
-                }
-            }
-            Step::Cancel(tag) => self.set_consuming(&tag, false),
-            Step::Get {
-                queue,
-                settle,
-                drain,
-                hold,
-                channel,
-            } => self.fetch(&queue, settle, drain, hold, &channel),
-            Step::Settle {
-                channel,
-                settle,
-                multiple,
-                tag,
-            } => self.settle_held(&channel, settle, multiple, tag),
-            Step::Recover { channel, requeue } => self.script_channel(&channel).and_then(|ch| {
-                self.command(
-                    &format!("recover on channel `{channel}`"),
-                    BasicRecover {
-                        channel: ch,
-                        requeue,
-                    },
-                )?;
-                if let Some(c) = self.script_channels.get_mut(&channel) {
-                    c.held.clear();
-                }
-                Ok(())
-            }),
-            Step::CloseChannel(channel) => self.close_script_channel(&channel),
-            Step::Tx { channel, op } => self.script_channel(&channel).and_then(|ch| {
-                let command: Command = match op {
-                    TxOp::Select => TxSelect { channel: ch }.into(),
-                    TxOp::Commit => TxCommit { channel: ch }.into(),
-                    TxOp::Rollback => TxRollback { channel: ch }.into(),
-                    TxOp::ConfirmSelect => ConfirmSelect { channel: ch }.into(),
-                };
-                self.command(
-                    &format!("tx {} on channel `{channel}`", op.as_str()),
-                    command,
-                )
-                .map(drop)
-            }),
-            Step::Count(queue) => self.queue_name(&queue).map(|name| {
-                let c = self.counts(&name);
-                self.note(format!(
-                    "count: `{queue}` has {} ready, {} unacked",
-                    c.ready, c.unacked
-                ));
-            }),
-            Step::Edit(edit) => self.apply(edit),
-        };
-        if let Err(e) = result {
-            self.note(format!("script step refused: {e}"));
-            // A broker error closed the channel (or its connection), and with it what it held
-            // (the broker requeued that): the next step on it opens a fresh one.
-            if let (Some(name), PlaygroundError::Broker { .. }) = (channel, &e) {
-                self.script_channels.remove(&name);
-                if name == "main" && !self.producers.is_empty() {
-                    let _ = self.reopen_main();
-                }
-            }
-        }
-    }
-
-    /// The script client's channel of this name: `main` is producer P's channel (P connects
-    /// first if the script has not published yet); another name is opened on P's connection
-    /// on first use, in confirm mode when P is.
-    fn script_channel(&mut self, name: &str) -> Result<ChannelRef, PlaygroundError> {
-        if self.producers.is_empty() {
-            let spec = super::scenario::ProducerSpec {
-                name: "P".into(),
-                ..Default::default()
-            };
-            self.add_producer(spec)?;
-        }
-        let main = self.producers[0].channel;
-        if name == "main" {
-            let c = self
-                .script_channels
-                .entry(name.to_string())
-                .or_insert(ScriptChannel {
-                    channel: main,
-                    held: Vec::new(),
-                });
-            if c.channel != main {
-                // P reconnected (after an error): what the old channel held is back in its
-                // queues.
-                *c = ScriptChannel {
-                    channel: main,
-                    held: Vec::new(),
-                };
-            }
-            return Ok(main);
-        }
-        if let Some(c) = self.script_channels.get(name) {
-            return Ok(c.channel);
-        }
-        let channel = ChannelRef {
-            connection: main.connection,
-            channel: ChannelId(self.next_script_channel),
-        };
-        self.next_script_channel = self.next_script_channel.wrapping_add(1).max(2);
-        let what = format!("open channel `{name}`");
-        self.command(&what, ChannelOpen { channel })?;
-        if self.scenario.producers[0].confirm {
-            self.command(&what, ConfirmSelect { channel })?;
-        }
-        self.script_channels.insert(
-            name.to_string(),
-            ScriptChannel {
-                channel,
-                held: Vec::new(),
-            },
-        );
-        Ok(channel)
-    }
-
-    /// Settles what a script channel holds (`Step::Settle`).
-    fn settle_held(
-        &mut self,
-        name: &str,
-        settle: Settle,
-        multiple: bool,
-        tag: Option<u64>,
-    ) -> Result<(), PlaygroundError> {
-        let channel = self.script_channel(name)?;
-        let what = format!("settle ({}) on channel `{name}`", settle.as_str());
-        if let Some(tag) = tag {
-            let tag = DeliveryTag(tag);
-            self.command(&what, settle_command(channel, tag, settle, multiple))?;
-            if let Some(c) = self.script_channels.get_mut(name) {
-                c.held.retain(|&t| {
-                    if multiple {
-                        tag.0 != 0 && t > tag
-                    } else {
-                        t != tag
-                    }
-                });
-            }
-            return Ok(());
-        }
-        let mut tags = self
-            .script_channels
-            .get_mut(name)
-            .map(|c| std::mem::take(&mut c.held))
-            .unwrap_or_default();
-        tags.sort_unstable();
-        if multiple {
-            if let Some(&last) = tags.last() {
-                self.command(&what, settle_command(channel, last, settle, true))?;
-            }
-        } else {
-            for t in tags {
-                self.command(&what, settle_command(channel, t, settle, false))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Closes a script channel (`Step::CloseChannel`): the broker requeues what it held. P's
-    /// own `main` channel is reopened at once on the same connection, so P can go on
-    /// publishing; a channel never opened is left alone, as the headless runner does.
-    fn close_script_channel(&mut self, name: &str) -> Result<(), PlaygroundError> {
-        let channel = if name == "main" {
-            if self.producers.is_empty() {
-                return Ok(());
-            }
-            self.producers[0].channel
-        } else {
-            match self.script_channels.get(name) {
-                Some(c) => c.channel,
-                None => return Ok(()),
-            }
-        };
-        self.script_channels.remove(name);
-        let result = self.command(&format!("close channel `{name}`"), ChannelClose { channel });
-        if name == "main" {
-            self.reopen_main()?;
-        }
-        result.map(drop)
-    }
-
-    /// Gives P a fresh `main` channel after its old one closed: on the same connection if it
-    /// is still open (a channel error), else on a new connection (a connection error).
-    fn reopen_main(&mut self) -> Result<(), PlaygroundError> {
-        let connection = self.producers[0].channel.connection;
-        if !self.broker.connections().iter().any(|c| c.id == connection) {
-            return self.reconnect_producer(0, false);
-        }
-        let channel = ChannelRef {
-            connection,
-            channel: ChannelId(self.next_script_channel),
-        };
-        self.next_script_channel = self.next_script_channel.wrapping_add(1).max(2);
-        let what = "reopen channel `main`";
-        self.command(what, ChannelOpen { channel })?;
-        if self.scenario.producers[0].confirm {
-            self.command(what, ConfirmSelect { channel })?;
-        }
-        self.producers[0].channel = channel;
-        self.producers[0].unconfirmed.clear();
-        Ok(())
-    }
-
-    /// Opens a connection and its channel 1 for one client.
-    fn connect(&mut self, what: &str) -> Result<ChannelRef, PlaygroundError> {
-        let reply = self.command(
-            what,
-            Connect {
-                user: UserName::from("guest"),
-                password: "guest".into(),
-                vhost: VhostName::from("/"),
-            },
-        )?;
-        let Reply::Connected(connection) = reply else {
-            unreachable!("connection.open answers with Connected");
-        };
-        let channel = ChannelRef {
-            connection,
-            channel: ChannelId(self.next_connection_channel),
-        };
-        self.command(what, ChannelOpen { channel })?;
-        Ok(channel)
-    }
-
-    fn command(
+    pub(in crate::sim) fn command(
         &mut self,
         what: &str,
         command: impl Into<Command>,
@@ -733,307 +327,13 @@ impl Playground {
         })
     }
 
-    /// Starts (`basic.consume`) or stops (`basic.cancel`) a consumer.
-    pub fn set_consuming(&mut self, name: &str, on: bool) -> Result<(), PlaygroundError> {
-        let i = self.consumer_index(name)?;
-        let spec = self.scenario.consumers[i].clone();
-        let channel = self.consumers[i].channel;
-        match (on, self.consumers[i].tag.clone()) {
-            (true, None) => {
-                let queue = self.queue_name(&spec.queue)?;
-                let reply = self.command(
-                    &format!("start consumer `{name}`"),
-                    BasicConsume {
-                        channel,
-                        queue,
-                        consumer_tag: ConsumerTag::default(),
-                        no_ack: spec.auto_ack,
-                        exclusive: false,
-                        arguments: FieldTable::default(),
-                    },
-                )?;
-                if let Reply::ConsumeOk { consumer_tag } = reply {
-                    self.consumers[i].tag = Some(consumer_tag);
-                }
-                // basic.consume can deliver the backlog at once.
-                self.process_events();
-            }
-            (false, Some(consumer_tag)) => {
-                self.command(
-                    &format!("stop consumer `{name}`"),
-                    BasicCancel {
-                        channel,
-                        consumer_tag,
-                    },
-                )?;
-                self.consumers[i].tag = None;
-            }
-            _ => {}
-        }
-        // Its last consumer gone, an auto-delete queue goes too.
-        self.forget_vanished();
-        Ok(())
-    }
-
-    /// Sends a message from a producer: it reaches the broker `HOP_MS` later.
-    pub fn publish(&mut self, request: PublishRequest) -> Result<(), PlaygroundError> {
-        let index = match &request.producer {
-            Some(name) => self
-                .scenario
-                .producers
-                .iter()
-                .position(|p| &p.name == name)
-                .ok_or_else(|| PlaygroundError::Unknown {
-                    kind: "producer",
-                    name: name.clone(),
-                })?,
-            None => {
-                if self.scenario.producers.is_empty() {
-                    return Err(PlaygroundError::Unknown {
-                        kind: "producer",
-                        name: "(any)".into(),
-                    });
-                }
-                0
-            }
-        };
-        let spec = &self.scenario.producers[index];
-        let exchange = request.exchange.unwrap_or_else(|| spec.exchange.clone());
-        let routing_key = request
-            .routing_key
-            .unwrap_or_else(|| spec.routing_key.clone());
-        let body = request.body.unwrap_or_else(|| spec.body.clone());
-        let mut properties = request
-            .properties
-            .unwrap_or_else(|| spec.properties.clone())
-            .to_properties();
-        // An RPC client asks for the answer in its callback queue, with a fresh id, like
-        // tutorial 6's `reply_to=callback_queue, correlation_id=uuid`.
-        if let Some(callback) = spec.callback.clone() {
-            if properties.reply_to.is_none() {
-                properties.reply_to = Some(if callback.starts_with(DIRECT_REPLY_TO) {
-                    DIRECT_REPLY_TO.to_string()
-                } else {
-                    self.queue_name(&callback)?.as_str().to_string()
-                });
-            }
-            let id = properties.correlation_id.get_or_insert_with(|| {
-                format!("{}-{}", spec.name, self.producers[index].published + 1)
-            });
-            self.producers[index].waiting.insert(id.clone());
-        }
-        let mandatory = request.mandatory || spec.mandatory;
-        let from = self.graph.find(NodeKind::Producer, &spec.name);
-        let to = if exchange.is_empty() {
-            self.queue_node_by_broker_name(&routing_key)
-        } else {
-            self.graph.find(NodeKind::Exchange, &exchange)
-        };
-        let publish = BasicPublish {
-            channel: self.producers[index].channel,
-            exchange: ExchangeName::from(exchange.as_str()),
-            routing_key,
-            mandatory,
-            immediate: false,
-            properties,
-            body: body.as_str().into(),
-        };
-        self.producers[index].published += 1;
-        if let (Some(from), Some(to)) = (from, to) {
-            if let Some(edge) = self.graph.edge_between(from, to) {
-                self.animate(vec![Leg::Edge(edge)], 0, HOP_MS);
-            }
-        }
-        self.send(HOP_MS, Arrival::Publish(Box::new(publish)));
-        Ok(())
-    }
-
-    /// Publishes `count` copies of `request`, `BURST_GAP_MS` apart (the first now).
-    pub fn publish_burst(
-        &mut self,
-        mut request: PublishRequest,
-        count: u32,
-    ) -> Result<(), PlaygroundError> {
-        let index = match &request.producer {
-            Some(name) => self.producer_index(name)?,
-            None if !self.scenario.producers.is_empty() => 0,
-            None => return self.publish(request),
-        };
-        request.producer = Some(self.scenario.producers[index].name.clone());
-        if count > 0 {
-            self.send(
-                0,
-                Arrival::Tick {
-                    request,
-                    every: BURST_GAP_MS,
-                    remaining: Some(count),
-                },
-            );
-            self.advance(0);
-        }
-        Ok(())
-    }
-
-    /// Makes a producer publish `per_second` messages a second on the virtual clock (0 stops).
-    pub fn set_rate(&mut self, producer: &str, per_second: f64) -> Result<(), PlaygroundError> {
-        self.producer_index(producer)?;
-        self.transit.retain(|t| {
-            !matches!(&t.arrival, Arrival::Tick { request, remaining: None, .. }
-                if request.producer.as_deref() == Some(producer))
-        });
-        if per_second > 0.0 && per_second.is_finite() {
-            let every = (1000.0 / per_second).round().max(1.0) as u64;
-            self.send(
-                0,
-                Arrival::Tick {
-                    request: PublishRequest {
-                        producer: Some(producer.to_string()),
-                        ..PublishRequest::default()
-                    },
-                    every,
-                    remaining: None,
-                },
-            );
-            self.advance(0);
-        }
-        Ok(())
-    }
-
-    /// The steady rate a producer publishes at (messages a second), 0 when none.
-    pub fn rate(&self, producer: &str) -> f64 {
-        self.transit
-            .iter()
-            .find_map(|t| match &t.arrival {
-                Arrival::Tick {
-                    request,
-                    every,
-                    remaining: None,
-                } if request.producer.as_deref() == Some(producer) => Some(1000.0 / *every as f64),
-                _ => None,
-            })
-            .unwrap_or(0.0)
-    }
-
-    fn producer_index(&self, name: &str) -> Result<usize, PlaygroundError> {
-        self.scenario
-            .producers
-            .iter()
-            .position(|p| p.name == name)
-            .ok_or_else(|| PlaygroundError::Unknown {
-                kind: "producer",
-                name: name.to_string(),
-            })
-    }
-
-    fn send(&mut self, after: u64, arrival: Arrival) {
+    pub(in crate::sim) fn send(&mut self, after: u64, arrival: Arrival) {
         self.seq += 1;
         self.transit.push(Transit {
             at: self.now.plus(after),
             seq: self.seq,
             arrival,
         });
-    }
-
-    fn animate(&mut self, legs: Vec<Leg>, delay: u64, duration: u64) {
-        self.animate_fate(legs, delay, duration, None);
-    }
-
-    fn animate_fate(
-        &mut self,
-        legs: Vec<Leg>,
-        delay: u64,
-        duration: u64,
-        fate: Option<&'static str>,
-    ) {
-        let token = self.timeline.next_token();
-        self.timeline.push(Tween {
-            token,
-            legs,
-            start: (self.now.0 + delay) as f64,
-            duration: duration as f64,
-            fate,
-            message: self.current_message.map(|m| m.0),
-        });
-    }
-
-    /// Animates a routing decision the broker made at once as hops along the drawn edges,
-    /// one `HOP_MS` per exchange passed, choosing among parallel bindings the one that matched
-    /// (the core's own `explain`), and logs why each binding matched or not.
-    fn animate_route(&mut self, message: MessageId, root: &ExchangeName, edges: &[RouteEdge]) {
-        let vhost = VhostName::from("/");
-        let key = self.routing_keys.get(&message).cloned().unwrap_or_default();
-        // Drawn hops from the exchange the message was published to; the default exchange is
-        // not drawn (P points straight at the queue), so its edges take no screen time.
-        let mut hops: BTreeMap<ExchangeName, u64> = BTreeMap::new();
-        // A dead-lettered copy first travels from its queue to the dead-letter exchange.
-        hops.insert(
-            root.clone(),
-            u64::from(self.dead_letter_hop.take().is_some()),
-        );
-        let mut explained: Vec<ExchangeName> = Vec::new();
-        for edge in edges {
-            let at = hops.get(&edge.source).copied().unwrap_or(0);
-            let drawn = !edge.source.as_str().is_empty();
-            let after = at + u64::from(drawn);
-            let to = match &edge.destination {
-                Destination::Queue(q) => {
-                    self.arrives_in_queue
-                        .insert((message, q.clone()), after * HOP_MS);
-                    self.queue_node_by_broker_name(q.as_str())
-                }
-                Destination::Exchange(x) => {
-                    hops.insert(x.clone(), after);
-                    self.graph.find(NodeKind::Exchange, x.as_str())
-                }
-            };
-            if !drawn {
-                continue;
-            }
-            let table = self.broker.routing_table(&vhost, &edge.source);
-            let headers = self.message_headers.get(&message);
-            let explanations = table
-                .map(|t| t.explain(&[key.as_str()], headers, self.broker.compat()))
-                .unwrap_or_default();
-            if !explained.contains(&edge.source) {
-                explained.push(edge.source.clone());
-                for e in &explanations {
-                    self.note(format!(
-                        "  why (message #{} at `{}`): {}",
-                        message.0,
-                        edge.source,
-                        e.sentence()
-                    ));
-                }
-            }
-            // The drawn label of the binding that matched (its key, or a headers binding's
-            // arguments), to pick it among parallel edges.
-            let matched_key = explanations
-                .iter()
-                .find(|e| e.matched && e.destination == edge.destination)
-                .and_then(|e| {
-                    self.scenario.bindings.iter().find_map(|b| {
-                        (b.exchange == edge.source.as_str()
-                            && b.key == e.routing_key
-                            && field_table(&b.arguments) == e.arguments)
-                            .then(|| b.label())
-                            .flatten()
-                    })
-                });
-            let from = self.graph.find(NodeKind::Exchange, edge.source.as_str());
-            if let (Some(from), Some(to)) = (from, to) {
-                let parallel = self
-                    .graph
-                    .edges
-                    .iter()
-                    .position(|e| {
-                        e.from == from && e.to == to && e.label.is_some() && e.label == matched_key
-                    })
-                    .or_else(|| self.graph.edge_between(from, to));
-                if let Some(e) = parallel {
-                    self.animate(vec![Leg::Edge(e)], at * HOP_MS, HOP_MS);
-                }
-            }
-        }
     }
 
     /// Lets `ms` of virtual time pass, handling every arrival and broker timer on the way in
@@ -1090,150 +390,21 @@ impl Playground {
                     // Kept for explaining headers bindings (`Published` carries no headers).
                     self.publishing_headers = publish.properties.headers.clone();
                     // A refusal is logged and shown by `command`; the clock goes on. It
-                    // closed the publisher's channel: the client opens a fresh connection, as
-                    // a real one restarted after the error would.
+                    // closed the publisher's channel, which is the client's to deal with.
                     let channel = publish.channel;
                     if self.command("publish", *publish).is_err() {
-                        if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
-                            // The script's client keeps its connection (and the deliveries
-                            // its other channels hold): only its `main` channel closed.
-                            if i == 0 && !self.script_channels.is_empty() {
-                                let _ = self.reopen_main();
-                            } else {
-                                let _ = self.reconnect_producer(i, true);
-                            }
-                        }
+                        self.client_refused(channel);
                     }
                     self.publishing_headers = None;
                 }
-                Arrival::Tick {
-                    request,
-                    every,
-                    remaining,
-                } => {
-                    let sent = self.publish(request.clone());
-                    let next = match remaining {
-                        None => Some(None),
-                        Some(n) if n > 1 => Some(Some(n - 1)),
-                        Some(_) => None,
-                    };
-                    // A producer deleted meanwhile stops its timer.
-                    if let (Ok(()), Some(remaining)) = (sent, next) {
-                        self.send(
-                            every,
-                            Arrival::Tick {
-                                request,
-                                every,
-                                remaining,
-                            },
-                        );
-                    }
-                }
-                Arrival::Deliver {
-                    consumer,
-                    tag,
-                    ack,
-                    request,
-                    body,
-                } => {
-                    let Some(i) = self.client_index(&consumer) else {
-                        continue;
-                    };
-                    self.consumers[i].received += 1;
-                    self.consumers[i].last_body = Some(body);
-                    let spec = &self.scenario.consumers[i];
-                    let settle = spec.settle_for(self.consumers[i].received);
-                    let request = request.filter(|_| spec.rpc_server);
-                    if ack || request.is_some() {
-                        self.send(
-                            spec.processing_ms,
-                            Arrival::Done {
-                                consumer,
-                                tag: ack.then_some(tag),
-                                settle,
-                                request,
-                            },
-                        );
-                    }
-                }
-                Arrival::Step(step) => self.run_step(*step),
-                Arrival::Reply {
-                    producer,
-                    correlation_id,
-                } => {
-                    if let Ok(i) = self.producer_index(&producer) {
-                        let p = &mut self.producers[i];
-                        // Tutorial 6's client ignores replies whose id it does not know.
-                        if correlation_id.is_some_and(|id| p.waiting.remove(&id)) {
-                            p.replies += 1;
-                        }
-                    }
-                }
-                Arrival::Done {
-                    consumer,
-                    tag,
-                    settle,
-                    request,
-                } => {
-                    let Some(i) = self.client_index(&consumer) else {
-                        continue;
-                    };
-                    if let Some(request) = request {
-                        self.reply(i, request);
-                    }
-                    if let Some(tag) = tag {
-                        self.settle(i, tag, settle);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The script's client fetches from a queue with `basic.get` on one of its channels, and
-    /// settles each message at once or holds it unacked on that channel; `drain` goes on
-    /// until the queue is empty.
-    fn fetch(
-        &mut self,
-        queue: &str,
-        settle: Option<Settle>,
-        drain: bool,
-        hold: bool,
-        channel_name: &str,
-    ) -> Result<(), PlaygroundError> {
-        let name = self.queue_name(queue)?;
-        let channel = self.script_channel(channel_name)?;
-        loop {
-            let reply = self.command(
-                &format!("get from `{queue}`"),
-                amqp_playground_core::BasicGet {
-                    channel,
-                    queue: name.clone(),
-                    no_ack: settle.is_none() && !hold,
-                },
-            )?;
-            let Reply::GetOk(got) = reply else {
-                return Ok(());
-            };
-            let tag = got.delivery_tag;
-            if hold {
-                if let Some(c) = self.script_channels.get_mut(channel_name) {
-                    c.held.push(tag);
-                }
-            } else if let Some(settle) = settle {
-                self.command(
-                    &format!("settle a message got from `{queue}`"),
-                    settle_command(channel, tag, settle, false),
-                )?;
-            }
-            if !drain || got.message_count == 0 {
-                return Ok(());
+                Arrival::Wake(wake) => self.client_wake(*wake),
             }
         }
     }
 
     /// Takes queues and exchanges the broker deleted on its own off the scenario and the
     /// drawing, with the bindings and consumers that hung off them.
-    pub(super) fn forget_vanished(&mut self) {
+    pub(in crate::sim) fn forget_vanished(&mut self) {
         let vanished = std::mem::take(&mut self.vanished);
         let mut changed = false;
         for (kind, name) in vanished {
@@ -1279,341 +450,68 @@ impl Playground {
         }
     }
 
-    /// An RPC server answers: its reply goes to the default exchange with the request's
-    /// `reply_to` as routing key and its `correlation_id`, and travels one hop to the broker.
-    fn reply(&mut self, i: usize, request: Request) {
-        let name = self.scenario.consumers[i].name.clone();
-        let answer = match request.body.trim().parse::<u32>() {
-            Ok(n) if n <= 90 => fib(n).to_string(),
-            _ => format!("re: {}", request.body),
-        };
-        let publish = BasicPublish {
-            channel: self.consumers[i].channel,
-            exchange: ExchangeName::from(""),
-            routing_key: request.reply_to.clone(),
-            mandatory: false,
-            immediate: false,
-            properties: Properties {
-                correlation_id: request.correlation_id,
-                ..Properties::default()
-            },
-            body: answer.into(),
-        };
-        self.consumers[i].replied += 1;
-        let from = self.graph.find(NodeKind::Consumer, &name);
-        let to = self
-            .queue_node_by_broker_name(&request.reply_to)
-            .or_else(|| {
-                // Direct reply-to: straight to the client that asked.
-                let p = self.producers.iter().position(|p| {
-                    p.reply_tag.is_some() && request.reply_to.starts_with(DIRECT_REPLY_TO)
-                })?;
-                self.graph
-                    .find(NodeKind::Producer, &self.scenario.producers[p].name)
-            });
-        if let (Some(from), Some(to)) = (from, to) {
-            if let Some(edge) = self.graph.edge_between(from, to) {
-                self.animate(vec![Leg::Edge(edge)], 0, HOP_MS);
-            }
-        }
-        self.send(HOP_MS, Arrival::Publish(Box::new(publish)));
-    }
-
-    /// A consumer settles a delivery: ack, nack or reject, with or without requeue.
-    fn settle(&mut self, i: usize, tag: DeliveryTag, settle: Settle) {
-        let channel = self.consumers[i].channel;
-        let what = format!(
-            "{} from `{}`",
-            settle.as_str(),
-            self.scenario.consumers[i].name
-        );
-        if self
-            .command(&what, settle_command(channel, tag, settle, false))
-            .is_ok()
-        {
-            if settle == Settle::Ack {
-                self.consumers[i].acked += 1;
-            } else {
-                self.consumers[i].refused += 1;
-            }
-        }
-    }
-
-    /// Folds the broker's events into counts, tokens and log lines.
-    fn process_events(&mut self) {
+    /// Folds the broker's events into counts, log lines and tokens, and hands each to the
+    /// client it is addressed to, one event at a time: a client's reaction (a delivery on its
+    /// way) comes right after the routing that led to it, in the broker's order.
+    pub(in crate::sim) fn process_events(&mut self) {
         while let Some(event) = self.broker.poll_event() {
-            self.current_message = message_of(&event);
-            self.note(describe(&event));
-            match event {
-                Event::Published {
-                    message,
-                    routing_key,
-                    channel,
-                    seq,
-                    ..
-                } => {
-                    self.routing_keys.insert(message, routing_key);
-                    if let Some(headers) = self.publishing_headers.take() {
-                        self.message_headers.insert(message, headers);
-                    }
-                    if let Some(i) = self.producers.iter().position(|p| p.channel == channel) {
-                        let name = self.scenario.producers[i].name.clone();
-                        self.publishers.insert(message, name);
-                        if let Some(seq) = seq {
-                            self.producers[i].unconfirmed.insert(seq);
-                        }
-                    }
-                }
-                Event::PublisherAck {
-                    channel,
-                    seq,
-                    multiple,
-                }
-                | Event::PublisherNack {
-                    channel,
-                    seq,
-                    multiple,
-                } => {
-                    let ack = matches!(event, Event::PublisherAck { .. });
-                    if let Some(p) = self.producers.iter_mut().find(|p| p.channel == channel) {
-                        let done: Vec<u64> = if multiple {
-                            p.unconfirmed.range(..=seq).copied().collect()
-                        } else {
-                            p.unconfirmed.get(&seq).copied().into_iter().collect()
-                        };
-                        for s in &done {
-                            p.unconfirmed.remove(s);
-                        }
-                        let n = done.len() as u64;
-                        if ack {
-                            p.confirmed += n;
-                        } else {
-                            p.nacked += n;
-                        }
-                    }
-                }
-                Event::DeadLettered {
-                    message,
-                    routing_keys,
-                    queue,
-                    dead_letter_exchange,
-                    ..
-                } => {
-                    if let Some(key) = routing_keys.into_iter().next() {
-                        self.routing_keys.insert(message, key);
-                    }
-                    self.fate_at_queue(&queue, "dead-lettered");
-                    let q = self.queue_node_by_broker_name(queue.as_str());
-                    let x = self
-                        .graph
-                        .find(NodeKind::Exchange, dead_letter_exchange.as_str());
-                    if let (Some(q), Some(x)) = (q, x) {
-                        if let Some(e) = self.graph.edge_between(q, x) {
-                            self.animate(vec![Leg::Edge(e)], 0, HOP_MS);
-                            self.dead_letter_hop = Some(message);
-                        }
-                    }
-                }
-                Event::Routed {
-                    message,
-                    exchange,
-                    edges,
-                    ..
-                } => self.animate_route(message, &exchange, &edges),
-                Event::Delivered {
-                    channel,
-                    consumer_tag: Some(_),
-                    queue,
-                    message,
-                    properties,
-                    ..
-                } if self.producers.iter().any(|p| p.channel == channel) => {
-                    // An RPC reply on its way to the client.
-                    let i = self
-                        .producers
-                        .iter()
-                        .position(|p| p.channel == channel)
-                        .expect("checked by the guard");
-                    let producer = self.scenario.producers[i].name.clone();
-                    let delay = self
-                        .arrives_in_queue
-                        .remove(&(message, queue.clone()))
-                        .unwrap_or(0);
-                    let q = self.queue_node_by_broker_name(queue.as_str());
-                    let p = self.graph.find(NodeKind::Producer, &producer);
-                    if let (Some(q), Some(p)) = (q, p) {
-                        if let Some(edge) = self.graph.edge_between(q, p) {
-                            self.animate(
-                                vec![Leg::Across(q), Leg::Edge(edge)],
-                                delay,
-                                THROUGH_MS + HOP_MS,
-                            );
-                        }
-                    }
-                    self.send(
-                        delay + THROUGH_MS + HOP_MS,
-                        Arrival::Reply {
-                            producer,
-                            correlation_id: properties.correlation_id.clone(),
-                        },
-                    );
-                }
-                Event::Delivered {
-                    channel,
-                    consumer_tag: Some(tag),
-                    queue,
-                    message,
-                    delivery_tag,
-                    no_ack,
-                    properties,
-                    body,
-                    ..
-                } => {
-                    let consumer = self
-                        .consumers
-                        .iter()
-                        .position(|c| c.channel == channel && c.tag.as_ref() == Some(&tag))
-                        // The consume-ok reply (and so the tag) comes after the backlog's
-                        // deliveries: match the channel alone then.
-                        .or_else(|| self.consumers.iter().position(|c| c.channel == channel));
-                    if let Some(consumer) = consumer {
-                        // A copy routed through exchanges is still travelling to its queue on
-                        // screen: its delivery leaves the queue once it has arrived there.
-                        let delay = self
-                            .arrives_in_queue
-                            .remove(&(message, queue.clone()))
-                            .unwrap_or(0);
-                        let q = self.queue_node_by_broker_name(queue.as_str());
-                        let c = self
-                            .graph
-                            .find(NodeKind::Consumer, &self.scenario.consumers[consumer].name);
-                        if let (Some(q), Some(c)) = (q, c) {
-                            if let Some(edge) = self.graph.edge_between(q, c) {
-                                self.animate(
-                                    vec![Leg::Across(q), Leg::Edge(edge)],
-                                    delay,
-                                    THROUGH_MS + HOP_MS,
-                                );
-                            }
-                        }
-                        let name = self.scenario.consumers[consumer].name.clone();
-                        let text = String::from_utf8_lossy(body.as_bytes()).into_owned();
-                        let request = properties.reply_to.clone().map(|reply_to| Request {
-                            reply_to,
-                            correlation_id: properties.correlation_id.clone(),
-                            body: text.clone(),
-                        });
-                        self.send(
-                            delay + THROUGH_MS + HOP_MS,
-                            Arrival::Deliver {
-                                consumer: name,
-                                tag: delivery_tag,
-                                ack: !no_ack,
-                                request,
-                                body: text,
-                            },
-                        );
-                    }
-                }
-                Event::Unroutable {
-                    message, exchange, ..
-                } => {
-                    self.unroutable += 1;
-                    // It ends where routing gave up: at the exchange, or at P when the default
-                    // exchange (not drawn) found no queue of that name.
-                    let at = self
-                        .graph
-                        .find(NodeKind::Exchange, exchange.as_str())
-                        .or_else(|| {
-                            let publisher = self.publishers.get(&message)?;
-                            self.graph.find(NodeKind::Producer, publisher)
-                        });
-                    if let Some(node) = at {
-                        self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some("unroutable"));
-                    }
-                }
-                Event::Returned {
-                    channel, exchange, ..
-                } => {
-                    self.returned += 1;
-                    // Back along the publisher's edge to the exchange; with the default
-                    // exchange (not drawn) it shows at P.
-                    let producer = self.producers.iter().position(|p| p.channel == channel);
-                    let p = producer.and_then(|i| {
-                        self.graph
-                            .find(NodeKind::Producer, &self.scenario.producers[i].name)
-                    });
-                    let x = self.graph.find(NodeKind::Exchange, exchange.as_str());
-                    let legs = match (p, x) {
-                        (Some(p), Some(x)) => {
-                            self.graph.edge_between(p, x).map(|e| vec![Leg::Back(e)])
-                        }
-                        (Some(p), None) => Some(vec![Leg::Stay(p)]),
-                        _ => None,
-                    };
-                    if let Some(legs) = legs {
-                        self.animate_fate(legs, 0, HOP_MS, Some("returned"));
-                    }
-                }
-                Event::Dropped {
-                    reason: DropReason::Restart,
-                    ..
-                } => self.lost_in_restart += 1,
-                Event::QueueDeleted { messages, .. } if self.restarting => {
-                    self.lost_in_restart += messages.len() as u64;
-                }
-                Event::QueueDeleted { queue, .. } if !self.deleting => {
-                    self.vanished
-                        .push((NodeKind::Queue, queue.as_str().to_string()));
-                }
-                Event::ExchangeDeleted { exchange, .. } if !self.deleting && !self.restarting => {
-                    self.vanished
-                        .push((NodeKind::Exchange, exchange.as_str().to_string()));
-                }
-                Event::Dropped { queue, .. } => {
-                    self.dropped += 1;
-                    self.fate_at_queue(&queue, "dropped");
-                }
-                Event::Expired { queue, .. } => self.fate_at_queue(&queue, "expired"),
-
-                _ => {}
+            self.current_message = narrate::message_of(&event);
+            self.note(narrate::describe(&event));
+            self.count(&event);
+            self.animate_event(&event);
+            if let Some(id) = clients::addressee(&event).and_then(|c| self.client_of(c)) {
+                self.client_event(id, &event);
             }
         }
         self.current_message = None;
     }
 
-    fn fate_at_queue(&mut self, queue: &QueueName, fate: &'static str) {
-        if let Some(node) = self.queue_node_by_broker_name(queue.as_str()) {
-            self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some(fate));
+    /// The engine's own bookkeeping of an event: what the routing explanations need, the
+    /// counts the status panel shows, and what the broker deleted on its own.
+    fn count(&mut self, event: &Event) {
+        match event {
+            Event::Published {
+                message,
+                routing_key,
+                ..
+            } => {
+                self.routing_keys.insert(*message, routing_key.clone());
+                if let Some(headers) = self.publishing_headers.take() {
+                    self.message_headers.insert(*message, headers);
+                }
+            }
+            Event::DeadLettered {
+                message,
+                routing_keys,
+                ..
+            } => {
+                if let Some(key) = routing_keys.first() {
+                    self.routing_keys.insert(*message, key.clone());
+                }
+            }
+            Event::Unroutable { .. } => self.unroutable += 1,
+            Event::Returned { .. } => self.returned += 1,
+            Event::Dropped {
+                reason: DropReason::Restart,
+                ..
+            } => self.lost_in_restart += 1,
+            Event::QueueDeleted { messages, .. } if self.restarting => {
+                self.lost_in_restart += messages.len() as u64;
+            }
+            Event::QueueDeleted { queue, .. } if !self.deleting => {
+                self.vanished
+                    .push((NodeKind::Queue, queue.as_str().to_string()));
+            }
+            Event::ExchangeDeleted { exchange, .. } if !self.deleting && !self.restarting => {
+                self.vanished
+                    .push((NodeKind::Exchange, exchange.as_str().to_string()));
+            }
+            Event::Dropped { .. } => self.dropped += 1,
+            _ => {}
         }
     }
 
-    fn note(&mut self, line: String) {
-        if self.log.len() == LOG_LINES {
-            self.log.pop_front();
-        }
-        self.log.push_back(format!("{:>7} ms  {line}", self.now.0));
-    }
-
-    fn client_index(&self, consumer: &str) -> Option<usize> {
-        self.scenario
-            .consumers
-            .iter()
-            .position(|c| c.name == consumer)
-    }
-
-    fn consumer_index(&self, name: &str) -> Result<usize, PlaygroundError> {
-        self.scenario
-            .consumers
-            .iter()
-            .position(|c| c.name == name)
-            .ok_or_else(|| PlaygroundError::Unknown {
-                kind: "consumer",
-                name: name.to_string(),
-            })
-    }
-
-    fn queue_name(&self, handle: &str) -> Result<QueueName, PlaygroundError> {
+    pub(in crate::sim) fn queue_name(&self, handle: &str) -> Result<QueueName, PlaygroundError> {
         self.scenario
             .queues
             .iter()
@@ -1630,7 +528,7 @@ impl Playground {
         self.queue_name(handle).ok().map(|q| q.as_str().to_string())
     }
 
-    fn queue_node_by_broker_name(&self, name: &str) -> Option<NodeId> {
+    pub(in crate::sim) fn queue_node_by_broker_name(&self, name: &str) -> Option<NodeId> {
         let i = self.queue_names.iter().position(|q| q.as_str() == name)?;
         self.graph
             .find(NodeKind::Queue, &self.scenario.queues[i].name)
@@ -1642,20 +540,6 @@ impl Playground {
             self.style = style;
             self.relayout();
         }
-    }
-
-    /// Everything the log says about one message, oldest first: its publish, each exchange's
-    /// reasoning binding by binding, where it was queued, delivered, acked or lost.
-    pub fn history(&self, message: u64) -> Vec<String> {
-        let tag = format!("#{message}");
-        self.log
-            .iter()
-            .filter(|line| {
-                line.match_indices(&tag)
-                    .any(|(i, _)| !line[i + tag.len()..].starts_with(|c: char| c.is_ascii_digit()))
-            })
-            .map(|line| line.trim().to_string())
-            .collect()
     }
 
     /// How `exchange` would route a message with `routing_key`, binding by binding: whether it
@@ -1733,7 +617,7 @@ impl Playground {
     }
 
     /// The broker's own counts for a queue (zero when it does not exist).
-    fn counts(&self, queue: &QueueName) -> QueueCounts {
+    pub(in crate::sim) fn counts(&self, queue: &QueueName) -> QueueCounts {
         self.broker
             .queue(&VhostName::from("/"), queue)
             .map(|q| QueueCounts {
@@ -1741,11 +625,6 @@ impl Playground {
                 unacked: q.unacked as u64,
             })
             .unwrap_or_default()
-    }
-
-    /// The latest log lines, oldest first.
-    pub fn log(&self) -> impl Iterator<Item = &str> {
-        self.log.iter().map(String::as_str)
     }
 
     /// The consumers as the page shows them (cheaper than a whole snapshot).
@@ -1809,949 +688,5 @@ impl Playground {
     }
 }
 
-/// Fibonacci, as tutorial 6's server computes it (iteratively: n ≤ 90 fits a u64).
-/// The ack, nack or reject that settles `tag` (reject has no `multiple`).
-fn settle_command(
-    channel: ChannelRef,
-    tag: DeliveryTag,
-    settle: Settle,
-    multiple: bool,
-) -> Command {
-    match settle {
-        Settle::Ack => BasicAck {
-            channel,
-            delivery_tag: tag,
-            multiple,
-        }
-        .into(),
-        Settle::Nack | Settle::NackRequeue => BasicNack {
-            channel,
-            delivery_tag: tag,
-            multiple,
-            requeue: settle == Settle::NackRequeue,
-        }
-        .into(),
-        Settle::Reject | Settle::RejectRequeue => BasicReject {
-            channel,
-            delivery_tag: tag,
-            requeue: settle == Settle::RejectRequeue,
-        }
-        .into(),
-    }
-}
-
-fn fib(n: u32) -> u64 {
-    let (mut a, mut b) = (0u64, 1u64);
-    for _ in 0..n {
-        (a, b) = (b, a.saturating_add(b));
-    }
-    a
-}
-
-/// `amq.gen-JzTY20BRgKO-HjmUJj0wLg` → `amq.gen-JzT...`, as the tutorial diagrams shorten it.
-fn shorten(name: &str) -> String {
-    match name.strip_prefix("amq.gen-") {
-        Some(rest) if rest.chars().count() > 3 => {
-            format!("amq.gen-{}...", rest.chars().take(3).collect::<String>())
-        }
-        _ => name.to_string(),
-    }
-}
-
-/// One line of the event log.
-fn describe(event: &Event) -> String {
-    match event {
-        Event::ConnectionOpened { connection, .. } => format!("connection {} opened", connection.0),
-        Event::ChannelOpened { channel } => {
-            format!(
-                "channel {}/{} opened",
-                channel.connection.0, channel.channel.0
-            )
-        }
-        Event::QueueDeclared { queue, .. } => format!("queue `{queue}` declared"),
-        Event::ExchangeDeclared { exchange, kind, .. } => {
-            format!("{kind} exchange `{exchange}` declared")
-        }
-        Event::Bound {
-            source,
-            destination,
-            routing_key,
-            ..
-        } => format!(
-            "`{source}` bound to {} with key `{routing_key}`",
-            destination_text(destination)
-        ),
-        Event::ConsumerStarted {
-            consumer_tag,
-            queue,
-            ..
-        } => format!("consumer `{consumer_tag}` started on `{queue}`"),
-        Event::ConsumerCancelled {
-            consumer_tag,
-            queue,
-            ..
-        } => format!("consumer `{consumer_tag}` on `{queue}` cancelled"),
-        Event::Published {
-            message,
-            exchange,
-            routing_key,
-            ..
-        } => format!(
-            "message #{} published to `{}` with key `{routing_key}`",
-            message.0,
-            if exchange.as_str().is_empty() {
-                "(default)"
-            } else {
-                exchange.as_str()
-            }
-        ),
-        Event::Routed {
-            message, queues, ..
-        } => {
-            let names: Vec<&str> = queues.iter().map(QueueName::as_str).collect();
-            format!("message #{} routed to {}", message.0, names.join(", "))
-        }
-        Event::Unroutable { message, .. } => {
-            format!("message #{} unroutable: no queue took it", message.0)
-        }
-        Event::Enqueued { queue, message } => {
-            format!("message #{} enqueued in `{queue}`", message.0)
-        }
-        Event::Delivered {
-            queue,
-            message,
-            consumer_tag,
-            redelivered,
-            ..
-        } => {
-            let again = if *redelivered { " (redelivered)" } else { "" };
-            match consumer_tag {
-                Some(tag) => format!(
-                    "message #{} delivered from `{queue}` to `{tag}`{again}",
-                    message.0
-                ),
-                None => format!("message #{} fetched from `{queue}`{again}", message.0),
-            }
-        }
-        Event::Acked { message, .. } => format!("message #{} acknowledged", message.0),
-        Event::ConnectionClosed {
-            connection,
-            code,
-            text,
-        } => format!("connection {} closed: {code} {text}", connection.0),
-        Event::ChannelClosed {
-            channel,
-            code,
-            text,
-        } => format!(
-            "channel {}/{} closed: {code} {text}",
-            channel.connection.0, channel.channel.0
-        ),
-        Event::ExchangeDeleted { exchange, .. } => format!("exchange `{exchange}` deleted"),
-        Event::QueueDeleted {
-            queue, messages, ..
-        } => format!(
-            "queue `{queue}` deleted with {} ready messages",
-            messages.len()
-        ),
-        Event::QueuePurged { queue, messages } => {
-            format!("queue `{queue}` purged of {} messages", messages.len())
-        }
-        Event::Unbound {
-            source,
-            destination,
-            routing_key,
-            ..
-        } => format!(
-            "`{source}` unbound from {} (key `{routing_key}`)",
-            destination_text(destination)
-        ),
-        Event::ConsumerActivated {
-            consumer_tag,
-            queue,
-            ..
-        } => format!("consumer `{consumer_tag}` is now the active one on `{queue}`"),
-        Event::Returned {
-            message,
-            reply_code,
-            reply_text,
-            ..
-        } => format!(
-            "message #{} returned to its publisher: {reply_code} {reply_text}",
-            message.0
-        ),
-        Event::Nacked {
-            message, requeue, ..
-        }
-        | Event::Rejected {
-            message, requeue, ..
-        } => format!(
-            "message #{} refused by its consumer{}",
-            message.0,
-            if *requeue { ", requeued" } else { "" }
-        ),
-        Event::Requeued { queue, message } => {
-            format!("message #{} back in `{queue}`", message.0)
-        }
-        Event::Expired { queue, message } => {
-            format!("message #{} expired in `{queue}`", message.0)
-        }
-        Event::DeadLettered {
-            queue,
-            message,
-            reason,
-            dead_letter_exchange,
-            ..
-        } => format!(
-            "message #{} dead-lettered from `{queue}` ({}) to `{dead_letter_exchange}`",
-            message.0,
-            reason.as_str()
-        ),
-        Event::Dropped { queue, message, .. } => {
-            format!("message #{} dropped from `{queue}`", message.0)
-        }
-        Event::Restarted => "broker restarted: only durable things and persistent messages in durable queues are left".to_string(),
-        Event::PublisherAck { seq, multiple, .. } => format!(
-            "publisher confirm: ack for #{seq}{}",
-            if *multiple { " and all before" } else { "" }
-        ),
-        Event::PublisherNack { seq, multiple, .. } => format!(
-            "publisher confirm: nack for #{seq}{}",
-            if *multiple { " and all before" } else { "" }
-        ),
-    }
-}
-
-/// The message an event is about, if any.
-fn message_of(event: &Event) -> Option<MessageId> {
-    match event {
-        Event::Published { message, .. }
-        | Event::Routed { message, .. }
-        | Event::Unroutable { message, .. }
-        | Event::Returned { message, .. }
-        | Event::Enqueued { message, .. }
-        | Event::Delivered { message, .. }
-        | Event::Acked { message, .. }
-        | Event::Nacked { message, .. }
-        | Event::Rejected { message, .. }
-        | Event::Requeued { message, .. }
-        | Event::Expired { message, .. }
-        | Event::DeadLettered { message, .. }
-        | Event::Dropped { message, .. } => Some(*message),
-        _ => None,
-    }
-}
-
-fn destination_text(d: &Destination) -> String {
-    match d {
-        Destination::Queue(q) => format!("queue `{q}`"),
-        Destination::Exchange(x) => format!("exchange `{x}`"),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::super::presets;
-    use super::*;
-
-    fn hello() -> Playground {
-        Playground::new(presets::hello_world()).expect("hello world sets up")
-    }
-
-    fn counts(pg: &Playground, queue: &str) -> QueueCounts {
-        pg.snapshot()
-            .queues
-            .into_iter()
-            .find(|(q, _)| q == queue)
-            .map(|(_, c)| c)
-            .unwrap()
-    }
-
-    fn received(pg: &Playground, consumer: &str) -> u64 {
-        pg.snapshot()
-            .consumers
-            .into_iter()
-            .find(|c| c.name == consumer)
-            .unwrap()
-            .received
-    }
-
-    #[test]
-    fn hello_world_sets_up_a_consuming_consumer_and_an_empty_queue() {
-        let pg = hello();
-        let snap = pg.snapshot();
-        assert_eq!(snap.now, 0);
-        assert_eq!(snap.queues, vec![("hello".into(), QueueCounts::default())]);
-        assert!(snap.consumers[0].consuming);
-        assert!(!pg.busy());
-        assert!(pg.log().any(|l| l.contains("queue `hello` declared")));
-    }
-
-    #[test]
-    fn a_publish_travels_to_the_broker_then_to_the_consumer() {
-        let mut pg = hello();
-        pg.publish(PublishRequest::default()).unwrap();
-        assert_eq!(pg.snapshot().producers, vec![("P".into(), 1)]);
-        assert_eq!(pg.tokens().len(), 1, "the token leaves P");
-        pg.advance(HOP_MS - 1);
-        assert!(
-            !pg.log().any(|l| l.contains("published")),
-            "the broker has not seen it yet"
-        );
-        pg.advance(1);
-        assert!(pg
-            .log()
-            .any(|l| l.contains("message #1 delivered from `hello`")));
-        assert_eq!(received(&pg, "C"), 0, "the delivery is on its way");
-        assert_eq!(pg.snapshot().in_flight, 1);
-        pg.advance(THROUGH_MS + HOP_MS);
-        assert_eq!(received(&pg, "C"), 1);
-        assert_eq!(counts(&pg, "hello"), QueueCounts::default());
-        assert!(!pg.busy());
-        assert!(pg.tokens().is_empty());
-    }
-
-    #[test]
-    fn without_a_consumer_messages_wait_in_the_queue_until_one_starts() {
-        let mut pg = hello();
-        pg.set_consuming("C", false).unwrap();
-        pg.publish(PublishRequest::default()).unwrap();
-        pg.publish(PublishRequest {
-            body: Some("again".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(5_000);
-        assert_eq!(
-            counts(&pg, "hello"),
-            QueueCounts {
-                ready: 2,
-                unacked: 0
-            }
-        );
-        assert_eq!(received(&pg, "C"), 0);
-        pg.set_consuming("C", true).unwrap();
-        assert_eq!(
-            counts(&pg, "hello").ready,
-            0,
-            "the backlog is delivered at once"
-        );
-        assert_eq!(pg.tokens().len(), 2, "both tokens leave the queue");
-        pg.advance(THROUGH_MS + HOP_MS);
-        assert_eq!(received(&pg, "C"), 2);
-    }
-
-    #[test]
-    fn step_runs_one_arrival_at_a_time() {
-        let mut pg = hello();
-        pg.publish(PublishRequest::default()).unwrap();
-        assert!(pg.step());
-        assert_eq!(pg.now(), Millis(HOP_MS));
-        assert!(pg.step());
-        assert_eq!(pg.now(), Millis(2 * HOP_MS + THROUGH_MS));
-        assert_eq!(received(&pg, "C"), 1);
-        assert!(!pg.step());
-    }
-
-    #[test]
-    fn unknown_names_are_refused_with_the_name() {
-        let mut pg = hello();
-        let err = pg
-            .publish(PublishRequest {
-                producer: Some("Q".into()),
-                ..PublishRequest::default()
-            })
-            .unwrap_err();
-        assert_eq!(err.to_string(), "no producer named `Q` in this scenario");
-        assert!(pg.set_consuming("nobody", true).is_err());
-        assert_eq!(pg.snapshot().producers, vec![("P".into(), 0)]);
-    }
-
-    #[test]
-    fn a_publish_to_a_missing_exchange_is_the_brokers_404() {
-        let mut pg = hello();
-        pg.publish(PublishRequest {
-            exchange: Some("nope".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS);
-        assert!(
-            pg.log()
-                .any(|l| l.contains("NOT_FOUND - no exchange 'nope' in vhost '/'")),
-            "{:?}",
-            pg.log().collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn a_routed_message_takes_the_binding_that_matched_then_waits_its_turn() {
-        let mut pg = Playground::new(presets::routing()).unwrap();
-        pg.publish(PublishRequest {
-            routing_key: Some("green".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS);
-        // P→X is edge 0; X→Q2 [black] is 2, [green] 3; Q2→C2 is 5.
-        let legs: Vec<Vec<Leg>> = pg
-            .tokens_at((HOP_MS + HOP_MS / 2) as f64)
-            .iter()
-            .map(|s| s.tween.legs.clone())
-            .collect();
-        assert_eq!(legs, vec![vec![Leg::Edge(3)]]);
-        let later: Vec<Vec<Leg>> = pg
-            .tokens_at((2 * HOP_MS + 1) as f64)
-            .iter()
-            .map(|s| s.tween.legs.clone())
-            .collect();
-        let q2 = pg.graph().find(NodeKind::Queue, "Q2").unwrap();
-        assert_eq!(later, vec![vec![Leg::Across(q2), Leg::Edge(5)]]);
-        assert!(pg
-            .log()
-            .any(|l| l.contains("why (message #1 at `direct_logs`)") && l.contains("green")));
-        pg.advance(HOP_MS + THROUGH_MS + HOP_MS - 1);
-        assert_eq!(received(&pg, "C2"), 0);
-        pg.advance(1);
-        assert_eq!(received(&pg, "C2"), 1);
-    }
-
-    #[test]
-    fn an_unroutable_message_ends_at_the_exchange_with_its_fate_shown() {
-        let mut pg = Playground::new(presets::routing()).unwrap();
-        pg.publish(PublishRequest {
-            routing_key: Some("purple".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS + 1);
-        let x = pg.graph().find(NodeKind::Exchange, "direct_logs").unwrap();
-        let fates: Vec<(Vec<Leg>, Option<&str>)> = pg
-            .tokens()
-            .iter()
-            .map(|s| (s.tween.legs.clone(), s.tween.fate))
-            .collect();
-        assert_eq!(fates, vec![(vec![Leg::Stay(x)], Some("unroutable"))]);
-        assert_eq!(pg.snapshot().unroutable, 1);
-        // With the default exchange the fate shows at P: no exchange is drawn.
-        let mut pg = hello();
-        pg.publish(PublishRequest {
-            routing_key: Some("nowhere".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS);
-        let p = pg.graph().find(NodeKind::Producer, "P").unwrap();
-        assert_eq!(pg.tokens()[0].tween.legs, vec![Leg::Stay(p)]);
-    }
-
-    #[test]
-    fn the_topic_tester_explains_each_binding() {
-        let pg = Playground::new(presets::topics()).unwrap();
-        let verdicts = pg.explain("topic_logs", "lazy.orange.elephant");
-        let matched: Vec<bool> = verdicts.iter().map(|(m, _)| *m).collect();
-        assert_eq!(matched, [true, false, true]);
-        assert!(verdicts[2].1.contains("lazy.#"), "{}", verdicts[2].1);
-        assert!(pg.explain("no_such_exchange", "x").is_empty());
-    }
-
-    #[test]
-    fn a_mandatory_unroutable_message_travels_back_to_its_publisher() {
-        let mut pg = Playground::new(presets::routing()).unwrap();
-        pg.publish(PublishRequest {
-            routing_key: Some("purple".into()),
-            mandatory: true,
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS);
-        let returned: Vec<(Vec<Leg>, Option<&str>)> = pg
-            .tokens_at((HOP_MS + HOP_MS / 2) as f64)
-            .iter()
-            .filter(|s| s.tween.fate == Some("returned"))
-            .map(|s| (s.tween.legs.clone(), s.tween.fate))
-            .collect();
-        assert_eq!(returned, vec![(vec![Leg::Back(0)], Some("returned"))]);
-        let snap = pg.snapshot();
-        assert_eq!((snap.unroutable, snap.returned), (1, 1));
-        // Half way back, the token is half way between X and P.
-        let sample = &pg.tokens_at((HOP_MS + HOP_MS / 2) as f64)[1];
-        let p = sample.tween.point_at(pg.layout(), sample.progress);
-        let edge = &pg.layout().edges[0];
-        assert!(p.distance(edge.path.at(0.5)) < 1e-6);
-    }
-
-    #[test]
-    fn bursts_and_steady_rates_publish_on_the_virtual_clock() {
-        let mut pg = hello();
-        pg.publish_burst(PublishRequest::default(), 5).unwrap();
-        assert_eq!(
-            pg.snapshot().producers,
-            vec![("P".into(), 1)],
-            "the first goes now"
-        );
-        pg.advance(4 * BURST_GAP_MS);
-        assert_eq!(pg.snapshot().producers, vec![("P".into(), 5)]);
-        pg.advance(10_000);
-        assert_eq!(received(&pg, "C"), 5);
-
-        pg.set_rate("P", 4.0).unwrap();
-        assert_eq!(pg.rate("P"), 4.0);
-        pg.advance(1_000);
-        // Now, +250, +500, +750, +1000: five more.
-        assert_eq!(pg.snapshot().producers, vec![("P".into(), 10)]);
-        pg.set_rate("P", 0.0).unwrap();
-        assert_eq!(pg.rate("P"), 0.0);
-        pg.advance(5_000);
-        assert_eq!(pg.snapshot().producers, vec![("P".into(), 10)]);
-        assert!(pg.set_rate("nobody", 1.0).is_err());
-        assert!(!pg.busy());
-    }
-
-    #[test]
-    fn a_message_history_tells_its_whole_trip_with_reasons() {
-        let mut pg = Playground::new(presets::topics()).unwrap();
-        pg.publish(PublishRequest {
-            routing_key: Some("quick.orange.fox".into()),
-            ..PublishRequest::default()
-        })
-        .unwrap();
-        pg.advance(HOP_MS + HOP_MS / 2);
-        let ids: Vec<Option<u64>> = pg.tokens().iter().map(|s| s.tween.message).collect();
-        assert_eq!(ids, vec![Some(1)], "the routed token knows its message");
-        pg.advance(10_000);
-        let history = pg.history(1);
-        let text = history.join("\n");
-        assert!(
-            text.contains("message #1 published to `topic_logs`"),
-            "{text}"
-        );
-        assert!(
-            text.contains("why (message #1 at `topic_logs`): Binding key '*.orange.*' matches"),
-            "{text}"
-        );
-        assert!(text.contains("'*.*.rabbit' does not match"), "{text}");
-        assert!(text.contains("message #1 delivered from `Q1`"), "{text}");
-        assert!(!text.contains("Q2`"), "{text}");
-        assert!(pg.history(11).is_empty());
-    }
-
-    /// A script on one queue `jobs`, run by the script's own client.
-    fn script_of(steps: Vec<Step>) -> Playground {
-        Playground::new(Scenario {
-            name: "script".into(),
-            queues: vec![crate::sim::scenario::QueueSpec::named("jobs")],
-            steps,
-            ..Scenario::default()
-        })
-        .unwrap()
-    }
-
-    fn put(body: &str) -> Step {
-        Step::Publish {
-            exchange: String::new(),
-            routing_key: "jobs".into(),
-            body: body.into(),
-            properties: MessageProps::default(),
-            mandatory: false,
-            repeat: 1,
-        }
-    }
-
-    fn get(ack: Option<Settle>, hold: bool, channel: &str) -> Step {
-        Step::Get {
-            queue: "jobs".into(),
-            settle: ack,
-            drain: false,
-            hold,
-            channel: channel.into(),
-        }
-    }
-
-    fn hold(channel: &str) -> Step {
-        get(None, true, channel)
-    }
-
-    fn settle(settle: Settle, multiple: bool) -> Step {
-        Step::Settle {
-            channel: "main".into(),
-            settle,
-            multiple,
-            tag: None,
-        }
-    }
-
-    /// The ready messages of `queue`: body and redelivered flag, head first.
-    fn ready(pg: &Playground, queue: &str) -> Vec<(String, bool)> {
-        let name = pg.queue_name(queue).unwrap();
-        pg.broker
-            .ready_messages(&VhostName::from("/"), &name)
-            .into_iter()
-            .map(|m| {
-                let body = String::from_utf8_lossy(m.body.as_bytes()).into_owned();
-                (body, m.redelivered)
-            })
-            .collect()
-    }
-
-    fn unacked(n: u64, ready: u64) -> QueueCounts {
-        QueueCounts { ready, unacked: n }
-    }
-
-    #[test]
-    fn held_gets_stay_unacked_until_a_settle_nack_requeues_them_redelivered() {
-        let mut pg = script_of(vec![
-            put("a"),
-            put("b"),
-            Step::Sleep(2_000),
-            hold("main"),
-            hold("main"),
-            Step::Sleep(1_000),
-            settle(Settle::NackRequeue, false),
-        ]);
-        pg.advance(2_500);
-        assert_eq!(counts(&pg, "jobs"), unacked(2, 0), "both held on `main`");
-        pg.advance(1_000);
-        assert_eq!(counts(&pg, "jobs"), unacked(0, 2));
-        assert_eq!(
-            ready(&pg, "jobs"),
-            vec![("a".into(), true), ("b".into(), true)],
-            "back in their places, marked redelivered"
-        );
-        let log: Vec<&str> = pg.log().collect();
-        assert_eq!(
-            log.iter()
-                .filter(|l| l.contains("refused by its consumer, requeued"))
-                .count(),
-            2,
-            "one nack per held delivery: {log:?}"
-        );
-        assert!(log.iter().any(|l| l.contains("message #1 back in `jobs`")));
-    }
-
-    #[test]
-    fn settle_multiple_acks_every_held_delivery_with_one_call_on_the_last_tag() {
-        let mut pg = script_of(vec![
-            put("a"),
-            put("b"),
-            put("c"),
-            Step::Sleep(2_000),
-            hold("main"),
-            hold("main"),
-            settle(Settle::Ack, true),
-            hold("main"),
-        ]);
-        pg.advance(5_000);
-        assert_eq!(
-            counts(&pg, "jobs"),
-            unacked(1, 0),
-            "only the last get is held"
-        );
-        let acks = pg.log().filter(|l| l.ends_with("acknowledged")).count();
-        assert_eq!(acks, 2);
-    }
-
-    #[test]
-    fn settling_an_unknown_tag_is_the_brokers_406_and_the_script_goes_on() {
-        let mut pg = script_of(vec![
-            put("a"),
-            put("b"),
-            Step::Sleep(2_000),
-            hold("main"),
-            Step::Settle {
-                channel: "main".into(),
-                settle: Settle::Ack,
-                multiple: false,
-                tag: Some(99),
-            },
-            get(Some(Settle::Ack), false, "main"),
-            put("c"),
-        ]);
-        pg.advance(6_000);
-        let log: Vec<&str> = pg.log().collect();
-        assert!(
-            log.iter()
-                .any(|l| l.contains("script step refused") && l.contains("PRECONDITION_FAILED")),
-            "{log:?}"
-        );
-        // The error closed `main`, requeueing `a`; the next get took `a` again and acked it,
-        // and P published `c` on its fresh channel.
-        assert_eq!(counts(&pg, "jobs"), unacked(0, 2));
-        assert_eq!(
-            ready(&pg, "jobs"),
-            vec![("b".into(), false), ("c".into(), false)]
-        );
-    }
-
-    #[test]
-    fn close_channel_returns_what_it_held_to_the_queue() {
-        let mut pg = script_of(vec![
-            put("a"),
-            put("b"),
-            Step::Sleep(2_000),
-            hold("side"),
-            hold("main"),
-            Step::Sleep(1_000),
-            Step::CloseChannel("side".into()),
-            Step::Sleep(1_000),
-            Step::CloseChannel("main".into()),
-            put("c"),
-            Step::Sleep(2_000),
-        ]);
-        pg.advance(2_500);
-        assert_eq!(counts(&pg, "jobs"), unacked(2, 0));
-        pg.advance(1_000);
-        assert_eq!(counts(&pg, "jobs"), unacked(1, 1), "`side` gave `a` back");
-        assert_eq!(ready(&pg, "jobs"), vec![("a".into(), true)]);
-        pg.advance(5_000);
-        // Closing `main` gave `b` back; P went on publishing on a fresh channel.
-        assert_eq!(counts(&pg, "jobs"), unacked(0, 3));
-        assert_eq!(
-            ready(&pg, "jobs"),
-            vec![("a".into(), true), ("b".into(), true), ("c".into(), false)]
-        );
-        assert!(pg.log().any(|l| l.contains("opened")));
-    }
-
-    #[test]
-    fn recover_requeues_the_held_deliveries() {
-        let mut pg = script_of(vec![
-            put("a"),
-            Step::Sleep(2_000),
-            hold("main"),
-            Step::Recover {
-                channel: "main".into(),
-                requeue: true,
-            },
-            Step::Sleep(500),
-            settle(Settle::Ack, false),
-        ]);
-        pg.advance(5_000);
-        assert_eq!(counts(&pg, "jobs"), unacked(0, 1));
-        assert_eq!(ready(&pg, "jobs"), vec![("a".into(), true)]);
-        assert!(
-            !pg.log().any(|l| l.contains("script step refused")),
-            "nothing left to settle after the recover"
-        );
-    }
-
-    #[test]
-    fn a_rolled_back_transaction_discards_its_publishes_and_a_commit_keeps_them() {
-        let tx = |op| Step::Tx {
-            channel: "main".into(),
-            op,
-        };
-        let mut pg = script_of(vec![
-            tx(TxOp::Select),
-            put("a"),
-            tx(TxOp::Rollback),
-            put("b"),
-            tx(TxOp::Commit),
-            Step::Sleep(2_000),
-        ]);
-        pg.advance(10_000);
-        assert_eq!(ready(&pg, "jobs"), vec![("b".into(), false)]);
-        assert!(!pg.log().any(|l| l.contains("script step refused")));
-    }
-
-    #[test]
-    fn tx_select_on_a_confirm_channel_is_refused_by_the_broker() {
-        let mut pg = Playground::new(Scenario {
-            name: "script".into(),
-            queues: vec![crate::sim::scenario::QueueSpec::named("jobs")],
-            producers: vec![crate::sim::scenario::ProducerSpec {
-                name: "P".into(),
-                confirm: true,
-                ..Default::default()
-            }],
-            steps: vec![Step::Tx {
-                channel: "other".into(),
-                op: TxOp::Select,
-            }],
-            ..Scenario::default()
-        })
-        .unwrap();
-        pg.advance(1_000);
-        assert!(
-            pg.log()
-                .any(|l| l.contains("script step refused") && l.contains("PRECONDITION_FAILED")),
-            "{:?}",
-            pg.log().collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn held_delivery_steps_leave_the_queue_as_the_headless_runner_does() {
-        // The same client script, once as JSON for `amqp-playground run`'s runner on the
-        // core, once as the steps `loadScenario` makes of it.
-        let json = r#"{"confirm": false, "queues": [{"name": "jobs"}], "steps": [
-            {"publish": {"exchange": "", "routing_key": "jobs", "body": "m{i}", "repeat": 4}},
-            {"sleep_ms": 2000},
-            {"get": {"queue": "jobs", "ack": "hold"}},
-            {"get": {"queue": "jobs", "ack": "hold"}},
-            {"settle": {"mode": "nack", "requeue": true}},
-            {"get": {"queue": "jobs", "ack": "hold", "channel": "side"}},
-            {"close_channel": {"channel": "side"}},
-            {"get": {"queue": "jobs", "ack": "ack"}},
-            {"get": {"queue": "jobs", "ack": "hold"}},
-            {"recover": {"requeue": true}},
-            {"get": {"queue": "jobs", "ack": "hold"}},
-            {"get": {"queue": "jobs", "ack": "hold"}},
-            {"settle": {"mode": "ack", "multiple": true}},
-            {"get": {"queue": "jobs", "ack": "reject", "requeue": true}},
-            {"tx": {"op": "select"}},
-            {"publish": {"exchange": "", "routing_key": "jobs", "body": "rolled back"}},
-            {"tx": {"op": "rollback"}},
-            {"publish": {"exchange": "", "routing_key": "jobs", "body": "kept"}},
-            {"tx": {"op": "commit"}},
-            {"sleep_ms": 2000}
-        ]}"#;
-        let script = amqp_playground_script::Script::parse(json).unwrap();
-        let mut backend = amqp_playground_script::CoreBackend::new(Default::default());
-        let headless = amqp_playground_script::run(&script, &mut backend).unwrap();
-        let expected: Vec<(String, bool)> = headless.queues["jobs"]
-            .as_ref()
-            .unwrap()
-            .iter()
-            .map(|m| (String::from_utf8_lossy(&m.body).into_owned(), m.redelivered))
-            .collect();
-        assert!(headless.errors.is_empty(), "{:?}", headless.errors);
-
-        let tx = |op| Step::Tx {
-            channel: "main".into(),
-            op,
-        };
-        let mut pg = script_of(vec![
-            Step::Publish {
-                exchange: String::new(),
-                routing_key: "jobs".into(),
-                body: "m{i}".into(),
-                properties: MessageProps::default(),
-                mandatory: false,
-                repeat: 4,
-            },
-            Step::Sleep(2_000),
-            hold("main"),
-            hold("main"),
-            settle(Settle::NackRequeue, false),
-            hold("side"),
-            Step::CloseChannel("side".into()),
-            get(Some(Settle::Ack), false, "main"),
-            hold("main"),
-            Step::Recover {
-                channel: "main".into(),
-                requeue: true,
-            },
-            hold("main"),
-            hold("main"),
-            settle(Settle::Ack, true),
-            get(Some(Settle::RejectRequeue), false, "main"),
-            tx(TxOp::Select),
-            put("rolled back"),
-            tx(TxOp::Rollback),
-            put("kept"),
-            tx(TxOp::Commit),
-            Step::Sleep(2_000),
-        ]);
-        pg.advance(20_000);
-        assert!(
-            !pg.log().any(|l| l.contains("refused:")),
-            "{:?}",
-            pg.log().collect::<Vec<_>>()
-        );
-        assert_eq!(counts(&pg, "jobs").unacked, 0);
-        assert_eq!(ready(&pg, "jobs"), expected);
-        assert_eq!(
-            expected,
-            vec![("m4".into(), true), ("kept".into(), false)],
-            "the story: m1 acked after `side` closed, m2 and m3 acked after the recover, m4 \
-             rejected back, the rolled-back publish gone"
-        );
-    }
-
-    #[test]
-    fn a_scripted_scenario_runs_its_steps_on_the_virtual_clock() {
-        use crate::sim::scenario::{ConsumerSpec, QueueSpec};
-        let publish = |body: &str, repeat| Step::Publish {
-            exchange: String::new(),
-            routing_key: "jobs".into(),
-            body: body.into(),
-            properties: MessageProps::default(),
-            mandatory: false,
-            repeat,
-        };
-        let scenario = Scenario {
-            name: "script".into(),
-            queues: vec![QueueSpec::named("jobs")],
-            steps: vec![
-                publish("job {i}", 3),
-                Step::Sleep(2_000),
-                Step::Count("jobs".into()),
-                Step::Consume(ConsumerSpec::on("worker", None, "jobs")),
-                Step::Sleep(5_000),
-                Step::Cancel("worker".into()),
-                publish("late", 1),
-                Step::Edit(Edit::DeclareQueue(QueueSpec::named("extra"))),
-            ],
-            ..Scenario::default()
-        };
-        let mut pg = Playground::new(scenario).unwrap();
-        assert!(pg.scenario().consumers.is_empty(), "nothing ran yet");
-        pg.advance(1_500);
-        assert_eq!(pg.snapshot().queues[0].1.ready, 3, "published, no consumer");
-        pg.advance(10_000);
-        let snap = pg.snapshot();
-        assert_eq!(snap.consumers[0].received, 3);
-        assert!(!snap.consumers[0].consuming, "cancelled");
-        assert_eq!(snap.queues[0].1.ready, 1, "`late` waits");
-        assert_eq!(snap.queues.len(), 2, "`extra` declared by a step");
-        assert_eq!(snap.consumers[0].last_body.as_deref(), Some("job 3"));
-        assert!(pg
-            .log()
-            .any(|l| l.contains("count: `jobs` has 3 ready, 0 unacked")));
-        pg.run_step(Step::Get {
-            queue: "jobs".into(),
-            settle: Some(Settle::Ack),
-            drain: false,
-            hold: false,
-            channel: "main".into(),
-        });
-        assert_eq!(pg.snapshot().queues[0].1.ready, 0, "`late` fetched");
-        for body in ["a", "b", "c"] {
-            pg.run_step(publish(body, 1));
-        }
-        pg.advance(HOP_MS);
-        pg.run_step(Step::Get {
-            queue: "jobs".into(),
-            settle: Some(Settle::NackRequeue),
-            drain: false,
-            hold: false,
-            channel: "main".into(),
-        });
-        assert_eq!(pg.snapshot().queues[0].1.ready, 3, "nacked back");
-        pg.run_step(Step::Get {
-            queue: "jobs".into(),
-            settle: Some(Settle::Ack),
-            drain: true,
-            hold: false,
-            channel: "main".into(),
-        });
-        assert_eq!(pg.snapshot().queues[0].1, QueueCounts::default(), "drained");
-        pg.run_step(publish("d", 1));
-        pg.advance(HOP_MS);
-        pg.apply(Edit::Purge("jobs".into())).unwrap();
-        assert_eq!(pg.snapshot().queues[0].1.ready, 0);
-    }
-
-    #[test]
-    fn every_preset_sets_up_and_routes_its_sample_message() {
-        for name in presets::NAMES {
-            let mut pg = Playground::new(presets::by_name(name).unwrap())
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            pg.publish(PublishRequest::default()).unwrap();
-            pg.advance(10_000);
-            let total: u64 = pg.snapshot().consumers.iter().map(|c| c.received).sum();
-            assert!(total >= 1, "{name}: {:?}", pg.snapshot());
-        }
-    }
-}
+mod tests;
