@@ -81,8 +81,9 @@ pub fn App() -> Html {
         });
     }
     {
-        // Autosave when the scenario changed. Frames only move the clock, so they skip the
-        // comparison (a deep one) unless they brought a new engine (a replay on the timeline).
+        // Autosave when the scenario changed. Frames only move the clock, so when no other
+        // action came since the last look the comparison (a deep one) is skipped, unless they
+        // brought a new engine (a replay on the timeline).
         let saved = use_mut_ref(SavedScenario::default);
         {
             let mut saved = saved.borrow_mut();
@@ -90,7 +91,8 @@ pub fn App() -> Html {
                 .engine
                 .as_ref()
                 .is_some_and(|e| Rc::ptr_eq(e, &state.engine));
-            if !state.last_was_frame || !same_engine {
+            if saved.actions != state.actions || !same_engine {
+                saved.actions = state.actions;
                 let scenario = state.engine.borrow().scenario().clone();
                 if saved.scenario.as_ref() != Some(&scenario) {
                     saved.scenario = Some(scenario);
@@ -108,13 +110,15 @@ pub fn App() -> Html {
     }
     // The panels around the diagram (toolbar, editor, status) read a copy of the state that
     // follows every user action at once but animation frames only every PANEL_REFRESH_MS:
-    // the diagram moves at the display's rate, the text around it need not.
+    // the diagram moves at the display's rate, the text around it need not. "At once" counts
+    // actions, so a frame reduced right after an action (before this render) cannot hold the
+    // action back: a toolbar that saw a new preset late would reset the key being typed.
     let panels = {
         let slow = use_mut_ref(|| (state.clone(), 0.0));
         let mut slow = slow.borrow_mut();
         let now = clock_ms();
         // The last frame (nothing moves any more) always gets through.
-        if !state.last_was_frame
+        if state.actions != slow.0.actions
             || !state.animating()
             || now - slow.1 >= PANEL_REFRESH_MS
             || now < slow.1
@@ -201,6 +205,7 @@ const PANEL_REFRESH_MS: f64 = 100.0;
 /// The last autosaved scenario and the engine it was read from.
 #[derive(Default)]
 struct SavedScenario {
+    actions: u64,
     engine: Option<Rc<std::cell::RefCell<sim::Playground>>>,
     scenario: Option<sim::Scenario>,
     generation: u64,

@@ -171,9 +171,11 @@ pub struct PlaygroundState {
     pub zoom: f64,
     /// The message whose history is shown.
     pub message: Option<u64>,
-    /// Whether the last change was only an animation frame (the clock moving while playing):
-    /// the panels around the diagram refresh at a lower rate then.
-    pub last_was_frame: bool,
+    /// How many actions other than animation frames have been reduced. The panels around the
+    /// diagram and the autosave compare it with what they last saw: a frame reduced between an
+    /// action and the next render must not hide the action from them (a count, not a "last
+    /// was a frame" flag, for that reason).
+    pub actions: u64,
     version: u64,
 }
 
@@ -203,7 +205,7 @@ impl PlaygroundState {
             theme: Theme::Classic,
             zoom: 1.0,
             message: None,
-            last_was_frame: false,
+            actions: 0,
             version: 0,
         }
     }
@@ -288,7 +290,9 @@ impl Reducible for PlaygroundState {
         next.version = self.version.wrapping_add(1);
         // Frames run all the time; only a user's own next action clears the error they saw.
         let is_frame = matches!(action, Action::Frame(_));
-        next.last_was_frame = is_frame;
+        if !is_frame {
+            next.actions += 1;
+        }
         let before = matches!(
             action,
             Action::Edit(_)

@@ -105,6 +105,39 @@ impl ClientCapabilities {
     }
 }
 
+/// Who the client says it is, from `connection.start-ok`'s `client_properties` (what
+/// RabbitMQ's management UI shows for a connection).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// `product` (pika: `Pika Python Client Library`).
+    pub product: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `platform` (pika: `Python 3.11.7`).
+    pub platform: Option<String>,
+    /// `connection_name`, when the program set one.
+    pub connection_name: Option<String>,
+}
+
+impl ClientInfo {
+    /// Reads the string properties (long or short strings; anything else is ignored).
+    pub fn from_client_properties(props: &FieldTable) -> Self {
+        let text = |k: &str| match props.inner().get(k) {
+            Some(AMQPValue::LongString(s)) => {
+                Some(String::from_utf8_lossy(s.as_bytes()).into_owned())
+            }
+            Some(AMQPValue::ShortString(s)) => Some(s.as_str().to_string()),
+            _ => None,
+        };
+        ClientInfo {
+            product: text("product"),
+            version: text("version"),
+            platform: text("platform"),
+            connection_name: text("connection_name"),
+        }
+    }
+}
+
 /// User name and password from a `connection.start-ok`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
@@ -263,6 +296,26 @@ pub fn check_tune_ok(server: Tune, ok: &connection::TuneOk) -> Result<Tune, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_info_reads_the_programs_own_words() {
+        let mut props = FieldTable::default();
+        props.insert(
+            "product".into(),
+            AMQPValue::LongString("Pika Python Client Library".into()),
+        );
+        props.insert("version".into(), AMQPValue::LongString("1.3.2".into()));
+        props.insert(
+            "connection_name".into(),
+            AMQPValue::ShortString("worker-1".into()),
+        );
+        props.insert("platform".into(), AMQPValue::Boolean(true));
+        let info = ClientInfo::from_client_properties(&props);
+        assert_eq!(info.product.as_deref(), Some("Pika Python Client Library"));
+        assert_eq!(info.version.as_deref(), Some("1.3.2"));
+        assert_eq!(info.connection_name.as_deref(), Some("worker-1"));
+        assert_eq!(info.platform, None);
+    }
 
     #[test]
     fn plain_and_amqplain_responses() {

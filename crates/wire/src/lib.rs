@@ -108,5 +108,6 @@ pub mod handshake;
 pub mod limits;
 pub mod session;
 
+pub use handshake::ClientInfo;
 pub use session::outbound::recipient;
 pub use session::{Session, SessionConfig};

@@ -38,7 +38,7 @@ use amqp_playground_core::{
 };
 
 use crate::codec::{self, Frame, PROTOCOL_HEADER};
-use crate::handshake::{self, ClientCapabilities, Credentials, Tune, FRAME_MIN_SIZE};
+use crate::handshake::{self, ClientCapabilities, ClientInfo, Credentials, Tune, FRAME_MIN_SIZE};
 
 /// How a session behaves; the defaults are RabbitMQ's.
 #[derive(Clone, Debug, PartialEq)]
@@ -158,6 +158,7 @@ pub struct Session {
     out: Vec<u8>,
     tune: Tune,
     capabilities: ClientCapabilities,
+    client: ClientInfo,
     connection: Option<ConnectionId>,
     user: String,
     channels: BTreeMap<u16, WireChannel>,
@@ -193,6 +194,7 @@ impl Session {
                 heartbeat: 0,
             },
             capabilities: ClientCapabilities::default(),
+            client: ClientInfo::default(),
             connection: None,
             user: String::new(),
             channels: BTreeMap::new(),
@@ -213,6 +215,16 @@ impl Session {
     /// The core's id of this connection, once `connection.open` succeeded.
     pub fn connection(&self) -> Option<ConnectionId> {
         self.connection
+    }
+
+    /// Who the client says it is (empty before `connection.start-ok`).
+    pub fn client(&self) -> &ClientInfo {
+        &self.client
+    }
+
+    /// Channels open now.
+    pub fn open_channels(&self) -> usize {
+        self.channels.len()
     }
 
     /// The user that logged in (empty before `connection.start-ok`).
@@ -703,6 +715,7 @@ impl Session {
             (Phase::StartOk, AMQPClass::Connection(M::StartOk(ok))) => {
                 self.capabilities =
                     ClientCapabilities::from_client_properties(&ok.client_properties);
+                self.client = ClientInfo::from_client_properties(&ok.client_properties);
                 let mechanism = ok.mechanism.as_str().to_owned();
                 let login =
                     handshake::credentials(&mechanism, ok.response.as_bytes()).and_then(|c| {
