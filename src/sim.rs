@@ -11,7 +11,8 @@
 //!   (`playground/narrate.rs`), the tokens (`playground/animate.rs`) and the clients; edits,
 //!   broker restart and layout (`playground/edit.rs`).
 //! - `clients`: every kind of client behind one interface (connection, event, timer):
-//!   producers, consumers, both RPC roles, the script's own client (`clients/*.rs`).
+//!   producers, consumers, both RPC roles, the script's own client, and real programs relayed
+//!   by the bridge (`clients/remote.rs`: [`RemoteView`], [`RemoteOutput`]) (`clients/*.rs`).
 //! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
 
 mod clients;
@@ -20,6 +21,7 @@ pub mod presets;
 pub mod replay;
 pub mod scenario;
 
+pub use clients::{RemoteOutput, RemoteView};
 pub use playground::{
     ConsumerView, Edit, Playground, PlaygroundError, ProducerView, PublishRequest, QueueCounts,
     Snapshot,

@@ -32,6 +32,9 @@ pub struct Node {
     pub subscript: Option<String>,
     /// Text above the node (`hello`, `type=direct`); never inside the shape.
     pub caption: Option<String>,
+    /// A real AMQP program relayed into the page (not simulated): what its badge's tooltip
+    /// says (peer address, client product and version, channels).
+    pub real: Option<String>,
 }
 
 /// A directed edge: a producer's publishing route, a binding, or a consumer subscription.
@@ -108,6 +111,7 @@ impl Node {
             glyph: String::new(),
             subscript: None,
             caption: caption.map(str::to_string),
+            real: None,
         }
     }
 
@@ -129,6 +133,7 @@ impl Node {
             glyph: glyph.to_string(),
             subscript: subscript.map(str::to_string),
             caption: caption.map(str::to_string),
+            real: None,
         }
     }
 }

@@ -5,6 +5,9 @@
 //!   reconnects when the broker refuses a publish.
 //! - [`consumer`]: `basic.consume`, works `processing_ms` on each delivery, then settles it.
 //! - [`rpc`]: both RPC roles: the server's answer and the client's matching of replies.
+//! - [`remote`]: a real AMQP program relayed into the page by `amqp-playground bridge`, its
+//!   protocol run by the wire crate's `Session`; drawn as a real producer / consumer, and what
+//!   it declares joins the drawing.
 //! - [`script`]: a scenario's steps, run as the script's own client on producer P's
 //!   connection, with its named channels and the deliveries they hold.
 //!
@@ -37,8 +40,8 @@
 //!
 //! # Adding a kind
 //!
-//! A remote client (a real AMQP program relayed over a WebSocket, its protocol run by
-//! `amqp_playground_wire::Session`) plugs in as one more file and one more arm in each `match`:
+//! The remote client ([`remote`]) shows how a kind plugs in: one more file and one more arm in
+//! each `match`. What it took:
 //! 1. `ClientId::Remote(i)` and a `Vec<Remote>` on the engine; `client_of` finds it by
 //!    `session.connection()`, and [`addressee`] widens to the wire's `outbound::recipient`
 //!    (plus `Published`) so that closes and server-side cancels reach it too.
@@ -56,6 +59,7 @@
 
 mod consumer;
 mod producer;
+mod remote;
 mod rpc;
 mod script;
 
@@ -66,6 +70,8 @@ use amqp_playground_core::{
 
 pub(in crate::sim) use consumer::Consumer;
 pub(in crate::sim) use producer::Producer;
+pub(in crate::sim) use remote::Remote;
+pub use remote::{RemoteOutput, RemoteView};
 pub(in crate::sim) use script::Script;
 
 use super::playground::{Arrival, Playground, PlaygroundError};
@@ -80,6 +86,8 @@ pub(in crate::sim) enum ClientId {
     Producer(usize),
     /// `Playground::consumers[i]`.
     Consumer(usize),
+    /// `Playground::remotes[i]`: a real program relayed by the bridge.
+    Remote(usize),
 }
 
 /// A client's timer, due on the virtual clock.
@@ -100,24 +108,11 @@ impl Wake {
     }
 }
 
-/// The connection a broker event is for, among those a simulated client reacts to: its
-/// publishes (numbering its confirms), their confirms and returns, and deliveries. A remote
-/// client also wants the closes and server-side cancels: with it, this becomes the wire's
-/// `outbound::recipient` plus `Published`.
+/// The connection a broker event is for: what a simulated client reacts to (its publishes,
+/// numbering its confirms; their confirms and returns; deliveries), and for a real client
+/// everything the wire sends it (closes, server-side cancels) too; see [`remote`].
 pub(in crate::sim) fn addressee(event: &Event) -> Option<ConnectionId> {
-    let channel = match event {
-        Event::Published { channel, .. }
-        | Event::Delivered {
-            channel,
-            consumer_tag: Some(_),
-            ..
-        }
-        | Event::Returned { channel, .. }
-        | Event::PublisherAck { channel, .. }
-        | Event::PublisherNack { channel, .. } => channel,
-        _ => return None,
-    };
-    Some(channel.connection)
+    remote::recipient_of(event)
 }
 
 impl Playground {
@@ -129,6 +124,13 @@ impl Playground {
             .or_else(|| {
                 (self.consumers.iter().position(|c| on(&c.channel))).map(ClientId::Consumer)
             })
+            .or_else(|| {
+                (self
+                    .remotes
+                    .iter()
+                    .position(|r| r.connection() == Some(connection)))
+                .map(ClientId::Remote)
+            })
     }
 
     /// Hands a broker event to the client it is addressed to.
@@ -136,6 +138,7 @@ impl Playground {
         match id {
             ClientId::Producer(i) => self.producer_event(i, event),
             ClientId::Consumer(i) => self.consumer_event(i, event),
+            ClientId::Remote(i) => self.remote_event(i, event),
         }
     }
 
@@ -167,6 +170,7 @@ impl Playground {
             ClientId::Consumer(i) => self
                 .graph
                 .find(NodeKind::Consumer, &self.scenario.consumers[i].name),
+            ClientId::Remote(i) => self.remote_node(i, NodeKind::Producer),
         }
     }
 

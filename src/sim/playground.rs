@@ -37,7 +37,7 @@ use amqp_playground_core::{
     ExchangeName, FieldTable, MessageId, Millis, QueueName, Reply, VhostName,
 };
 
-use super::clients::{self, Consumer, Producer, Script, Wake};
+use super::clients::{self, Consumer, Producer, Remote, Script, Wake};
 use super::scenario::{field_table, ArgValue, MessageProps, Scenario};
 use crate::anim::{Sample, Timeline};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
@@ -243,6 +243,10 @@ pub struct Playground {
     pub(in crate::sim) dead_letter_hop: Option<MessageId>,
     /// The script client's channels.
     pub(in crate::sim) script: Script,
+    /// Real programs relayed into the page by the bridge.
+    pub(in crate::sim) remotes: Vec<Remote>,
+    /// A real client's command is with the broker: what it declares joins the drawing.
+    pub(in crate::sim) adopting: bool,
 }
 
 impl Playground {
@@ -288,6 +292,8 @@ impl Playground {
                 name: scenario.name.clone(),
                 ..Scenario::default()
             },
+            remotes: Vec::new(),
+            adopting: false,
         };
         // The same steps the editor takes, in dependency order.
         for x in scenario.exchanges {
@@ -362,10 +368,11 @@ impl Playground {
 
     fn next_due(&self) -> Option<Millis> {
         let arrival = self.transit.iter().map(|t| t.at).min();
-        match (arrival, self.broker.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let remote = self.remotes.iter().filter_map(|r| r.timeout()).min();
+        [arrival, self.broker.poll_timeout(), remote]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn run_until(&mut self, at: Millis) {
@@ -379,6 +386,7 @@ impl Playground {
             self.broker.handle_timeout(at);
             self.process_events();
         }
+        self.remote_timers(at);
         // Arrivals due now, in the order they were sent.
         while let Some(i) = (0..self.transit.len())
             .filter(|&i| self.transit[i].at <= at)
@@ -459,6 +467,9 @@ impl Playground {
             self.note(narrate::describe(&event));
             self.count(&event);
             self.animate_event(&event);
+            if self.adopting && self.adopt(&event) {
+                self.relayout_keeping_tokens();
+            }
             if let Some(id) = clients::addressee(&event).and_then(|c| self.client_of(c)) {
                 self.client_event(id, &event);
             }

@@ -789,6 +789,7 @@ impl Playground {
     /// (their arrivals still happen): their paths belonged to the old drawing.
     pub(in crate::sim) fn relayout(&mut self) {
         let mut graph = self.scenario.graph();
+        self.draw_remotes(&mut graph);
         for (spec, name) in self.scenario.queues.iter().zip(&self.queue_names) {
             if spec.server_named {
                 if let Some(node) = graph.find(NodeKind::Queue, &spec.name) {

@@ -1,0 +1,217 @@
+//! A real client's bytes, written with amq-protocol's generators as pika would write them,
+//! driving the engine: the drawing grows with what it declares and does, and its messages
+//! reach the simulated clients (and theirs reach it).
+
+use amq_protocol::frame::{gen_frame, AMQPContentHeader, AMQPFrame, WriteContext};
+use amq_protocol::protocol::basic::AMQPProperties;
+use amq_protocol::protocol::{basic, channel, connection, queue, AMQPClass};
+use amq_protocol::types::{AMQPValue, FieldTable, LongString};
+
+use crate::scene::NodeKind;
+use crate::sim::{presets, Playground, PublishRequest};
+
+fn frame(f: AMQPFrame) -> Vec<u8> {
+    gen_frame(&f)(WriteContext::from(Vec::new()))
+        .expect("the client's frame encodes")
+        .write
+}
+
+fn method(channel: u16, m: AMQPClass) -> Vec<u8> {
+    frame(AMQPFrame::Method(channel, m))
+}
+
+/// A client's handshake up to channel 1 open, as one write (named `send.py` when `name`).
+fn hello(name: Option<&str>) -> Vec<u8> {
+    let mut props = FieldTable::default();
+    props.insert(
+        "product".into(),
+        AMQPValue::LongString("Pika Python Client Library".into()),
+    );
+    props.insert("version".into(), AMQPValue::LongString("1.3.2".into()));
+    if let Some(name) = name {
+        props.insert("connection_name".into(), AMQPValue::LongString(name.into()));
+    }
+    let mut out = b"AMQP\x00\x00\x09\x01".to_vec();
+    out.extend(method(
+        0,
+        AMQPClass::Connection(connection::AMQPMethod::StartOk(connection::StartOk {
+            client_properties: props,
+            mechanism: "PLAIN".into(),
+            response: LongString::from(&b"\0guest\0guest"[..]),
+            locale: "en_US".into(),
+        })),
+    ));
+    out.extend(method(
+        0,
+        AMQPClass::Connection(connection::AMQPMethod::TuneOk(connection::TuneOk {
+            channel_max: 2047,
+            frame_max: 131_072,
+            heartbeat: 0,
+        })),
+    ));
+    out.extend(method(
+        0,
+        AMQPClass::Connection(connection::AMQPMethod::Open(connection::Open {
+            virtual_host: "/".into(),
+        })),
+    ));
+    out.extend(method(
+        1,
+        AMQPClass::Channel(channel::AMQPMethod::Open(channel::Open {})),
+    ));
+    out
+}
+
+fn declare(name: &str) -> Vec<u8> {
+    method(
+        1,
+        AMQPClass::Queue(queue::AMQPMethod::Declare(queue::Declare {
+            queue: name.into(),
+            passive: false,
+            durable: false,
+            exclusive: false,
+            auto_delete: false,
+            nowait: false,
+            arguments: FieldTable::default(),
+        })),
+    )
+}
+
+fn publish(exchange: &str, key: &str, body: &str) -> Vec<u8> {
+    let mut out = method(
+        1,
+        AMQPClass::Basic(basic::AMQPMethod::Publish(basic::Publish {
+            exchange: exchange.into(),
+            routing_key: key.into(),
+            mandatory: false,
+            immediate: false,
+        })),
+    );
+    out.extend(frame(AMQPFrame::Header(
+        1,
+        AMQPContentHeader {
+            class_id: 60,
+            body_size: body.len() as u64,
+            properties: AMQPProperties::default(),
+        },
+    )));
+    out.extend(frame(AMQPFrame::Body(1, body.as_bytes().to_vec())));
+    out
+}
+
+fn consume(queue: &str) -> Vec<u8> {
+    method(
+        1,
+        AMQPClass::Basic(basic::AMQPMethod::Consume(basic::Consume {
+            queue: queue.into(),
+            consumer_tag: String::new().into(),
+            no_local: false,
+            no_ack: true,
+            exclusive: false,
+            nowait: false,
+            arguments: FieldTable::default(),
+        })),
+    )
+}
+
+fn node(pg: &Playground, kind: NodeKind, name: &str) -> Option<crate::scene::Node> {
+    let g = pg.graph();
+    g.find(kind, name).map(|id| g.nodes[id.0].clone())
+}
+
+fn output(pg: &mut Playground) -> Vec<u8> {
+    pg.take_remote_output()
+        .into_iter()
+        .flat_map(|o| o.bytes)
+        .collect()
+}
+
+#[test]
+fn send_py_is_drawn_as_a_real_producer_and_its_message_reaches_the_simulated_consumer() {
+    let mut pg = Playground::new(presets::hello_world()).unwrap();
+    pg.remote_connect(1, "127.0.0.1:50412");
+    pg.remote_receive(1, &hello(Some("send.py")));
+    let greeting = output(&mut pg);
+    // connection.start, tune, open-ok, channel.open-ok: the handshake went through.
+    assert_eq!(&greeting[..3], &[1, 0, 0]);
+    assert!(
+        greeting.windows(4).any(|w| w == [0, 20, 0, 11]),
+        "channel.open-ok"
+    );
+
+    pg.remote_receive(1, &declare("hello"));
+    pg.remote_receive(1, &publish("", "hello", "Hello World!"));
+    let p = node(&pg, NodeKind::Producer, "send.py").expect("send.py is drawn");
+    let tooltip = p.real.expect("marked as real");
+    assert!(tooltip.contains("127.0.0.1:50412"), "{tooltip}");
+    assert!(
+        tooltip.contains("Pika Python Client Library 1.3.2"),
+        "{tooltip}"
+    );
+    let g = pg.graph();
+    let (from, to) = (
+        g.find(NodeKind::Producer, "send.py").unwrap(),
+        g.find(NodeKind::Queue, "hello").unwrap(),
+    );
+    assert!(g.edge_between(from, to).is_some(), "send.py → hello");
+
+    pg.advance(5_000);
+    let snap = pg.snapshot();
+    assert_eq!(
+        snap.consumers[0].received, 1,
+        "C got the real client's message"
+    );
+    assert_eq!(pg.remotes()[0].published, 1);
+    assert!(pg.has_remotes());
+
+    pg.remote_lost(1);
+    assert!(!pg.has_remotes());
+    assert!(
+        node(&pg, NodeKind::Producer, "send.py").is_none(),
+        "gone with its program"
+    );
+}
+
+#[test]
+fn a_real_consumer_gets_what_a_simulated_producer_publishes_and_its_queue_joins_the_drawing() {
+    let mut pg = Playground::new(presets::hello_world()).unwrap();
+    pg.remote_connect(7, "127.0.0.1:40000");
+    pg.remote_receive(7, &hello(None));
+    pg.remote_receive(7, &declare("tasks"));
+    assert!(
+        node(&pg, NodeKind::Queue, "tasks").is_some(),
+        "declared, so drawn"
+    );
+    // P of the preset publishes to "tasks" by the default exchange; the real client consumes.
+    pg.remote_receive(7, &consume("tasks"));
+    output(&mut pg);
+    pg.publish(PublishRequest {
+        routing_key: Some("tasks".into()),
+        body: Some("from P".into()),
+        ..PublishRequest::default()
+    })
+    .unwrap();
+    pg.advance(5_000);
+    let view = &pg.remotes()[0];
+    assert_eq!(
+        view.name, "pika:40000",
+        "no connection_name: library and port"
+    );
+    assert_eq!(view.received, 1);
+    assert!(node(&pg, NodeKind::Consumer, "pika:40000").is_some());
+    let bytes = output(&mut pg);
+    assert!(
+        bytes.windows(6).any(|w| w == b"from P"),
+        "the delivery went out on the wire"
+    );
+}
+
+#[test]
+fn guest_from_another_machine_is_refused_as_rabbitmq_refuses_it() {
+    let mut pg = Playground::new(presets::hello_world()).unwrap();
+    pg.remote_connect(2, "192.168.1.20:50000");
+    pg.remote_receive(2, &hello(None));
+    let out = pg.take_remote_output();
+    assert!(out.iter().any(|o| o.closed), "the session closed");
+    assert!(!pg.has_remotes());
+}
