@@ -16,6 +16,8 @@
 //! - [`hooks`]: the `use_animation_frame` hook.
 //! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
+//! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
+//!   WebSockets, credit); not yet wired to the state (issue 9 in progress).
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
 //!
@@ -34,6 +36,7 @@
 
 pub mod anim;
 pub mod api;
+pub mod bridge;
 pub mod components;
 pub mod hooks;
 pub mod page_options;

@@ -59,8 +59,10 @@ impl PageOptions {
                         value.unwrap_or_default()
                     )),
                 },
+                // The bridge's per-run token: `bridge::BridgeLink::token_from_location` reads it.
+                "bridge" => {}
                 other => problems.push(format!(
-                    "unknown parameter `{}` in the address (known: preset, embed, play)",
+                    "unknown parameter `{}` in the address (known: preset, embed, play, bridge)",
                     decode(other).unwrap_or_else(|| other.to_string())
                 )),
             }
