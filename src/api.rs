@@ -399,5 +399,26 @@ fn snapshot(state: &PlaygroundContext) -> JsValue {
         set(&obj, key, JsValue::from_f64(n as f64));
     }
     set(&obj, "playing", JsValue::from_bool(state.playing));
+    let remotes = Array::new();
+    for r in state.engine.borrow().remotes() {
+        let o = Object::new();
+        set(&o, "name", JsValue::from_str(&r.name));
+        set(&o, "peer", JsValue::from_str(&r.peer));
+        if let Some(client) = &r.client {
+            set(&o, "client", JsValue::from_str(client));
+        }
+        set(&o, "channels", JsValue::from_f64(r.channels as f64));
+        set(&o, "published", JsValue::from_f64(r.published as f64));
+        set(&o, "received", JsValue::from_f64(r.received as f64));
+        remotes.push(&o);
+    }
+    set(&obj, "remotes", remotes.into());
+    if let Some(status) = &state.bridge_status {
+        set(
+            &obj,
+            "bridge",
+            JsValue::from_str(&crate::bridge::describe(status)),
+        );
+    }
     obj.into()
 }

@@ -111,6 +111,22 @@ pub enum BridgeStatus {
     },
 }
 
+/// What the page says about the link, in one line.
+pub fn describe(status: &BridgeStatus) -> String {
+    match status {
+        BridgeStatus::Connecting => "connecting to the bridge…".into(),
+        BridgeStatus::Connected { amqp, upstream } => match upstream {
+            Some(up) => format!("bridge: real clients connect to {amqp}; Verify runs on {up}"),
+            None => format!("bridge: real clients connect to {amqp}"),
+        },
+        BridgeStatus::Busy { holder } => format!("the bridge is held by another page: {holder}"),
+        BridgeStatus::Stopped { why } => {
+            format!("the bridge stopped ({why}); the scenario stays as it is")
+        }
+        BridgeStatus::Refused { why } => format!("no bridge: {why}"),
+    }
+}
+
 /// The bridge token in a page address's query string (`location.search`, with or without its
 /// `?`): the value of `bridge=`, percent-decoded. `None` when absent, empty or not valid
 /// percent-encoded UTF-8.

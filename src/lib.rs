@@ -17,7 +17,7 @@
 //! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
-//!   WebSockets, credit); not yet wired to the state (issue 9 in progress).
+//!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
 //!
@@ -69,6 +69,8 @@ pub fn App() -> Html {
         let (options, problem) = (*options).clone();
         use_effect_with((), move |_| {
             api::install(state.clone());
+            // Opened from `amqp-playground bridge` (`?bridge=TOKEN`): real clients come in.
+            state::attach_bridge(&state);
             match options.preset {
                 Some(preset) => state.dispatch(Action::LoadPreset(preset)),
                 // An embed shows its own scenario and leaves the learner's saved one alone.

@@ -6,6 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+mod remote;
+
+pub use remote::{attach_bridge, RemoteAction};
+
+use crate::bridge::{BridgeLink, BridgeStatus};
 use crate::scene::{Graph, NodeKind, Theme};
 use crate::sim::replay::{Input, Recording};
 use crate::sim::{presets, Edit, Playground, PlaygroundError, PublishRequest, Scenario};
@@ -77,6 +82,8 @@ pub enum Action {
     Seek(u64),
     /// Restart the broker: only durable exchanges, queues and persistent messages survive.
     Restart,
+    /// Something from the bridge: real clients and their frames (see `state/remote.rs`).
+    Remote(RemoteAction),
 }
 
 /// A binding being drawn by hand: from an exchange, to a target once picked.
@@ -176,6 +183,12 @@ pub struct PlaygroundState {
     /// action and the next render must not hide the action from them (a count, not a "last
     /// was a frame" flag, for that reason).
     pub actions: u64,
+    /// The link to `amqp-playground bridge`, when the page was opened from one.
+    pub bridge: Option<BridgeLink>,
+    /// What the link last reported.
+    pub bridge_status: Option<BridgeStatus>,
+    /// The last Verify answer: its id and the upstream's result.
+    pub verified: Option<(u64, Result<String, String>)>,
     version: u64,
 }
 
@@ -206,13 +219,18 @@ impl PlaygroundState {
             zoom: 1.0,
             message: None,
             actions: 0,
+            bridge: None,
+            bridge_status: None,
+            verified: None,
             version: 0,
         }
     }
 
     /// Whether animation frames are needed.
     pub fn animating(&self) -> bool {
-        self.playing && self.engine.borrow().busy()
+        let engine = self.engine.borrow();
+        // Real clients keep the clock running at real time.
+        (self.playing && engine.busy()) || engine.has_remotes()
     }
 
     /// Virtual time now, ms.
@@ -251,11 +269,11 @@ impl PlaygroundState {
             }
         }
         let after = self.now();
+        // A replay would rebuild the broker without the real clients' sessions.
+        let live = self.engine.borrow().has_remotes();
         let rebuilt = {
             let recording = self.recording.borrow();
-            recording
-                .has_inputs_between(before, after)
-                .then(|| recording.replay(after))
+            (!live && recording.has_inputs_between(before, after)).then(|| recording.replay(after))
         };
         if let Some(Ok(pg)) = rebuilt {
             self.engine = Rc::new(RefCell::new(pg));
@@ -303,7 +321,21 @@ impl Reducible for PlaygroundState {
                 | Action::Restart
         )
         .then(|| next.engine.borrow().scenario().clone());
+        let gate = match &action {
+            Action::Pause | Action::Step => Some("pausing and stepping"),
+            Action::SetSpeed(_) => Some("changing the speed"),
+            Action::Seek(_) => Some("the timeline"),
+            Action::LoadPreset(_) | Action::LoadScenario(_) => Some("loading another scenario"),
+            Action::Undo | Action::Redo => Some("undo and redo"),
+            Action::Restart => Some("restarting the broker"),
+            _ => None,
+        };
+        // Quiet actions (frames, the bridge's traffic) do not clear the error the user sees.
+        let quiet = is_frame || matches!(action, Action::Remote(_));
+        let refused = gate.and_then(|what| remote::busy_reason(&next, what));
         let result: Result<(), String> = match action {
+            _ if refused.is_some() => Err(refused.unwrap_or_default()),
+            Action::Remote(remote) => next.remote(remote),
             Action::Publish(request) => next.input(Input::Publish(request)).map_err(err),
             Action::Burst(request, count) => next.input(Input::Burst(request, count)).map_err(err),
             Action::SetRate(producer, per_second) => {
@@ -324,9 +356,11 @@ impl Reducible for PlaygroundState {
                 Ok(())
             }
             Action::Frame(real_ms) => {
-                if next.playing {
+                let real_time = next.engine.borrow().has_remotes();
+                if next.playing || real_time {
                     // A hidden tab can hand us a huge frame; cap it so tokens do not teleport.
-                    let virtual_ms = real_ms.clamp(0.0, 100.0) * next.speed + next.carry;
+                    let speed = if real_time { 1.0 } else { next.speed };
+                    let virtual_ms = real_ms.clamp(0.0, 100.0) * speed + next.carry;
                     let whole = virtual_ms.floor();
                     next.carry = virtual_ms - whole;
                     next.run_clock(Some(whole as u64));
@@ -516,8 +550,9 @@ impl Reducible for PlaygroundState {
         }
         // A new engine (preset, scenario, undo, seek) is laid out for the current look too.
         next.engine.borrow_mut().set_style(next.theme.style());
+        next.flush_remotes();
         match result {
-            Ok(()) if !is_frame => next.error = None,
+            Ok(()) if !quiet => next.error = None,
             Ok(()) => {}
             Err(e) => next.error = Some(e),
         }

@@ -831,6 +831,16 @@ fn render_ellipse(
                 <text class="counter" x={fmt(c.x)} y={fmt(c.y + ry + 11.0)} text-anchor="middle"
                     font-size="8" font-family={font(theme)} fill={pal.text}>{ counter }</text>
             }
+            // A real program relayed by the bridge: a small badge on the shape's corner.
+            if let Some(about) = &node.real {
+                <g class="real-badge">
+                    <title>{ about }</title>
+                    <rect x={fmt(c.x + rx - 14.0)} y={fmt(c.y - ry - 6.0)} width="22" height="11" rx="3"
+                        fill={pal.stroke} />
+                    <text x={fmt(c.x + rx - 3.0)} y={fmt(c.y - ry + 2.5)} text-anchor="middle"
+                        font-size="7" font-family={font(theme)} fill={fill}>{ "real" }</text>
+                </g>
+            }
         </g>
     }
 }

@@ -94,6 +94,15 @@ pub fn Status() -> Html {
             </li>
         }
     });
+    let remotes = engine.remotes().into_iter().map(|r| {
+        html! {
+            <li class="remote" data-remote={r.name.clone()}>
+                { format!("real client {} from {}{}: {} published, {} received", r.name, r.peer,
+                    r.client.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), r.published, r.received) }
+            </li>
+        }
+    });
+    let real_time = engine.has_remotes();
     let lines: Vec<&str> = engine.log().collect();
     let filter = (*filter).clone();
     let wanted = lowercase(&filter);
@@ -108,13 +117,21 @@ pub fn Status() -> Html {
             if let Some(error) = &state.error {
                 <p class="error" role="alert">{ error }</p>
             }
-            <p class="clock">{ format!("virtual time {} ms", snap.now) }</p>
+            if let Some(bridge) = &state.bridge_status {
+                <p class="bridge-status" role="status">{ crate::bridge::describe(bridge) }</p>
+            }
+            <p class="clock">
+                { format!("virtual time {} ms", snap.now) }
+                if real_time {
+                    { " · real time while a real client is connected (pause, speed and the timeline wait until it leaves)" }
+                }
+            </p>
             // What just happened, in words, for screen readers (and anyone watching the log).
             <p class="narration" aria-live="polite">{ lines.last().map(|l| l.trim()).unwrap_or_default() }</p>
             <p class="fates">
                 { format!("unroutable {} · returned {} · dropped {}", snap.unroutable, snap.returned, snap.dropped) }
             </p>
-            <ul class="counts" aria-live="polite">{ for queues }{ for consumers }</ul>
+            <ul class="counts" aria-live="polite">{ for queues }{ for consumers }{ for remotes }</ul>
             <details class="log" open=true>
                 <summary>{ "Broker events (newest first)" }</summary>
                 <input id="log-filter" aria-label="filter the event log" placeholder="filter: a queue, #3, expired…"

@@ -1,0 +1,218 @@
+//! Real programs in the page: `amqp-playground bridge` serves the built page to headless
+//! Chromium, RabbitMQ's pika tutorial 3 (`receive_logs.py`, `emit_log.py`, unchanged but for
+//! host and port) talks to its AMQP port, and the page's broker runs them: the page shows the
+//! real clients and what they declared, the programs print what they print against RabbitMQ.
+//! Reloading the page ends the consumer with `320 CONNECTION_FORCED - page closed`.
+//!
+//! Needs python3 with pika (`scripts/setup.sh test`); without it the test prints a notice and
+//! passes, except under `CI=true`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use amqp_playground_bridge::BridgeConfig;
+use amqp_playground_e2e::{build_site, workspace_root, Browser, Tools};
+
+const SNAPSHOT: &str = "return window.amqpPlayground.snapshot();";
+
+fn have_pika() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import pika"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "python3 with pika is required under CI (scripts/setup.sh test installs it)"
+        );
+        eprintln!("NOTICE: skipping the bridge end-to-end test: python3 with pika is missing");
+    }
+    ok
+}
+
+/// A tutorial program, its stdout collected line by line; killed on drop.
+struct Program {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Program {
+    fn start(script: &str, args: &[&str], port: u16) -> Program {
+        let path: PathBuf = workspace_root().join("tests/tutorials/python").join(script);
+        let mut child = Command::new("python3")
+            .arg(path)
+            .args(args)
+            .env("AMQP_HOST", "127.0.0.1")
+            .env("AMQP_PORT", port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 starts");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (out, l) = (child.stdout.take().unwrap(), lines.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                l.lock().unwrap().push(line);
+            }
+        });
+        let (mut err, e) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            *e.lock().unwrap() = text;
+        });
+        Program {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, line: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.lines().iter().any(|l| l == line) {
+            assert!(
+                Instant::now() < deadline,
+                "no line {line:?} within {timeout:?}; got {:?}, stderr {}",
+                self.lines(),
+                self.stderr.lock().unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for the program to end by itself; its exit status and stderr.
+    async fn exit(&mut self, timeout: Duration) -> (bool, String) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return (status.success(), self.stderr.lock().unwrap().clone());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program did not end within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
+    let Some(tools) = Tools::find_or_skip("pika_tutorial_3_runs_on_the_broker_in_the_page") else {
+        return;
+    };
+    if !have_pika() {
+        return;
+    }
+    let dist = build_site(&tools);
+    let bridge = amqp_playground_bridge::spawn(BridgeConfig {
+        amqp: "127.0.0.1:0".parse().unwrap(),
+        http: "127.0.0.1:0".parse().unwrap(),
+        dist,
+        log: false,
+        ..BridgeConfig::default()
+    })
+    .await
+    .expect("the bridge starts");
+    let browser = Browser::start(&tools).await;
+    browser
+        .client
+        .goto(&bridge.page_url)
+        .await
+        .expect("open the page");
+    browser
+        .wait_until(
+            "the page to hold the bridge",
+            Duration::from_secs(30),
+            "const s = window.amqpPlayground && window.amqpPlayground.snapshot();
+             return !!s && (s.bridge || '').includes('real clients connect to');",
+        )
+        .await;
+
+    let port = bridge.amqp.port();
+    let receiver = Program::start("receive_logs.py", &[], port);
+    receiver
+        .wait_for(
+            " [*] Waiting for logs. To exit press CTRL+C",
+            Duration::from_secs(30),
+        )
+        .await;
+    let mut sender = Program::start("emit_log.py", &[], port);
+    sender
+        .wait_for(" [x] Sent info: Hello World!", Duration::from_secs(30))
+        .await;
+    assert!(
+        sender.exit(Duration::from_secs(20)).await.0,
+        "emit_log.py exits 0"
+    );
+    receiver
+        .wait_for(" [x] b'info: Hello World!'", Duration::from_secs(30))
+        .await;
+
+    // The page drew the real consumer and what it declared: the fanout exchange and its
+    // server-named queue.
+    let snap = browser.eval(SNAPSHOT).await;
+    let remotes = snap["remotes"].as_array().expect("remotes in the snapshot");
+    assert_eq!(
+        remotes.len(),
+        1,
+        "emit_log.py left, receive_logs.py stays: {snap}"
+    );
+    assert_eq!(remotes[0]["received"], 1, "{snap}");
+    assert!(
+        remotes[0]["client"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Pika Python Client Library"),
+        "{snap}"
+    );
+    let drawn = browser
+        .eval(
+            "return [...document.querySelectorAll('svg.diagram g.node')]
+                 .map(g => [g.dataset.kind, g.dataset.name, !!g.querySelector('.real-badge')]);",
+        )
+        .await;
+    let drawn = drawn.as_array().unwrap();
+    assert!(
+        drawn.iter().any(|n| n[0] == "exchange" && n[1] == "logs"),
+        "the fanout exchange is drawn: {drawn:?}"
+    );
+    assert!(
+        drawn.iter().any(|n| n[0] == "consumer" && n[2] == true),
+        "a real consumer with its badge: {drawn:?}"
+    );
+
+    // Reloading the page ends the relayed client with 320, and it exits instead of hanging.
+    let mut receiver = receiver;
+    browser.client.refresh().await.expect("reload");
+    let (ok, stderr) = receiver.exit(Duration::from_secs(20)).await;
+    assert!(!ok, "receive_logs.py ends with an error");
+    assert!(
+        stderr.contains("CONNECTION_FORCED - page closed"),
+        "{stderr}"
+    );
+
+    browser.close().await;
+    bridge.stop().await.unwrap();
+}
