@@ -19,20 +19,36 @@ async fn mount() -> Element {
 
 /// Mounts an App that restores whatever is autosaved.
 async fn mount_keeping_storage() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
+    let window = web_sys::window().unwrap();
+    let document = window.document().unwrap();
+    // Earlier tests' apps keep running in this page, and the API is the last one installed:
+    // take it away, so that seeing it again means this app's effects ran.
+    Reflect::delete_property(&window, &"amqpPlayground".into()).unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     amqp_playground_web::mount(root.clone());
-    // Earlier tests' apps keep running in this page, so rendering can take a while: wait
-    // for this one's diagram (its effects, which install the API, run with that render).
-    for _ in 0..100 {
+    // Rendering can take a while on a busy machine: wait for this app's diagram and API (a
+    // test driving an earlier app's API by mistake would fail in confusing ways).
+    for _ in 0..1_000 {
         settle().await;
-        if root.query_selector("svg.diagram").unwrap().is_some() {
-            break;
+        let drawn = root.query_selector("svg.diagram").unwrap().is_some();
+        let api = Reflect::get(&window, &"amqpPlayground".into()).unwrap();
+        if drawn && !api.is_undefined() {
+            settle().await;
+            return root;
         }
     }
-    settle().await;
-    root
+    panic!("the app did not render and install its API within 20 s");
+}
+
+/// Settles until `ready` holds (at most 2 s: a busy machine renders late), then returns.
+async fn settle_until(ready: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if ready() {
+            return;
+        }
+        settle().await;
+    }
 }
 
 /// Yields to the browser so Yew's scheduled renders run.
@@ -936,7 +952,12 @@ async fn the_keyboard_draws_a_binding_b_arrows_enter_key_enter() {
     press(&document.active_element().unwrap(), "ArrowUp");
     assert_eq!(focused(), "queue Q2", "the targets wrap around");
     press(&document.active_element().unwrap(), "Enter");
-    settle().await;
+    settle_until(|| {
+        document
+            .active_element()
+            .is_some_and(|e| e.id() == "link-key")
+    })
+    .await;
     assert_eq!(
         document.active_element().unwrap().id(),
         "link-key",

@@ -117,15 +117,9 @@ impl Drop for Program {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
-    let Some(tools) = Tools::find_or_skip("pika_tutorial_3_runs_on_the_broker_in_the_page") else {
-        return;
-    };
-    if !have_pika() {
-        return;
-    }
-    let dist = build_site(&tools);
+/// A bridge on free ports serving the built page, and Chromium holding it.
+async fn open_bridge(tools: &Tools) -> (amqp_playground_bridge::BridgeHandle, Browser) {
+    let dist = build_site(tools);
     let bridge = amqp_playground_bridge::spawn(BridgeConfig {
         amqp: "127.0.0.1:0".parse().unwrap(),
         http: "127.0.0.1:0".parse().unwrap(),
@@ -135,7 +129,7 @@ async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
     })
     .await
     .expect("the bridge starts");
-    let browser = Browser::start(&tools).await;
+    let browser = Browser::start(tools).await;
     browser
         .client
         .goto(&bridge.page_url)
@@ -149,7 +143,129 @@ async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
              return !!s && (s.bridge || '').includes('real clients connect to');",
         )
         .await;
+    (bridge, browser)
+}
 
+const WAITING_LOGS: &str = " [*] Waiting for logs. To exit press CTRL+C";
+
+/// Runs a producer to its end and checks it printed `sent`.
+async fn run(script: &str, args: &[&str], port: u16, sent: &str) {
+    let mut p = Program::start(script, args, port);
+    p.wait_for(sent, Duration::from_secs(30)).await;
+    assert!(p.exit(Duration::from_secs(20)).await.0, "{script} exits 0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq() {
+    let Some(tools) =
+        Tools::find_or_skip("pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq")
+    else {
+        return;
+    };
+    if !have_pika() {
+        return;
+    }
+    let (bridge, browser) = open_bridge(&tools).await;
+    let port = bridge.amqp.port();
+
+    // Tutorial 4: a direct exchange, one binding per severity.
+    let to_file = Program::start("receive_logs_direct.py", &["warning", "error"], port);
+    to_file
+        .wait_for(WAITING_LOGS, Duration::from_secs(30))
+        .await;
+    run(
+        "emit_log_direct.py",
+        &["debug", "Nobody", "listens"],
+        port,
+        " [x] Sent debug:Nobody listens",
+    )
+    .await;
+    run(
+        "emit_log_direct.py",
+        &["error", "Run. Run. Or it will explode."],
+        port,
+        " [x] Sent error:Run. Run. Or it will explode.",
+    )
+    .await;
+    to_file
+        .wait_for(
+            " [x] error:b'Run. Run. Or it will explode.'",
+            Duration::from_secs(30),
+        )
+        .await;
+
+    // While a real client is connected the clock runs at real time: pausing says why not.
+    browser
+        .eval("window.amqpPlayground.pause(); return true;")
+        .await;
+    browser
+        .wait_until(
+            "the page to say why it does not pause",
+            Duration::from_secs(10),
+            "const e = document.querySelector('.status .error');
+             return !!e && e.textContent.includes('while a real client is connected');",
+        )
+        .await;
+    assert_eq!(browser.eval(SNAPSHOT).await["playing"], true);
+
+    // Tutorial 5: a topic exchange; a message both bindings match arrives once.
+    let topics = Program::start("receive_logs_topic.py", &["kern.*", "*.critical"], port);
+    topics.wait_for(WAITING_LOGS, Duration::from_secs(30)).await;
+    run(
+        "emit_log_topic.py",
+        &["kern.critical", "A critical kernel error"],
+        port,
+        " [x] Sent kern.critical:A critical kernel error",
+    )
+    .await;
+    run(
+        "emit_log_topic.py",
+        &["anonymous.info", "Hello"],
+        port,
+        " [x] Sent anonymous.info:Hello",
+    )
+    .await;
+    topics
+        .wait_for(
+            " [x] kern.critical:b'A critical kernel error'",
+            Duration::from_secs(30),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        topics.lines(),
+        [
+            WAITING_LOGS,
+            " [x] kern.critical:b'A critical kernel error'"
+        ],
+        "one copy, and nothing for anonymous.info"
+    );
+    assert_eq!(
+        to_file.lines(),
+        [WAITING_LOGS, " [x] error:b'Run. Run. Or it will explode.'"],
+        "debug went nowhere"
+    );
+    let snap = browser.eval(SNAPSHOT).await;
+    assert_eq!(snap["remotes"].as_array().map(Vec::len), Some(2), "{snap}");
+    assert_eq!(
+        snap["unroutable"], 2,
+        "debug and anonymous.info found no queue: {snap}"
+    );
+
+    drop((to_file, topics));
+    browser.close().await;
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
+    let Some(tools) = Tools::find_or_skip("pika_tutorial_3_runs_on_the_broker_in_the_page") else {
+        return;
+    };
+    if !have_pika() {
+        return;
+    }
+    let (bridge, browser) = open_bridge(&tools).await;
     let port = bridge.amqp.port();
     let receiver = Program::start("receive_logs.py", &[], port);
     receiver
