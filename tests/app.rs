@@ -11,6 +11,12 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+thread_local! {
+    /// The app mounted last (tests run one at a time in one page).
+    static APPS: std::cell::RefCell<Vec<yew::AppHandle<amqp_playground_web::App>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Mounts a fresh App (with no autosaved scenario) into its own div and lets it render.
 async fn mount() -> Element {
     amqp_playground_web::storage::clear();
@@ -21,12 +27,20 @@ async fn mount() -> Element {
 async fn mount_keeping_storage() -> Element {
     let window = web_sys::window().unwrap();
     let document = window.document().unwrap();
-    // Earlier tests' apps keep running in this page, and the API is the last one installed:
-    // take it away, so that seeing it again means this app's effects ran.
+    // One app at a time, as in a tab: the earlier test's app is destroyed (a reload, for the
+    // tests that mount twice), so it can neither autosave over this one's storage nor leave
+    // its API on `window`. The API is taken away too: seeing it again means this app's
+    // effects ran.
+    APPS.with(|apps| {
+        for app in apps.borrow_mut().drain(..) {
+            app.destroy();
+        }
+    });
     Reflect::delete_property(&window, &"amqpPlayground".into()).unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    amqp_playground_web::mount(root.clone());
+    let app = amqp_playground_web::mount(root.clone());
+    APPS.with(|apps| apps.borrow_mut().push(app));
     // Rendering can take a while on a busy machine: wait for this app's diagram and API (a
     // test driving an earlier app's API by mistake would fail in confusing ways).
     for _ in 0..1_000 {
@@ -407,6 +421,15 @@ async fn the_scenario_survives_a_reload_and_corrupt_storage_starts_fresh() {
     submit(&first, "#add-queue");
     settle().await;
     find(&first, "g.queue[data-name='kept']");
+    // The autosave is an effect, which Yew may run a frame later: "reload" once it ran.
+    let saved = || {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(amqp_playground_web::storage::KEY).ok().flatten())
+            .is_some_and(|v| v.contains("kept"))
+    };
+    settle_until(saved).await;
+    assert!(saved(), "the scenario with `kept` was saved");
 
     let second = mount_keeping_storage().await;
     settle().await;
@@ -926,7 +949,14 @@ async fn the_keyboard_draws_a_binding_b_arrows_enter_key_enter() {
         "SVG nodes take the focus"
     );
     press(&exchange, "b");
-    settle().await;
+    // Focus moves once the page has redrawn (an effect, which Yew may run a frame later).
+    settle_until(|| {
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("aria-label"))
+            .is_some_and(|l| l.starts_with("queue"))
+    })
+    .await;
     assert!(
         find(&root, ".link-bar")
             .text_content()

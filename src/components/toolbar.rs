@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::ui::{on_pick, option, options, send, text_input};
+use super::ui::{input_value, on_pick, option, options, send};
 
 use crate::scene::Theme;
 use crate::sim::{presets, PublishRequest};
@@ -61,21 +61,29 @@ pub fn Toolbar() -> Html {
             key,
         )
     };
-    // The key being typed; a new scenario starts from its producer's own key.
-    let routing_key = use_state(|| default_key.clone());
-    {
-        let routing_key = routing_key.clone();
-        use_effect_with(scenario.clone(), move |_| routing_key.set(default_key));
-    }
-    let on_key = text_input(&routing_key);
+    // The key being typed, with the scenario it was typed in: a new scenario starts from its
+    // producer's own key. Derived at render rather than reset by an effect, because Yew may run
+    // effects after the next input event (seen on a busy machine): a reset effect then
+    // overwrote a key typed right after a preset loaded.
+    let typed = use_state(|| (scenario.clone(), default_key.clone()));
+    let key = TypedKey {
+        typed: typed.clone(),
+        scenario: scenario.clone(),
+        default: default_key,
+    };
+    let routing_key = key.current();
+    let on_key = {
+        let (typed, scenario) = (typed.clone(), scenario.clone());
+        Callback::from(move |e: InputEvent| typed.set((scenario.clone(), input_value(e))))
+    };
 
     let mandatory = use_state(|| false);
     let toggle_mandatory = {
         let mandatory = mandatory.clone();
         Callback::from(move |_: Event| mandatory.set(!*mandatory))
     };
-    let publish = publish_button(&state, &routing_key, &mandatory, 1);
-    let burst = publish_button(&state, &routing_key, &mandatory, 10);
+    let publish = publish_button(&state, &key, &mandatory, 1);
+    let burst = publish_button(&state, &key, &mandatory, 10);
     let rate_now = {
         let engine = state.engine.borrow();
         engine
@@ -144,7 +152,7 @@ pub fn Toolbar() -> Html {
             <label class="routing-key">
                 { "Routing key " }
                 <input id="routing-key" type="text" size="18" spellcheck="false"
-                    value={(*routing_key).clone()} oninput={on_key} />
+                    value={routing_key.clone()} oninput={on_key} />
             </label>
             <label title="Return the message to P when no queue takes it (basic.return)">
                 <input id="mandatory" type="checkbox" checked={*mandatory} onchange={toggle_mandatory} />
@@ -190,18 +198,37 @@ pub fn Toolbar() -> Html {
     }
 }
 
+/// The routing key field: what was typed for this scenario, else its producer's own key.
+#[derive(Clone)]
+struct TypedKey {
+    typed: UseStateHandle<(String, String)>,
+    scenario: String,
+    default: String,
+}
+
+impl TypedKey {
+    /// The key now (read from the state handle, so a click right after typing sees it).
+    fn current(&self) -> String {
+        if self.typed.0 == self.scenario {
+            self.typed.1.clone()
+        } else {
+            self.default.clone()
+        }
+    }
+}
+
 /// Publish (`count` 1) or a burst of `count` messages with the typed key.
 #[inline(never)]
 fn publish_button(
     state: &PlaygroundContext,
-    routing_key: &UseStateHandle<String>,
+    key: &TypedKey,
     mandatory: &UseStateHandle<bool>,
     count: u32,
 ) -> Callback<MouseEvent> {
-    let (state, routing_key, mandatory) = (state.clone(), routing_key.clone(), mandatory.clone());
+    let (state, key, mandatory) = (state.clone(), key.clone(), mandatory.clone());
     Callback::from(move |_: MouseEvent| {
         let request = PublishRequest {
-            routing_key: Some((*routing_key).clone()),
+            routing_key: Some(key.current()),
             mandatory: *mandatory,
             ..PublishRequest::default()
         };

@@ -36,6 +36,8 @@ pub struct App {
     pub upstream: Option<String>,
     /// The AMQP address, for the page's hello.
     pub amqp: String,
+    /// The upstream's version, read when the bridge started.
+    pub upstream_version: Option<String>,
     /// Stops everything.
     pub shutdown: broadcast::Sender<()>,
 }
@@ -132,6 +134,7 @@ async fn control_session(app: App, mut ws: WebSocket, label: String) {
         bridge: env!("CARGO_PKG_VERSION").to_string(),
         amqp: app.amqp.clone(),
         upstream: app.upstream.as_deref().map(verify::redact),
+        upstream_version: app.upstream_version.clone(),
     };
     let mut first = vec![hello];
     first.extend(waiting);

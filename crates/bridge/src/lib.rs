@@ -111,6 +111,7 @@ pub struct Bridge {
     guard: Arc<Guard>,
     hub: Arc<Hub>,
     shutdown: broadcast::Sender<()>,
+    upstream_version: Option<String>,
 }
 
 impl Bridge {
@@ -134,7 +135,12 @@ impl Bridge {
         };
         let guard = Arc::new(Guard::new(http.local_addr()?, token, &config.allow_origins));
         let (shutdown, _) = broadcast::channel(1);
+        let upstream_version = match &config.upstream {
+            Some(url) => verify::upstream_version(url).await,
+            None => None,
+        };
         let mut bridge = Bridge {
+            upstream_version,
             amqp,
             http,
             config,
@@ -159,6 +165,11 @@ impl Bridge {
             .expect("a bound listener has an address")
     }
 
+    /// The upstream's version (`None` without `--upstream`, or when it could not be reached).
+    pub fn upstream_version(&self) -> Option<&str> {
+        self.upstream_version.as_deref()
+    }
+
     /// Where real clients connect.
     pub fn amqp_addr(&self) -> SocketAddr {
         self.amqp
@@ -173,6 +184,7 @@ impl Bridge {
             guard: self.guard.clone(),
             upstream: self.config.upstream.clone(),
             amqp: self.amqp_addr().to_string(),
+            upstream_version: self.upstream_version.clone(),
             shutdown: self.shutdown.clone(),
         };
         let router = http::router(app, self.config.dist.clone());

@@ -26,7 +26,75 @@ pub fn run(upstream: Option<&str>, script: &str) -> Result<String, String> {
         ));
     }
     let script = Script::parse(script).map_err(|e| format!("the script is not valid: {e}"))?;
-    run_on_rabbitmq(&script, upstream).map_err(|e| format!("on {}: {e}", redact(upstream)))
+    run_on_rabbitmq(&script, &default_vhost(upstream))
+        .map_err(|e| format!("on {}: {e}", redact(upstream)))
+}
+
+/// `amqp://host:5672/` and `amqp://host:5672` name the default vhost `/`, as pika and the
+/// RabbitMQ tutorials read them; the URI spec (and lapin) would read the first as the empty
+/// vhost `""`, which does not exist.
+pub fn default_vhost(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if path.is_empty() || path == "/" {
+        format!("{scheme}://{authority}/%2f")
+    } else {
+        url.to_string()
+    }
+}
+
+/// The upstream's version, from the `server_properties` of its `connection.start` (the first
+/// thing a broker sends after the protocol header); `None` if it cannot be reached within 3 s.
+pub async fn upstream_version(url: &str) -> Option<String> {
+    use amq_protocol::protocol::{connection, AMQPClass};
+    use amq_protocol::types::AMQPValue;
+    use amqp_playground_wire::codec::{decode, Frame};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let rest = url.split_once("://")?.1;
+    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host_port = host_port.split('/').next()?;
+    let addr = if host_port.contains(':') {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5672")
+    };
+    let probe = async {
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
+        tcp.write_all(b"AMQP\x00\x00\x09\x01").await.ok()?;
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = tcp.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some((frame, _)) = decode(&buf, 0).ok()? {
+                let Frame::Method(_, class) = frame else {
+                    return None;
+                };
+                let AMQPClass::Connection(connection::AMQPMethod::Start(start)) = *class else {
+                    return None;
+                };
+                return match start.server_properties.inner().get("version") {
+                    Some(AMQPValue::LongString(v)) => {
+                        Some(String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    }
+                    _ => None,
+                };
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(3), probe)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// The URL without its password, for messages and the page.
@@ -46,6 +114,14 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_path_is_the_default_vhost() {
+        assert_eq!(default_vhost("amqp://g:g@h:5672/"), "amqp://g:g@h:5672/%2f");
+        assert_eq!(default_vhost("amqp://g:g@h:5672"), "amqp://g:g@h:5672/%2f");
+        assert_eq!(default_vhost("amqp://h/%2f"), "amqp://h/%2f");
+        assert_eq!(default_vhost("amqp://h/dev"), "amqp://h/dev");
+    }
 
     #[test]
     fn passwords_never_leave_the_bridge() {

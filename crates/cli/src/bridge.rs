@@ -70,10 +70,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             bridge.amqp_addr()
         );
         if let Some(up) = &config.upstream {
-            println!(
-                "Verify runs scenarios on {}",
-                amqp_playground_bridge::verify::redact(up)
-            );
+            let up = amqp_playground_bridge::verify::redact(up);
+            match bridge.upstream_version() {
+                Some(v) => println!("Verify runs scenarios on {up} (RabbitMQ {v})"),
+                None => println!(
+                    "Verify runs scenarios on {up} (not reachable now: Verify will say so)"
+                ),
+            }
         }
         let _ = std::io::stdout().flush();
         eprintln!("amqp-playground bridge: Ctrl-C stops");

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! page → bridge   GET /ws/control?token=T&page=ID&label=TEXT      (one page holds the bridge)
-//! bridge → page   {"type":"hello","bridge":"0.1.0","amqp":"127.0.0.1:5673","upstream":"amqp://guest@127.0.0.1:5672/"}
+//! bridge → page   {"type":"hello","bridge":"0.1.0","amqp":"127.0.0.1:5673","upstream":"amqp://guest@127.0.0.1:5672/","upstream_version":"3.10.8"}
 //! bridge → page   {"type":"client","conn":7,"peer":"127.0.0.1:50412"}
 //! page → bridge   GET /ws?token=T&conn=7   (subprotocol amqp: that client's frames)
 //! page → bridge   {"type":"verify","id":1,"script":"{…client script…}"}
@@ -38,6 +38,10 @@ pub enum ToPage {
         amqp: String,
         /// The upstream RabbitMQ for Verify, without its password; `None` without `--upstream`.
         upstream: Option<String>,
+        /// The upstream's version (`3.10.8`), as its `connection.start` says; the page runs its
+        /// side of Verify with the matching compat profile. `None` when unknown.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        upstream_version: Option<String>,
     },
     /// A real client connected: open `/ws?conn=N` for it.
     Client {
