@@ -25,15 +25,21 @@
 //! amqpPlayground.explain(exchange, routingKey, headers?)  // [{ matched, why }] per binding
 //! amqpPlayground.restart()    // restart the broker: durable queues keep persistent messages,
 //!                             // then every client reconnects and declares what it uses
+//! await amqpPlayground.verify()  // opened from `bridge --upstream`: the same scenario on the
+//!                                // real RabbitMQ, { same, differences, playground, rabbitmq }
+//! snapshot().remotes          // real clients through the bridge: [{ name, peer, client,
+//!                             //   channels, published, received }]; snapshot().bridge: status
 //! ```
 //!
 //! # Layout
 //! - [`scenario_js`]: scenarios as JS objects / JSON text.
+//! - [`verify_js`]: `verify()`, the scenario on the bridge's upstream RabbitMQ.
 //!
 //! Every call dispatches an [`Action`] to the one reducer, which runs synchronously, so a
 //! `snapshot()` right after `advance()` already sees its effect.
 
 pub mod scenario_js;
+pub mod verify_js;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -274,7 +280,7 @@ pub fn install(state: PlaygroundContext) {
         .into_js_value(),
     );
 
-    let s = state;
+    let s = state.clone();
     set_fn(
         &api,
         "loadPreset",
@@ -288,6 +294,7 @@ pub fn install(state: PlaygroundContext) {
         .into_js_value(),
     );
 
+    verify_js::install(&api, state);
     let _ = Reflect::set(&window, &"amqpPlayground".into(), &api);
 }
 

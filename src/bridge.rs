@@ -93,6 +93,8 @@ pub enum BridgeStatus {
         amqp: String,
         /// The RabbitMQ that Verify runs on (without its password), if the bridge has one.
         upstream: Option<String>,
+        /// Its version (`3.10.8`), when the bridge could read it.
+        upstream_version: Option<String>,
     },
     /// Another tab holds the bridge; this one is not connected.
     Busy {
@@ -115,8 +117,18 @@ pub enum BridgeStatus {
 pub fn describe(status: &BridgeStatus) -> String {
     match status {
         BridgeStatus::Connecting => "connecting to the bridge…".into(),
-        BridgeStatus::Connected { amqp, upstream } => match upstream {
-            Some(up) => format!("bridge: real clients connect to {amqp}; Verify runs on {up}"),
+        BridgeStatus::Connected {
+            amqp,
+            upstream,
+            upstream_version,
+        } => match upstream {
+            Some(up) => format!(
+                "bridge: real clients connect to {amqp}; Verify runs on {up}{}",
+                upstream_version
+                    .as_ref()
+                    .map(|v| format!(" (RabbitMQ {v})"))
+                    .unwrap_or_default()
+            ),
             None => format!("bridge: real clients connect to {amqp}"),
         },
         BridgeStatus::Busy { holder } => format!("the bridge is held by another page: {holder}"),

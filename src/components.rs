@@ -11,6 +11,7 @@
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
 //! - [`ui`]: markup and callback helpers the components share (one copy each in the wasm).
+//! - [`verify`]: "Verify on RabbitMQ" and the two outcomes side by side (with a bridge).
 //! - [`why`]: "Why not?": why the picked message did or did not reach the selected queue.
 
 pub mod diagram;
@@ -20,6 +21,7 @@ pub mod status;
 pub mod timeline;
 pub mod toolbar;
 pub mod ui;
+pub mod verify;
 pub mod why;
 
 pub use diagram::Diagram;
@@ -28,4 +30,5 @@ pub use link::LinkBar;
 pub use status::{Guide, Status};
 pub use timeline::Timeline;
 pub use toolbar::Toolbar;
+pub use verify::VerifyPanel;
 pub use why::WhyNot;

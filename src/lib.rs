@@ -52,7 +52,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
-    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar, WhyNot,
+    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar,
+    VerifyPanel, WhyNot,
 };
 use hooks::use_animation_frame;
 use page_options::PageOptions;
@@ -183,6 +184,7 @@ pub fn App() -> Html {
                         </div>
                         <Palette />
                     </div>
+                    <VerifyPanel />
                     <Status />
                 </ContextProvider<PlaygroundContext>>
             </main>

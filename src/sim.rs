@@ -14,12 +14,15 @@
 //!   producers, consumers, both RPC roles, the script's own client, and real programs relayed
 //!   by the bridge (`clients/remote.rs`: [`RemoteView`], [`RemoteOutput`]) (`clients/*.rs`).
 //! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
+//! - [`verify`]: the playground as a client script for Verify on RabbitMQ, and the two
+//!   results compared.
 
 mod clients;
 pub mod playground;
 pub mod presets;
 pub mod replay;
 pub mod scenario;
+pub mod verify;
 
 pub use clients::{RemoteOutput, RemoteView};
 pub use playground::{

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 mod remote;
 
-pub use remote::{attach_bridge, RemoteAction};
+pub use remote::{attach_bridge, next_verify_id, RemoteAction, Verification};
 
 use crate::bridge::{BridgeLink, BridgeStatus};
 use crate::scene::{Graph, NodeKind, Theme};
@@ -187,8 +187,8 @@ pub struct PlaygroundState {
     pub bridge: Option<BridgeLink>,
     /// What the link last reported.
     pub bridge_status: Option<BridgeStatus>,
-    /// The last Verify answer: its id and the upstream's result.
-    pub verified: Option<(u64, Result<String, String>)>,
+    /// The last Verify run.
+    pub verification: Option<Verification>,
     version: u64,
 }
 
@@ -221,7 +221,7 @@ impl PlaygroundState {
             actions: 0,
             bridge: None,
             bridge_status: None,
-            verified: None,
+            verification: None,
             version: 0,
         }
     }

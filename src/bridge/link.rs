@@ -257,9 +257,18 @@ impl Shared {
             Err(why) => return warn(&format!("bridge: ignored a control message: {why}")),
         };
         match message {
-            ToPage::Hello { amqp, upstream, .. } => {
+            ToPage::Hello {
+                amqp,
+                upstream,
+                upstream_version,
+                ..
+            } => {
                 self.state.borrow_mut().hello = true;
-                self.set_status(BridgeStatus::Connected { amqp, upstream });
+                self.set_status(BridgeStatus::Connected {
+                    amqp,
+                    upstream,
+                    upstream_version,
+                });
             }
             ToPage::Client { conn, peer } => self.open_connection(conn, peer),
             // The close (4409) follows; it reports Busy with this holder.

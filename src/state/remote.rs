@@ -12,6 +12,7 @@ use yew::UseReducerHandle;
 
 use super::{Action, PlaygroundState};
 use crate::bridge::{BridgeHost, BridgeLink, BridgeStatus};
+use crate::sim::verify::{self, Difference};
 
 /// What the bridge link reports, and the link itself once opened.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +37,8 @@ pub enum RemoteAction {
     Lost(u64),
     /// The link's state changed.
     Status(BridgeStatus),
+    /// Run the scenario on the upstream RabbitMQ too (request `id`).
+    Verify(u64),
     /// A Verify answer from the upstream RabbitMQ.
     Verified {
         /// The request's id.
@@ -43,6 +46,53 @@ pub enum RemoteAction {
         /// The canonical result, or why there is none.
         result: Result<String, String>,
     },
+}
+
+thread_local! {
+    static NEXT_VERIFY: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// A fresh Verify request id (the button and `verify()` share the numbering).
+pub fn next_verify_id() -> u64 {
+    NEXT_VERIFY.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
+}
+
+/// A Verify run: the script, both results and what differs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verification {
+    /// The request's id.
+    pub id: u64,
+    /// The client script both sides ran.
+    pub script: String,
+    /// What the scenario does that the script does not.
+    pub notes: Vec<String>,
+    /// The compat profile the page's side ran under (matching the upstream's version).
+    pub profile: &'static str,
+    /// The upstream's version, if known.
+    pub upstream_version: Option<String>,
+    /// The page's core's canonical result.
+    pub playground: Result<String, String>,
+    /// RabbitMQ's, once it answered.
+    pub rabbitmq: Option<Result<String, String>>,
+    /// The sections that differ (empty: the same outcome, once both are in).
+    pub differences: Vec<Difference>,
+}
+
+impl Verification {
+    /// Whether both sides answered.
+    pub fn done(&self) -> bool {
+        self.rabbitmq.is_some()
+    }
+
+    /// Both answered with results and they match.
+    pub fn same(&self) -> bool {
+        matches!((&self.playground, &self.rabbitmq), (Ok(_), Some(Ok(_))))
+            && self.differences.is_empty()
+    }
 }
 
 /// Why a control is unavailable while real clients are connected.
@@ -80,11 +130,66 @@ impl PlaygroundState {
             }
             RemoteAction::Lost(conn) => self.engine.borrow_mut().remote_lost(conn),
             RemoteAction::Status(status) => self.bridge_status = Some(status),
-            RemoteAction::Verified { id, result } => {
-                self.verified = Some((id, result));
-            }
+            RemoteAction::Verify(id) => return self.start_verify(id),
+            RemoteAction::Verified { id, result } => self.finish_verify(id, result),
         }
         Ok(())
+    }
+
+    /// Builds the script, runs it on the page's core, and sends it to the bridge.
+    fn start_verify(&mut self, id: u64) -> Result<(), String> {
+        let refuse = |why: String| Err(format!("Verify on RabbitMQ: {why}"));
+        let (link, version) = match (&self.bridge, &self.bridge_status) {
+            (
+                Some(link),
+                Some(BridgeStatus::Connected {
+                    upstream: Some(_),
+                    upstream_version,
+                    ..
+                }),
+            ) => (link.clone(), upstream_version.clone()),
+            (Some(_), Some(BridgeStatus::Connected { upstream: None, .. })) => {
+                return refuse(
+                    "the bridge has no upstream: start it with --upstream amqp://guest:guest@127.0.0.1:5672/"
+                        .into(),
+                )
+            }
+            _ => {
+                return refuse(
+                    "open the page from `amqp-playground bridge --upstream amqp://…` (it prints the address)"
+                        .into(),
+                )
+            }
+        };
+        let script = {
+            let engine = self.engine.borrow();
+            let recording = self.recording.borrow();
+            verify::script_for(engine.scenario(), recording.inputs())
+        };
+        let compat = verify::compat_for(version.as_deref());
+        let playground = verify::run_on_core(&script.json, compat);
+        link.verify(id, script.json.clone()).or_else(refuse)?;
+        self.verification = Some(Verification {
+            id,
+            script: script.json,
+            notes: script.notes,
+            profile: compat.name(),
+            upstream_version: version,
+            playground,
+            rabbitmq: None,
+            differences: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn finish_verify(&mut self, id: u64, result: Result<String, String>) {
+        let Some(v) = self.verification.as_mut().filter(|v| v.id == id) else {
+            return;
+        };
+        if let (Ok(ours), Ok(theirs)) = (&v.playground, &result) {
+            v.differences = verify::compare(ours, theirs);
+        }
+        v.rabbitmq = Some(result);
     }
 
     /// Sends what the sessions wrote; closes the sockets of sessions that ended.

@@ -118,12 +118,16 @@ impl Drop for Program {
 }
 
 /// A bridge on free ports serving the built page, and Chromium holding it.
-async fn open_bridge(tools: &Tools) -> (amqp_playground_bridge::BridgeHandle, Browser) {
+async fn open_bridge(
+    tools: &Tools,
+    upstream: Option<&str>,
+) -> (amqp_playground_bridge::BridgeHandle, Browser) {
     let dist = build_site(tools);
     let bridge = amqp_playground_bridge::spawn(BridgeConfig {
         amqp: "127.0.0.1:0".parse().unwrap(),
         http: "127.0.0.1:0".parse().unwrap(),
         dist,
+        upstream: upstream.map(str::to_string),
         log: false,
         ..BridgeConfig::default()
     })
@@ -165,7 +169,7 @@ async fn pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq() {
     if !have_pika() {
         return;
     }
-    let (bridge, browser) = open_bridge(&tools).await;
+    let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
 
     // Tutorial 4: a direct exchange, one binding per severity.
@@ -265,7 +269,7 @@ async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
     if !have_pika() {
         return;
     }
-    let (bridge, browser) = open_bridge(&tools).await;
+    let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
     let receiver = Program::start("receive_logs.py", &[], port);
     receiver
@@ -329,6 +333,55 @@ async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
         "{stderr}"
     );
 
+    browser.close().await;
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_shows_the_same_outcome_on_the_real_rabbitmq() {
+    let Some(tools) = Tools::find_or_skip("verify_shows_the_same_outcome_on_the_real_rabbitmq")
+    else {
+        return;
+    };
+    let (bridge, browser) = open_bridge(&tools, Some("amqp://guest:guest@127.0.0.1:5672/")).await;
+    browser
+        .eval(
+            "const pg = window.amqpPlayground;
+             pg.loadPreset('routing');
+             pg.publish({ routingKey: 'orange' });
+             pg.publish({ routingKey: 'purple', mandatory: true });
+             return true;",
+        )
+        .await;
+    let outcome = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.amqpPlayground.verify().then(
+                 r => done({ same: r.same, differences: r.differences, profile: r.profile,
+                             returns: r.rabbitmq.returns.length }),
+                 e => done({ error: String(e) }));",
+            vec![],
+        )
+        .await
+        .expect("verify() settles");
+    assert_eq!(outcome["same"], true, "{outcome}");
+    assert_eq!(outcome["profile"], "rabbitmq-3.10", "{outcome}");
+    assert_eq!(
+        outcome["returns"], 1,
+        "the purple message came back on RabbitMQ too: {outcome}"
+    );
+
+    // The button shows it in the page, side by side.
+    browser.click("#verify").await;
+    browser
+        .wait_until(
+            "the page to show the same outcome",
+            Duration::from_secs(30),
+            "const p = document.querySelector('.verify-same');
+             return !!p && p.textContent.includes('Same outcome on RabbitMQ');",
+        )
+        .await;
     browser.close().await;
     bridge.stop().await.unwrap();
 }
