@@ -69,9 +69,10 @@ pub use link::BridgeLink;
 pub trait BridgeHost {
     /// A real client arrived and its socket is open: run a session for it.
     fn connected(&self, conn: u64, peer: String);
-    /// One frame from that client (the first is its 8-octet protocol header). Call
-    /// [`BridgeLink::granted`] once the session has taken it.
-    fn received(&self, conn: u64, frame: Vec<u8>);
+    /// Frames from that client, in order (the first ever is its 8-octet protocol header):
+    /// what arrived in one turn of the event loop, as one batch. Call
+    /// [`BridgeLink::granted`] with their number once the session has taken them.
+    fn received(&self, conn: u64, frames: Vec<Vec<u8>>);
     /// Its socket closed before the page [`finish`](BridgeLink::finish)ed it: the client left,
     /// or the bridge dropped it. Not reported for a connection the page finished.
     fn lost(&self, conn: u64);

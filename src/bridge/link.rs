@@ -62,6 +62,12 @@ struct State {
     verifying: BTreeSet<u64>,
     /// The pending look at held-back credit.
     poll: Option<Timeout>,
+    /// Frames received and not yet handed to the host, in arrival order: handed over in one
+    /// batch per turn of the event loop, so a burst costs the page one update, not one per
+    /// frame.
+    inbox: Vec<(u64, Vec<u8>)>,
+    /// The pending hand-over of `inbox`.
+    deliver: Option<Timeout>,
 }
 
 /// One relayed client.
@@ -113,6 +119,8 @@ impl BridgeLink {
                 conns: BTreeMap::new(),
                 verifying: BTreeSet::new(),
                 poll: None,
+                inbox: Vec::new(),
+                deliver: None,
             }),
         });
         shared.host.status(BridgeStatus::Connecting);
@@ -376,15 +384,52 @@ impl Shared {
                 "bridge: ignored a text message from client {conn}"
             ));
         };
-        let live = self.state.borrow().conns.get(&conn).is_some_and(Conn::live);
-        if live {
-            self.host
-                .received(conn, js_sys::Uint8Array::new(&buffer).to_vec());
+        let schedule = {
+            let mut state = self.state.borrow_mut();
+            if !state.conns.get(&conn).is_some_and(Conn::live) {
+                return;
+            }
+            state
+                .inbox
+                .push((conn, js_sys::Uint8Array::new(&buffer).to_vec()));
+            state.deliver.is_none()
+        };
+        if schedule {
+            let weak = Rc::downgrade(self);
+            let timeout = Timeout::new(0, move || {
+                if let Some(shared) = weak.upgrade() {
+                    shared.deliver();
+                }
+            });
+            self.state.borrow_mut().deliver = Some(timeout);
         }
-        self.grant(conn, 0);
     }
 
-    fn on_connection_close(&self, conn: u64, e: CloseEvent) {
+    /// Hands the inbox to the host: consecutive frames of one client as one batch.
+    fn deliver(self: &Rc<Self>) {
+        let inbox = {
+            let mut state = self.state.borrow_mut();
+            state.deliver = None; // the timeout calling us: freed once this call returns
+            std::mem::take(&mut state.inbox)
+        };
+        let mut batches: Vec<(u64, Vec<Vec<u8>>)> = Vec::new();
+        for (conn, frame) in inbox {
+            match batches.last_mut() {
+                Some((c, frames)) if *c == conn => frames.push(frame),
+                _ => batches.push((conn, vec![frame])),
+            }
+        }
+        for (conn, frames) in batches {
+            self.host.received(conn, frames);
+            self.grant(conn, 0);
+        }
+    }
+
+    fn on_connection_close(self: &Rc<Self>, conn: u64, e: CloseEvent) {
+        // Its last frames go to the host before the news that it left.
+        if self.state.borrow().inbox.iter().any(|(c, _)| *c == conn) {
+            self.deliver();
+        }
         let Some(gone) = self.state.borrow_mut().conns.remove(&conn) else {
             return;
         };

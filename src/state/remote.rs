@@ -26,12 +26,12 @@ pub enum RemoteAction {
         /// Its address.
         peer: String,
     },
-    /// One frame from a real client.
-    Frame {
+    /// Frames from a real client (a batch, in order).
+    Frames {
         /// The bridge's number for it.
         conn: u64,
-        /// The frame.
-        bytes: Vec<u8>,
+        /// The frames.
+        frames: Vec<Vec<u8>>,
     },
     /// A real client's socket closed.
     Lost(u64),
@@ -122,10 +122,15 @@ impl PlaygroundState {
                 // Real time from now on: the clock runs whatever the play button said.
                 self.carry = 0.0;
             }
-            RemoteAction::Frame { conn, bytes } => {
-                self.engine.borrow_mut().remote_receive(conn, &bytes);
+            RemoteAction::Frames { conn, frames } => {
+                {
+                    let mut engine = self.engine.borrow_mut();
+                    for frame in &frames {
+                        engine.remote_receive(conn, frame);
+                    }
+                }
                 if let Some(link) = &self.bridge {
-                    link.granted(conn, 1);
+                    link.granted(conn, frames.len() as u32);
                 }
             }
             RemoteAction::Lost(conn) => self.engine.borrow_mut().remote_lost(conn),
@@ -216,9 +221,9 @@ impl BridgeHost for Host {
             .dispatch(Action::Remote(RemoteAction::Connected { conn, peer }));
     }
 
-    fn received(&self, conn: u64, frame: Vec<u8>) {
+    fn received(&self, conn: u64, frames: Vec<Vec<u8>>) {
         self.0
-            .dispatch(Action::Remote(RemoteAction::Frame { conn, bytes: frame }));
+            .dispatch(Action::Remote(RemoteAction::Frames { conn, frames }));
     }
 
     fn lost(&self, conn: u64) {

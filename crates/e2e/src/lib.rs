@@ -11,6 +11,7 @@
 //! - [`StaticServer`]: a tiny std-only HTTP server for `dist/`.
 //! - [`Browser`]: chromedriver + a headless Chromium session (fantoccini).
 //! - [`open_playground`]: all of the above, with the page open and its API mounted.
+//! - [`open_bridge`]: the page served by `amqp-playground bridge` instead, holding it.
 //!
 //! # Example
 //!
@@ -471,6 +472,40 @@ impl Drop for Browser {
         // After a panic `close` never ran: do not leave chromedriver behind.
         let _ = self.driver.kill();
     }
+}
+
+/// `amqp-playground bridge` on free ports serving the built page (with `upstream` for
+/// Verify), and Chromium holding it: returns once the page says it holds the bridge.
+pub async fn open_bridge(
+    tools: &Tools,
+    upstream: Option<&str>,
+) -> (amqp_playground_bridge::BridgeHandle, Browser) {
+    let dist = build_site(tools);
+    let bridge = amqp_playground_bridge::spawn(amqp_playground_bridge::BridgeConfig {
+        amqp: "127.0.0.1:0".parse().unwrap(),
+        http: "127.0.0.1:0".parse().unwrap(),
+        dist,
+        upstream: upstream.map(str::to_string),
+        log: false,
+        ..amqp_playground_bridge::BridgeConfig::default()
+    })
+    .await
+    .expect("the bridge starts");
+    let browser = Browser::start(tools).await;
+    browser
+        .client
+        .goto(&bridge.page_url)
+        .await
+        .expect("open the page");
+    browser
+        .wait_until(
+            "the page to hold the bridge",
+            Duration::from_secs(30),
+            "const s = window.amqpPlayground && window.amqpPlayground.snapshot();
+             return !!s && (s.bridge || '').includes('real clients connect to');",
+        )
+        .await;
+    (bridge, browser)
 }
 
 #[cfg(test)]

@@ -13,8 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use amqp_playground_bridge::BridgeConfig;
-use amqp_playground_e2e::{build_site, workspace_root, Browser, Tools};
+use amqp_playground_e2e::{open_bridge, workspace_root, Tools};
 
 const SNAPSHOT: &str = "return window.amqpPlayground.snapshot();";
 
@@ -115,39 +114,6 @@ impl Drop for Program {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A bridge on free ports serving the built page, and Chromium holding it.
-async fn open_bridge(
-    tools: &Tools,
-    upstream: Option<&str>,
-) -> (amqp_playground_bridge::BridgeHandle, Browser) {
-    let dist = build_site(tools);
-    let bridge = amqp_playground_bridge::spawn(BridgeConfig {
-        amqp: "127.0.0.1:0".parse().unwrap(),
-        http: "127.0.0.1:0".parse().unwrap(),
-        dist,
-        upstream: upstream.map(str::to_string),
-        log: false,
-        ..BridgeConfig::default()
-    })
-    .await
-    .expect("the bridge starts");
-    let browser = Browser::start(tools).await;
-    browser
-        .client
-        .goto(&bridge.page_url)
-        .await
-        .expect("open the page");
-    browser
-        .wait_until(
-            "the page to hold the bridge",
-            Duration::from_secs(30),
-            "const s = window.amqpPlayground && window.amqpPlayground.snapshot();
-             return !!s && (s.bridge || '').includes('real clients connect to');",
-        )
-        .await;
-    (bridge, browser)
 }
 
 const WAITING_LOGS: &str = " [*] Waiting for logs. To exit press CTRL+C";
