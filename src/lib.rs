@@ -12,7 +12,8 @@
 //! - [`anim`]: pure tweens and the timeline sampled with `at(t)`.
 //! - [`sim`]: scenarios, tutorial presets, the engine around the broker core (narration,
 //!   animation of its events, editing) and the simulated clients, one file per kind.
-//! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`.
+//! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`;
+//!   `state/remote.rs`: real clients and Verify through the bridge.
 //! - [`hooks`]: the `use_animation_frame` hook.
 //! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.

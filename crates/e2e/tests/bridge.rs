@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use amqp_playground_e2e::{open_bridge, workspace_root, Tools};
+use amqp_playground_e2e::{open_bridge, workspace_root, Browser, Tools};
 
 const SNAPSHOT: &str = "return window.amqpPlayground.snapshot();";
 
@@ -299,8 +299,45 @@ async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
         "{stderr}"
     );
 
-    browser.close().await;
+    // A second page on the same bridge is told which page holds it.
+    browser
+        .wait_until(
+            "the reloaded page to hold the bridge again",
+            Duration::from_secs(30),
+            "const s = window.amqpPlayground && window.amqpPlayground.snapshot();
+             return !!s && (s.bridge || '').includes('real clients connect to');",
+        )
+        .await;
+    let second = Browser::start(&tools).await;
+    second
+        .client
+        .goto(&bridge.page_url)
+        .await
+        .expect("open a second page");
+    second
+        .wait_until(
+            "the second page to say who holds the bridge",
+            Duration::from_secs(30),
+            "const s = window.amqpPlayground && window.amqpPlayground.snapshot();
+             return !!s && (s.bridge || '').includes('held by another page');",
+        )
+        .await;
+    second.close().await;
+
+    // The bridge stops: the page says so and keeps its scenario.
+    browser
+        .eval("window.amqpPlayground.loadPreset('topics'); return true;")
+        .await;
     bridge.stop().await.unwrap();
+    browser
+        .wait_until(
+            "the page to say the bridge stopped",
+            Duration::from_secs(10),
+            "const s = window.amqpPlayground.snapshot();
+             return (s.bridge || '').includes('the bridge stopped') && 'Q1' in s.queues;",
+        )
+        .await;
+    browser.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
