@@ -11,7 +11,8 @@
 //! - [`scene`]: pure diagram model, automatic layout and geometry.
 //! - [`anim`]: pure tweens and the timeline sampled with `at(t)`.
 //! - [`sim`]: scenarios, tutorial presets, the engine around the broker core (narration,
-//!   animation of its events, editing) and the simulated clients, one file per kind.
+//!   animation of its events, editing) and its clients, one file per kind (simulated ones, and
+//!   real programs relayed by the bridge).
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`;
 //!   `state/remote.rs`: real clients and Verify through the bridge.
 //! - [`hooks`]: the `use_animation_frame` hook.
