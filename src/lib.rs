@@ -16,7 +16,7 @@
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`;
 //!   `state/remote.rs`: real clients and Verify through the bridge.
 //! - [`hooks`]: the `use_animation_frame` hook.
-//! - [`page_options`]: `?preset=…&embed&play` in the page address, for links and iframes.
+//! - [`page_options`]: `?preset=…&embed&play` (and the bridge's `?bridge=`) in the page address.
 //! - [`api`]: the scripting API on `window.amqpPlayground`.
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.

@@ -7,6 +7,9 @@
 //!                                   timeline; an embed never autosaves, so it cannot overwrite
 //!                                   the learner's own playground
 //! index.html?preset=rpc&embed&play  … and starts the clock
+//! /?bridge=TOKEN                    served by `amqp-playground bridge`: real AMQP clients run on
+//!                                   this page's broker (the bridge prints this address; see
+//!                                   `crate::bridge`)
 //! ```
 //!
 //! A flag may also be written `embed=1` / `embed=true` (or `=0` / `=false` to turn it off).
