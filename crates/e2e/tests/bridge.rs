@@ -44,9 +44,21 @@ struct Program {
 impl Program {
     fn start(script: &str, args: &[&str], port: u16) -> Program {
         let path: PathBuf = workspace_root().join("tests/tutorials/python").join(script);
-        let mut child = Command::new("python3")
-            .arg(path)
-            .args(args)
+        let mut cmd = Command::new("python3");
+        cmd.arg(path).args(args);
+        Program::spawn(cmd, port)
+    }
+
+    /// One of the amqplib scenarios (tests/tutorials/node/).
+    fn node(script: &str, port: u16) -> Program {
+        let mut cmd = Command::new("node");
+        cmd.arg(script)
+            .current_dir(workspace_root().join("tests/tutorials/node"));
+        Program::spawn(cmd, port)
+    }
+
+    fn spawn(mut cmd: Command, port: u16) -> Program {
+        let mut child = cmd
             .env("AMQP_HOST", "127.0.0.1")
             .env("AMQP_PORT", port.to_string())
             .stdin(Stdio::null())
@@ -385,6 +397,61 @@ async fn verify_shows_the_same_outcome_on_the_real_rabbitmq() {
              return !!p && p.textContent.includes('Same outcome on RabbitMQ');",
         )
         .await;
+    browser.close().await;
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publisher_confirms_and_amqplib_run_in_the_page() {
+    let Some(tools) = Tools::find_or_skip("publisher_confirms_and_amqplib_run_in_the_page") else {
+        return;
+    };
+    if !have_pika() {
+        return;
+    }
+    let amqplib = workspace_root().join("tests/tutorials/node/node_modules/amqplib");
+    assert!(
+        amqplib.is_dir() || std::env::var("CI").as_deref() != Ok("true"),
+        "amqplib is required under CI (scripts/setup.sh test installs it)"
+    );
+    let (bridge, browser) = open_bridge(&tools, None).await;
+    let port = bridge.amqp.port();
+
+    // Tutorial 7: confirms one by one, in batches, and asynchronously.
+    let mut confirms = Program::start("publisher_confirms.py", &["200"], port);
+    let (ok, stderr) = confirms.exit(Duration::from_secs(60)).await;
+    assert!(ok, "publisher_confirms.py exits 0: {stderr}");
+    let lines = confirms.lines();
+    for (line, prefix) in lines.iter().zip([
+        "Published 200 messages individually in ",
+        "Published 200 messages in batch in ",
+        "Published 200 messages and handled confirms asynchronously in ",
+    ]) {
+        assert!(
+            line.starts_with(prefix) && line.ends_with(" ms"),
+            "{lines:?}"
+        );
+    }
+    assert_eq!(lines.len(), 3, "{lines:?}");
+
+    // amqplib: topic routing with returns and confirms.
+    if amqplib.is_dir() {
+        let mut topics = Program::node("topics.js", port);
+        let (ok, stderr) = topics.exit(Duration::from_secs(60)).await;
+        assert!(ok, "topics.js exits 0: {stderr}");
+        assert_eq!(
+            topics.lines().last().map(String::as_str),
+            Some("topics: OK"),
+            "{:?}",
+            topics.lines()
+        );
+    }
+    let snap = browser.eval(SNAPSHOT).await;
+    assert_eq!(
+        snap["remotes"].as_array().map(Vec::len),
+        Some(0),
+        "all left: {snap}"
+    );
     browser.close().await;
     bridge.stop().await.unwrap();
 }
