@@ -55,8 +55,16 @@ impl Playground {
                         let publisher = self.publishers.get(message)?;
                         self.graph.find(NodeKind::Producer, publisher)
                     });
+                // A message still on its way to the exchange on screen (a real client's publish,
+                // a dead letter) gives up there one hop later; and the late hop is used up.
+                let late = if self.dead_letter_hop == Some(*message) {
+                    self.dead_letter_hop = None;
+                    HOP_MS
+                } else {
+                    0
+                };
                 if let Some(node) = at {
-                    self.animate_fate(vec![Leg::Stay(node)], 0, FATE_MS, Some("unroutable"));
+                    self.animate_fate(vec![Leg::Stay(node)], late, FATE_MS, Some("unroutable"));
                 }
             }
             Event::Dropped {

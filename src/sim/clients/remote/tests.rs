@@ -215,3 +215,34 @@ fn guest_from_another_machine_is_refused_as_rabbitmq_refuses_it() {
     assert!(out.iter().any(|o| o.closed), "the session closed");
     assert!(!pg.has_remotes());
 }
+
+#[test]
+fn a_real_clients_unroutable_message_gives_up_after_its_hop_and_the_next_one_is_on_time() {
+    let mut pg = Playground::new(presets::hello_world()).unwrap();
+    pg.remote_connect(3, "127.0.0.1:40001");
+    pg.remote_receive(3, &hello(None));
+    pg.remote_receive(3, &publish("", "nowhere", "lost"));
+    let fate = pg
+        .tokens_at(0.0)
+        .into_iter()
+        .chain(pg.tokens_at(900.0))
+        .find(|s| s.tween.fate == Some("unroutable"))
+        .map(|s| s.tween.start)
+        .expect("an unroutable fate is drawn");
+    assert_eq!(
+        fate,
+        crate::sim::playground::HOP_MS as f64,
+        "after the hop from the program"
+    );
+    // The preset's own P publishes next: routed at once on arrival, not one hop late.
+    pg.publish(PublishRequest::default()).unwrap();
+    pg.advance(800);
+    let delivered_now = pg
+        .tokens_at(800.0)
+        .into_iter()
+        .any(|s| s.tween.start == 800.0 && s.tween.fate.is_none());
+    assert!(
+        delivered_now,
+        "the delivery to C leaves at once: the late hop was used up by the unroutable message"
+    );
+}
