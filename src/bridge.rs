@@ -148,27 +148,7 @@ pub fn token_from_query(query: &str) -> Option<String> {
     let value = query
         .split('&')
         .find_map(|pair| pair.strip_prefix(TOKEN_PARAM)?.strip_prefix('='))?;
-    decode(value).filter(|token| !token.is_empty())
-}
-
-/// `application/x-www-form-urlencoded` decoding of one query value (`+` is a space).
-fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    crate::page_options::decode(value).filter(|token| !token.is_empty())
 }
 
 /// `ws://host` or `wss://host` for a page served over `protocol` (`location.protocol`, with

@@ -86,7 +86,7 @@ fn flag(value: Option<&str>) -> Option<bool> {
 
 /// Percent-decoding of one query component (`+` is a space); `None` when the escapes do not
 /// make UTF-8.
-fn decode(text: &str) -> Option<String> {
+pub(crate) fn decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 /// The checks of one bridge.
 #[derive(Clone, Debug)]
 pub struct Guard {
+    http: SocketAddr,
     token: String,
     hosts: Vec<String>,
     origins: Vec<String>,
@@ -45,10 +46,16 @@ impl Guard {
                 .map(|o| o.trim_end_matches('/').to_string()),
         );
         Guard {
+            http,
             token,
             hosts,
             origins,
         }
+    }
+
+    /// The page's address.
+    pub fn http(&self) -> SocketAddr {
+        self.http
     }
 
     /// The token.

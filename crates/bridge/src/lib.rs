@@ -139,23 +139,21 @@ impl Bridge {
             Some(url) => verify::upstream_version(url).await,
             None => None,
         };
-        let mut bridge = Bridge {
+        let page_url = page_url(guard.http(), guard.token());
+        Ok(Bridge {
             upstream_version,
             amqp,
             http,
+            hub: Arc::new(Hub::new(config.log, page_url)),
             config,
             guard,
-            hub: Arc::new(Hub::new(false, String::new())),
             shutdown,
-        };
-        bridge.hub = Arc::new(Hub::new(bridge.config.log, bridge.page_url()));
-        Ok(bridge)
+        })
     }
 
     /// The page address to open, with the token.
     pub fn page_url(&self) -> String {
-        let addr = self.http_addr();
-        format!("http://{addr}/?{TOKEN_PARAM}={}", self.guard.token())
+        self.hub.page_url.clone()
     }
 
     /// Where the page is served.
@@ -211,6 +209,11 @@ impl Bridge {
             _ => Ok(()),
         }
     }
+}
+
+/// `http://ADDR/?bridge=TOKEN`.
+fn page_url(http: SocketAddr, token: &str) -> String {
+    format!("http://{http}/?{TOKEN_PARAM}={token}")
 }
 
 /// Accepts AMQP clients: each waits in the hub for the page to open its socket.

@@ -239,15 +239,6 @@ impl Playground {
         }
     }
 
-    /// Redraws after a real client changed the topology or its own nodes, keeping the tokens
-    /// in flight (their edges keep their indices: nodes and edges are only ever added here,
-    /// after the scenario's).
-    pub(in crate::sim) fn relayout_keeping_tokens(&mut self) {
-        let tokens = std::mem::take(&mut self.timeline);
-        self.relayout();
-        self.timeline = tokens;
-    }
-
     /// Adds the real clients' nodes and edges to a graph drawn from the scenario: a producer
     /// node for a program that publishes (or has done nothing yet), a consumer node for one
     /// that consumes, each marked as real.

@@ -779,10 +779,34 @@ impl Playground {
     ) -> Result<(), PlaygroundError> {
         self.index_of(kind, name)?;
         self.moved.insert((kind, name.to_string()), to);
+        self.relayout_keeping_tokens();
+        Ok(())
+    }
+
+    /// Rebuilds the drawing and keeps the tokens in flight when their paths still mean the same:
+    /// the old graph's nodes and edges are where they were (a node moved by hand; a real client
+    /// drawn, or its new edge, added after everything else). Otherwise, as [`Self::relayout`].
+    pub(in crate::sim) fn relayout_keeping_tokens(&mut self) {
+        let before = self.graph.clone();
         let tokens = std::mem::take(&mut self.timeline);
         self.relayout();
-        self.timeline = tokens;
-        Ok(())
+        // Tokens name nodes and edges by index: they stay valid while the old ones keep theirs.
+        let node = |n: &crate::scene::Node| (n.kind, n.name.clone());
+        let kept = self.graph.nodes.len() >= before.nodes.len()
+            && self.graph.edges.len() >= before.edges.len()
+            && before
+                .nodes
+                .iter()
+                .zip(&self.graph.nodes)
+                .all(|(a, b)| node(a) == node(b))
+            && before
+                .edges
+                .iter()
+                .zip(&self.graph.edges)
+                .all(|(a, b)| (a.from, a.to) == (b.from, b.to));
+        if kept {
+            self.timeline = tokens;
+        }
     }
 
     /// Rebuilds the drawing from the scenario. Tokens in flight are dropped from the screen

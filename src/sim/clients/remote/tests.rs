@@ -4,7 +4,7 @@
 
 use amq_protocol::frame::{gen_frame, AMQPContentHeader, AMQPFrame, WriteContext};
 use amq_protocol::protocol::basic::AMQPProperties;
-use amq_protocol::protocol::{basic, channel, connection, queue, AMQPClass};
+use amq_protocol::protocol::{basic, channel, connection, exchange, queue, AMQPClass};
 use amq_protocol::types::{AMQPValue, FieldTable, LongString};
 
 use crate::scene::NodeKind;
@@ -245,4 +245,76 @@ fn a_real_clients_unroutable_message_gives_up_after_its_hop_and_the_next_one_is_
         delivered_now,
         "the delivery to C leaves at once: the late hop was used up by the unroutable message"
     );
+}
+
+/// Each token's edges, by the names of the nodes they join.
+fn token_edges(pg: &Playground, t: f64) -> Vec<Vec<(String, String)>> {
+    let g = pg.graph();
+    pg.tokens_at(t)
+        .into_iter()
+        .map(|s| {
+            s.tween
+                .legs
+                .iter()
+                .filter_map(|leg| match leg {
+                    crate::anim::Leg::Edge(e) | crate::anim::Leg::Back(e) => g.edges.get(*e),
+                    _ => None,
+                })
+                .map(|e| (g.nodes[e.from.0].name.clone(), g.nodes[e.to.0].name.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn tokens_in_flight_stay_on_their_edges_when_a_real_client_changes_the_drawing() {
+    let mut pg = Playground::new(presets::hello_world()).unwrap();
+    pg.publish(PublishRequest::default()).unwrap();
+    pg.advance(900); // the delivery hello → C is on its way
+    let before = token_edges(&pg, 900.0);
+    assert!(
+        before
+            .iter()
+            .any(|e| e == &[("hello".to_string(), "C".to_string())]),
+        "{before:?}"
+    );
+
+    // A real client drawn after everything else: the tokens keep their paths.
+    pg.remote_connect(4, "127.0.0.1:40004");
+    pg.remote_receive(4, &hello(None));
+    assert_eq!(token_edges(&pg, 900.0), before);
+
+    // What it declares is drawn among the scenario's nodes and edges: indices shift, and no
+    // token may end up on another edge.
+    pg.remote_receive(4, &declare("tasks"));
+    let mut bind = method(
+        1,
+        AMQPClass::Exchange(exchange::AMQPMethod::Declare(exchange::Declare {
+            exchange: "x".into(),
+            kind: "direct".into(),
+            passive: false,
+            durable: false,
+            auto_delete: false,
+            internal: false,
+            nowait: false,
+            arguments: FieldTable::default(),
+        })),
+    );
+    bind.extend(method(
+        1,
+        AMQPClass::Queue(queue::AMQPMethod::Bind(queue::Bind {
+            queue: "tasks".into(),
+            exchange: "x".into(),
+            routing_key: "k".into(),
+            nowait: false,
+            arguments: FieldTable::default(),
+        })),
+    ));
+    pg.remote_receive(4, &bind);
+    for edges in token_edges(&pg, 900.0) {
+        assert!(
+            before.contains(&edges),
+            "a token moved to {edges:?}; before: {before:?}"
+        );
+    }
 }
