@@ -8,8 +8,8 @@ use crate::broker::Broker;
 use crate::channel::{Connection, Unacked};
 use crate::dead_letter::PendingDeath;
 use crate::event::{DropReason, Event};
-use crate::message::{DeathReason, Entry, Message};
-use crate::queue::{Overflow, Queue};
+use crate::message::{DeathReason, Entry, Message, Properties};
+use crate::queue::{Overflow, Queue, QueueType};
 use crate::{ConnectionId, ConsumerTag, DeliveryTag, Millis, QueueName, VhostName};
 
 /// What a queue did with a published copy (publisher confirms nack a refusal, semantics §12.4).
@@ -17,6 +17,33 @@ use crate::{ConnectionId, ConsumerTag, DeliveryTag, Millis, QueueName, VhostName
 pub(crate) enum Accepted {
     Yes,
     Refused,
+}
+
+/// How an unacked copy comes back to its queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Return {
+    /// basic.nack(requeue) or basic.recover.
+    Nack,
+    /// basic.reject(requeue).
+    Reject,
+    /// Its channel (or consumer's channel) closed.
+    Closed,
+}
+
+/// The properties a delivery from `queue` carries: a quorum queue adds `x-delivery-count`,
+/// to every basic.get and to a consumer's redeliveries (observed on RabbitMQ 3.10.8: a
+/// consumer's first delivery has no header, a basic.get's says 0).
+pub(crate) fn delivered_properties(queue: &Queue, entry: &Entry, get: bool) -> Arc<Properties> {
+    let count = entry.delivery_count();
+    let props = &entry.message.properties;
+    if queue.kind() != QueueType::Quorum || (count == 0 && !get) {
+        return props.clone();
+    }
+    let mut p = Properties::clone(props);
+    let mut headers = p.headers.take().unwrap_or_default();
+    headers.insert("x-delivery-count", crate::FieldValue::I64(count as i64));
+    p.headers = Some(headers);
+    Arc::new(p)
 }
 
 /// Borrowed pieces of the broker that delivery needs besides the queue itself.
@@ -155,7 +182,7 @@ impl Sinks<'_> {
             .and_then(|c| c.channels.get_mut(&consumer.channel.channel))
         else {
             // `pick` only chooses consumers whose channel is open.
-            queue.requeue(entry);
+            queue.requeue(entry, true);
             return;
         };
         let tag = channel.next_delivery_tag;
@@ -177,6 +204,7 @@ impl Sinks<'_> {
                 redelivered: entry.redelivered(),
                 queue: queue.name.clone(),
                 message: &entry.message,
+                properties: delivered_properties(queue, &entry, false),
                 no_ack,
             }
             .event();
@@ -216,8 +244,14 @@ impl Sinks<'_> {
 
     /// A published (or dead-lettered) copy arrives at `queue`.
     pub fn enqueue(&mut self, queue: &mut Queue, message: &Arc<Message>) -> Accepted {
+        let accepted = self.enqueue_copy(queue, message);
+        queue.evaluate_limit();
+        accepted
+    }
+
+    fn enqueue_copy(&mut self, queue: &mut Queue, message: &Arc<Message>) -> Accepted {
         let size = message.body.len() as u64;
-        if queue.args.overflow != Overflow::DropHead && queue.would_overflow(size) {
+        if queue.refuses(size) {
             // Checked before direct delivery to a waiting consumer (semantics §7.3).
             let entry = Entry {
                 message: message.clone(),
@@ -275,6 +309,8 @@ pub(crate) struct Delivery<'a> {
     pub redelivered: bool,
     pub queue: QueueName,
     pub message: &'a Message,
+    /// The message's properties as delivered (see [`delivered_properties`]).
+    pub properties: Arc<Properties>,
     pub no_ack: bool,
 }
 
@@ -290,7 +326,7 @@ impl Delivery<'_> {
             exchange: m.origin.exchange.clone(),
             routing_key: m.origin.routing_key().to_string(),
             message: m.id,
-            properties: m.properties.clone(),
+            properties: self.properties,
             body: m.body.clone(),
             no_ack: self.no_ack,
         }
@@ -345,7 +381,10 @@ impl Broker {
     }
 
     pub(crate) fn dispatch(&mut self, vhost: &VhostName, queue: &QueueName) {
-        self.with_queue(vhost, queue, |q, s| s.dispatch(q));
+        self.with_queue(vhost, queue, |q, s| {
+            s.dispatch(q);
+            q.evaluate_limit();
+        });
     }
 
     pub(crate) fn expire_heads(&mut self, vhost: &VhostName, queue: &QueueName) {
@@ -353,18 +392,46 @@ impl Broker {
     }
 
     /// Puts an unacked copy back at its original position, marked redelivered; the queue
-    /// re-applies drop-head limits (semantics §7.5). Credit bookkeeping
+    /// re-applies drop-head limits (semantics §7.5). A quorum queue counts the return and
+    /// dead-letters a copy past its delivery limit (semantics §10.8). Credit bookkeeping
     /// ([`Broker::release_credit`]) and dispatch are the caller's job.
-    pub(crate) fn requeue(&mut self, vhost: &VhostName, queue: QueueName, mut entry: Entry) {
+    pub(crate) fn requeue(
+        &mut self,
+        vhost: &VhostName,
+        queue: QueueName,
+        mut entry: Entry,
+        how: Return,
+    ) {
         entry.set_redelivered();
         let message = entry.message.id;
+        // 4.x counts failed deliveries only: a nack (a "modify" that did not fail) does not.
+        let counts = !(how == Return::Nack && self.compat == crate::Compat::RabbitMq4);
         let done = self.with_queue(vhost, &queue, |q, s| {
-            q.requeue(entry);
+            if q.kind() == QueueType::Quorum {
+                if counts {
+                    entry.count_return();
+                }
+                if q.args
+                    .delivery_limit
+                    .is_some_and(|limit| entry.delivery_count() > limit)
+                {
+                    s.kill(
+                        q,
+                        entry,
+                        DeathReason::DeliveryLimit,
+                        Some(DropReason::DeliveryLimit),
+                    );
+                    return;
+                }
+            }
+            let to_returns = how == Return::Closed || q.args.delivery_limit.is_some();
+            q.requeue(entry, to_returns);
             s.emit(|| Event::Requeued {
                 queue: q.name.clone(),
                 message,
             });
             s.drop_head_while_over(q);
+            q.evaluate_limit();
         });
         if done.is_none() {
             self.emit(Event::Dropped {

@@ -29,6 +29,9 @@ pub enum DropReason {
     QueueGone,
     /// The broker restarted and the copy was not persistent in a durable queue.
     Restart,
+    /// Returned more often than the quorum queue's `x-delivery-limit`, with no dead-letter
+    /// exchange taking it.
+    DeliveryLimit,
 }
 
 /// One edge a message travelled along while being routed (for the UI to light it up).

@@ -36,6 +36,10 @@ pub struct QueueInfo {
     pub unacked: usize,
     /// Consumers in dispatch order (next delivery goes to the first with credit).
     pub consumers: Vec<ConsumerInfo>,
+    /// Classic or quorum.
+    pub kind: crate::QueueType,
+    /// A quorum queue's delivery limit in effect (declared, or 4.x's default of 20).
+    pub delivery_limit: Option<u64>,
 }
 
 /// A consumer.
@@ -192,6 +196,8 @@ impl Broker {
                 ready: q.ready_count,
                 ready_bytes: q.ready_bytes,
                 unacked: q.unacked,
+                kind: q.kind(),
+                delivery_limit: q.args.delivery_limit,
                 consumers: q
                     .consumers
                     .iter()

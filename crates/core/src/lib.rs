@@ -28,7 +28,8 @@
 //! - [`config`]: [`Config`], users, permissions.
 //! - [`exchange`]: exchange types and their routing tables (direct, fanout, topic trie, headers).
 //! - `routing`: publishing, the exchange work-list, CC/BCC, alternate exchanges, returns.
-//! - `queue`, `consumer`, `delivery`: queues, consumers, enqueue/dispatch/expiry/overflow.
+//! - `queue`, `consumer`, `delivery`: queues (classic and quorum), consumers,
+//!   enqueue/dispatch/expiry/overflow, requeue and delivery counts.
 //! - `dead_letter`: dead-lettering with `x-death`.
 //! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns, matched by
 //!   `pattern` (a small PCRE-subset matcher: a Pike VM over bytes).
@@ -75,10 +76,17 @@
 //! all matching under [`Compat::RabbitMq310`]); the 4.x rows of the version table are pinned
 //! by this crate's tests. What the core knowingly does differently:
 //!
-//! - **Queue types and policies.** Only classic queues; `x-queue-type` other than `classic` is
-//!   refused with 406 (RabbitMQ would make a quorum queue or a stream). No policies or
-//!   operator policies (so no policy-set TTL, DLX, length limit or alternate exchange).
-//!   `x-queue-mode` / `x-queue-version` are accepted and compared, with no effect.
+//! - **Queue types and policies.** Classic and quorum queues (`x-queue-type: quorum`, one
+//!   replica, no Raft: a quorum queue has the declare rules, delivery counts, delivery limit,
+//!   requeue order, soft reject-publish limit and 3.10 global-qos refusal of RabbitMQ's,
+//!   checked by `tests/scripts/quorum-*.json`); streams are refused with 406. A quorum
+//!   queue's `consumer_count` does not count a channel holding unsettled basic.get
+//!   deliveries (RabbitMQ 3.10 does, as a "dequeue" consumer). In 4.x the core does not model
+//!   quorum queue priorities (RabbitMQ 4.x has them), nor `x-acquired-count`; 4.x rules it
+//!   cannot check against the suite's broker follow RabbitMQ's docs (`tests/quorum.rs`).
+//!   No policies or operator policies (so no policy-set TTL, DLX, length limit, delivery
+//!   limit or alternate exchange). `x-queue-mode` / `x-queue-version` are accepted and
+//!   compared on classic queues, with no effect.
 //! - **Deprecated features.** [`Compat::RabbitMq4`] permits transient non-exclusive queues
 //!   (RabbitMQ 4.3 refuses them with 541 unless the `transient_nonexcl_queues` deprecation is
 //!   permitted), because the tutorials declare them.
@@ -150,4 +158,4 @@ pub use field::{FieldTable, FieldValue};
 pub use inspect::*;
 pub use message::{Body, DeathReason, Properties};
 pub use names::*;
-pub use queue::Overflow;
+pub use queue::{Overflow, QueueType, DEFAULT_DELIVERY_LIMIT_4X};

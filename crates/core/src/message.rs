@@ -149,6 +149,8 @@ pub enum DeathReason {
     Expired,
     /// Dropped by `x-max-length(-bytes)` (drop-head or reject-publish-dlx).
     Maxlen,
+    /// Returned more often than a quorum queue's `x-delivery-limit` allows.
+    DeliveryLimit,
 }
 
 impl DeathReason {
@@ -158,6 +160,7 @@ impl DeathReason {
             DeathReason::Rejected => "rejected",
             DeathReason::Expired => "expired",
             DeathReason::Maxlen => "maxlen",
+            DeathReason::DeliveryLimit => "delivery_limit",
         }
     }
 }
@@ -209,15 +212,35 @@ pub(crate) struct Entry {
     pub message: Arc<Message>,
     /// Virtual ms after which the copy is dead; `u64::MAX` = never. Fixed at enqueue.
     pub expires_at: u64,
-    /// Position in the queue (for requeue to the original place), with bit 63 = redelivered.
+    /// Position in the queue (bits 0-47, for requeue to the original place), the quorum
+    /// delivery count (bits 48-62, saturating) and bit 63 = redelivered.
     pub slot: u64,
 }
 
 const REDELIVERED: u64 = 1 << 63;
+const COUNT_SHIFT: u32 = 48;
+const COUNT_MASK: u64 = ((1 << 15) - 1) << COUNT_SHIFT;
+const POSITION_MASK: u64 = (1 << COUNT_SHIFT) - 1;
 
 impl Entry {
     pub fn position(&self) -> u64 {
-        self.slot & !REDELIVERED
+        self.slot & POSITION_MASK
+    }
+
+    /// Sets the position, keeping the other bits.
+    pub fn set_position(&mut self, position: u64) {
+        self.slot = (self.slot & !POSITION_MASK) | (position & POSITION_MASK);
+    }
+
+    /// How often a quorum queue saw this copy come back (`x-delivery-count`).
+    pub fn delivery_count(&self) -> u64 {
+        (self.slot & COUNT_MASK) >> COUNT_SHIFT
+    }
+
+    /// Counts one more return (saturating at 32 767).
+    pub fn count_return(&mut self) {
+        let next = (self.delivery_count() + 1).min(COUNT_MASK >> COUNT_SHIFT);
+        self.slot = (self.slot & !COUNT_MASK) | (next << COUNT_SHIFT);
     }
 
     pub fn redelivered(&self) -> bool {
@@ -245,5 +268,42 @@ mod tests {
     fn per_copy_state_stays_compact() {
         assert_eq!(std::mem::size_of::<Entry>(), 24);
         assert_eq!(std::mem::size_of::<Message>(), 40);
+    }
+
+    #[test]
+    fn slot_bits_stay_apart() {
+        let mut e = Entry {
+            message: Arc::new(Message {
+                id: crate::MessageId(1),
+                origin: Arc::new(Origin {
+                    exchange: crate::ExchangeName(String::new()),
+                    keys: vec![],
+                    visible: 0,
+                    deaths: vec![],
+                }),
+                properties: Arc::default(),
+                body: Body::from("x"),
+            }),
+            expires_at: u64::MAX,
+            slot: 0,
+        };
+        e.set_position(POSITION_MASK);
+        e.count_return();
+        e.count_return();
+        e.set_redelivered();
+        assert_eq!(
+            (e.position(), e.delivery_count(), e.redelivered()),
+            (POSITION_MASK, 2, true)
+        );
+        e.set_position(7);
+        assert_eq!(
+            (e.position(), e.delivery_count(), e.redelivered()),
+            (7, 2, true)
+        );
+        for _ in 0..40_000 {
+            e.count_return();
+        }
+        assert_eq!(e.delivery_count(), 32_767);
+        assert_eq!(e.position(), 7);
     }
 }

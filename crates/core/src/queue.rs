@@ -1,10 +1,17 @@
-//! Classic queues: arguments, ready messages (per priority level), consumers.
+//! Queues: arguments per queue type, ready messages (per priority level), consumers.
 //!
 //! A queue keeps its ready copies in one `VecDeque` per priority level (one level unless
 //! `x-max-priority`). Every copy gets an increasing *position* at first enqueue; a requeued copy
 //! is inserted back by position, which is how RabbitMQ's classic queues put requeued messages
 //! back "in their original position" (semantics §10.5). Expiry is checked only at the head
 //! (§6.5), like RabbitMQ's classic queues.
+//!
+//! A **quorum queue** (`x-queue-type: quorum`, RabbitMQ's `rabbit_fifo`) puts requeued copies
+//! elsewhere: a copy returned by a closed channel, or by nack/reject while a delivery limit is
+//! in effect, goes to a *returns* queue served before everything else, in return order; a copy
+//! nacked or rejected with no limit goes to the back, like a new publish. Each return counts
+//! (`x-delivery-count`). `reject-publish` works with rabbit_fifo's soft limit: once over the
+//! limit the queue refuses publishes until it has drained to 80% of it.
 
 use std::collections::VecDeque;
 
@@ -26,9 +33,53 @@ pub enum Overflow {
     RejectPublishDlx,
 }
 
+/// A queue's type (`x-queue-type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum QueueType {
+    /// A classic queue (the default).
+    #[default]
+    Classic,
+    /// A quorum queue: replicated in RabbitMQ, here one replica with the same rules.
+    Quorum,
+}
+
+impl QueueType {
+    /// The `x-queue-type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Classic => "classic",
+            QueueType::Quorum => "quorum",
+        }
+    }
+
+    /// The Erlang module RabbitMQ names in its errors.
+    fn module(self) -> &'static str {
+        match self {
+            QueueType::Classic => "rabbit_classic_queue",
+            QueueType::Quorum => "rabbit_quorum_queue",
+        }
+    }
+
+    /// The arguments this type understands: only these take part in the equivalence check
+    /// (`rabbit_classic_queue.erl:651-657`, `rabbit_quorum_queue.erl` `capabilities/0`).
+    pub(crate) fn arguments(self) -> &'static [&'static str] {
+        match self {
+            QueueType::Classic => CLASSIC_ARGS,
+            QueueType::Quorum => QUORUM_ARGS,
+        }
+    }
+}
+
+/// The default `x-delivery-limit` of a quorum queue in RabbitMQ 4.0+ (none before).
+pub const DEFAULT_DELIVERY_LIMIT_4X: u64 = 20;
+
 /// A queue's arguments as the broker uses them (validated from the declared `FieldTable`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct QueueArgs {
+    pub kind: QueueType,
+    /// Quorum queues: returns allowed before the copy is dead-lettered (`delivery_limit`).
+    pub delivery_limit: Option<u64>,
     pub message_ttl: Option<u64>,
     pub expires: Option<u64>,
     pub max_length: Option<u64>,
@@ -59,8 +110,43 @@ pub(crate) const CLASSIC_ARGS: &[&str] = &[
     "x-queue-leader-locator",
 ];
 
-/// Arguments of other queue types, refused on a classic queue (`rabbit_amqqueue.erl:936-948`).
-const OTHER_TYPE_ARGS: &[&str] = &[
+/// Arguments quorum queues understand (observed on RabbitMQ 3.10.8: `x-queue-mode` and
+/// `x-queue-version` are refused at declare and ignored on redeclare).
+pub(crate) const QUORUM_ARGS: &[&str] = &[
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-dead-letter-strategy",
+    "x-expires",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-max-in-memory-length",
+    "x-max-in-memory-bytes",
+    "x-overflow",
+    "x-single-active-consumer",
+    "x-queue-type",
+    "x-quorum-initial-group-size",
+    "x-delivery-limit",
+    "x-message-ttl",
+    "x-queue-leader-locator",
+];
+
+/// Every argument some queue type understands; one that the declared type does not is
+/// refused "of queue type rabbit_…_queue" (`rabbit_amqqueue.erl:936-948`).
+const ALL_TYPE_ARGS: &[&str] = &[
+    "x-expires",
+    "x-message-ttl",
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-max-priority",
+    "x-overflow",
+    "x-queue-mode",
+    "x-queue-version",
+    "x-single-active-consumer",
+    "x-queue-type",
+    "x-queue-master-locator",
+    "x-queue-leader-locator",
     "x-delivery-limit",
     "x-max-in-memory-length",
     "x-max-in-memory-bytes",
@@ -73,12 +159,45 @@ const OTHER_TYPE_ARGS: &[&str] = &[
     "x-dead-letter-strategy",
 ];
 
+/// Reads `x-queue-type` (absent = classic). Streams are not modelled yet.
+pub(crate) fn queue_type(
+    arguments: &FieldTable,
+    queue: &str,
+    vhost: &str,
+) -> Result<QueueType, BrokerError> {
+    let Some(v) = arguments.get("x-queue-type") else {
+        return Ok(QueueType::Classic);
+    };
+    let invalid = |reason: String| {
+        BrokerError::PreconditionFailed(format!(
+            "invalid arg 'x-queue-type' for {}: {reason}",
+            Resource("queue", queue, vhost)
+        ))
+    };
+    match v.as_str() {
+        Some("classic") => Ok(QueueType::Classic),
+        Some("quorum") => Ok(QueueType::Quorum),
+        Some("stream") => Err(invalid(
+            "\"unsupported queue type 'stream'\" (this playground does not model streams yet)"
+                .into(),
+        )),
+        Some(other) => Err(invalid(format!("\"unsupported queue type '{other}'\""))),
+        None => Err(invalid(format!("{{unacceptable_type,{}}}", v.type_name()))),
+    }
+}
+
 /// Ten years in ms: the largest `x-expires` / `expiration` RabbitMQ accepts.
 pub(crate) const MAX_EXPIRY_MS: u64 = 315_360_000_000;
 
 impl QueueArgs {
-    /// Validates `arguments` as RabbitMQ does for a classic queue (semantics §5.7).
-    pub fn parse(arguments: &FieldTable, queue: &str, vhost: &str) -> Result<Self, BrokerError> {
+    /// Validates `arguments` as RabbitMQ does for the queue's type (semantics §5.7).
+    pub fn parse(
+        arguments: &FieldTable,
+        queue: &str,
+        vhost: &str,
+        compat: crate::Compat,
+    ) -> Result<Self, BrokerError> {
+        let kind = queue_type(arguments, queue, vhost)?;
         let invalid = |key: &str, reason: String| {
             BrokerError::PreconditionFailed(format!(
                 "invalid arg '{key}' for {}: {reason}",
@@ -114,14 +233,18 @@ impl QueueArgs {
             }
         };
         for (key, _) in arguments.iter() {
-            if OTHER_TYPE_ARGS.contains(&key) {
+            if ALL_TYPE_ARGS.contains(&key) && !kind.arguments().contains(&key) {
                 return Err(BrokerError::PreconditionFailed(format!(
-                    "invalid arg '{key}' for {} of queue type rabbit_classic_queue",
-                    Resource("queue", queue, vhost)
+                    "invalid arg '{key}' for {} of queue type {}",
+                    Resource("queue", queue, vhost),
+                    kind.module()
                 )));
             }
         }
-        let mut args = QueueArgs::default();
+        let mut args = QueueArgs {
+            kind,
+            ..QueueArgs::default()
+        };
         if let Some(n) = integer("x-expires")? {
             args.expires = Some(match n {
                 0 => return Err(invalid("x-expires", "{value_zero,0}".into())),
@@ -169,6 +292,8 @@ impl QueueArgs {
             args.overflow = match v.as_str() {
                 Some("drop-head") => Overflow::DropHead,
                 Some("reject-publish") => Overflow::RejectPublish,
+                // rabbit_quorum_queue's overflow/3 warns and falls back to drop-head.
+                Some("reject-publish-dlx") if kind == QueueType::Quorum => Overflow::DropHead,
                 Some("reject-publish-dlx") => Overflow::RejectPublishDlx,
                 Some(_) => return Err(invalid("x-overflow", "invalid_overflow".into())),
                 None => {
@@ -190,22 +315,38 @@ impl QueueArgs {
                 }
             };
         }
-        if let Some(v) = arguments.get("x-queue-type") {
+        if let Some(v) = arguments.get("x-dead-letter-strategy") {
             match v.as_str() {
-                Some("classic") => {}
-                Some(other) => {
-                    return Err(BrokerError::PreconditionFailed(format!(
-                        "invalid arg 'x-queue-type' for {}: {{unsupported_queue_type,<<\"{other}\">>}} (this playground models classic queues only)",
-                        Resource("queue", queue, vhost)
-                    )))
+                // at-least-once needs reject-publish (else RabbitMQ falls back to at-most-once);
+                // with one replica both strategies dead-letter the same copies.
+                Some("at-most-once" | "at-least-once") => {}
+                Some(_) => {
+                    return Err(invalid(
+                        "x-dead-letter-strategy",
+                        "invalid_dlx_strategy".into(),
+                    ))
                 }
                 None => {
                     return Err(invalid(
-                        "x-queue-type",
+                        "x-dead-letter-strategy",
                         format!("{{unacceptable_type,{}}}", v.type_name()),
                     ))
                 }
             }
+        }
+        if kind == QueueType::Quorum {
+            // RabbitMQ 3.10 takes a non-integer limit without complaint and ignores it; 4.x
+            // reads a negative one as "no limit" (and has a default of 20).
+            args.delivery_limit = match arguments
+                .get("x-delivery-limit")
+                .and_then(|v| v.as_integer())
+            {
+                Some(n) if n >= 0 => Some(n as u64),
+                Some(_) if compat == crate::Compat::RabbitMq4 => None,
+                Some(_) => Some(0),
+                None if compat == crate::Compat::RabbitMq4 => Some(DEFAULT_DELIVERY_LIMIT_4X),
+                None => None,
+            };
         }
         Ok(args)
     }
@@ -234,6 +375,10 @@ pub(crate) struct Queue {
     pub last_used: Millis,
     /// Copies delivered and not yet acked, from this queue.
     pub unacked: usize,
+    /// Quorum queues: returned copies, delivered before `levels` (in return order).
+    pub returns: VecDeque<Entry>,
+    /// Quorum queues with reject-publish: over the limit, refusing until the soft limit.
+    pub rejecting: bool,
 }
 
 impl Queue {
@@ -262,7 +407,13 @@ impl Queue {
             had_consumer: false,
             last_used: now,
             unacked: 0,
+            returns: VecDeque::new(),
+            rejecting: false,
         }
+    }
+
+    pub fn kind(&self) -> QueueType {
+        self.args.kind
     }
 
     fn level_of(&self, entry: &Entry) -> usize {
@@ -271,7 +422,7 @@ impl Queue {
 
     /// Gives a new copy its position (first enqueue in this queue).
     pub fn assign_position(&mut self, entry: &mut Entry) {
-        entry.slot = (entry.slot & (1 << 63)) | self.next_position;
+        entry.set_position(self.next_position);
         self.next_position += 1;
     }
 
@@ -283,8 +434,21 @@ impl Queue {
         self.levels[level].push_back(entry);
     }
 
-    /// Puts a requeued copy back at its original position.
-    pub fn requeue(&mut self, entry: Entry) {
+    /// Puts a requeued copy back: at its original position (classic), or for a quorum queue at
+    /// the back of the returns (`to_returns`) or of the queue.
+    pub fn requeue(&mut self, mut entry: Entry, to_returns: bool) {
+        if self.kind() == QueueType::Quorum {
+            self.ready_count += 1;
+            self.ready_bytes += entry.size();
+            if to_returns {
+                self.returns.push_back(entry);
+            } else {
+                self.assign_position(&mut entry);
+                let level = self.level_of(&entry);
+                self.levels[level].push_back(entry);
+            }
+            return;
+        }
         let level = self.level_of(&entry);
         self.ready_count += 1;
         self.ready_bytes += entry.size();
@@ -294,8 +458,16 @@ impl Queue {
         deque.insert(at, entry);
     }
 
+    /// The deque the next delivery comes from.
+    fn head_deque(&mut self) -> Option<&mut VecDeque<Entry>> {
+        if !self.returns.is_empty() {
+            return Some(&mut self.returns);
+        }
+        self.levels.iter_mut().rev().find(|l| !l.is_empty())
+    }
+
     pub fn pop(&mut self) -> Option<Entry> {
-        let entry = self.levels.iter_mut().rev().find_map(|l| l.pop_front())?;
+        let entry = self.head_deque()?.pop_front()?;
         self.ready_count -= 1;
         self.ready_bytes -= entry.size();
         Some(entry)
@@ -305,7 +477,7 @@ impl Queue {
     /// looked at, as RabbitMQ's classic (and classic priority) queues do (semantics §6.5): an
     /// expired low-priority copy behind a live high-priority one stays, and stays counted.
     pub fn pop_expired(&mut self, now: Millis) -> Option<Entry> {
-        let level = self.levels.iter_mut().rev().find(|l| !l.is_empty())?;
+        let level = self.head_deque()?;
         if level.front()?.expires_at > now.0 {
             return None;
         }
@@ -317,10 +489,9 @@ impl Queue {
 
     /// When the head copy expires, for `poll_timeout`.
     pub fn next_expiry(&self) -> Option<u64> {
-        self.levels
-            .iter()
-            .rev()
-            .find_map(|l| l.front())
+        self.returns
+            .front()
+            .or_else(|| self.levels.iter().rev().find_map(|l| l.front()))
             .map(|e| e.expires_at)
             .filter(|&t| t != u64::MAX)
     }
@@ -355,6 +526,31 @@ impl Queue {
                 .is_some_and(|max| self.ready_bytes + size > max)
     }
 
+    /// rabbit_fifo's `evaluate_limit` for reject-publish: over the limit the queue starts
+    /// refusing; at or below 80% of every limit it accepts again.
+    pub fn evaluate_limit(&mut self) {
+        if self.kind() != QueueType::Quorum || self.args.overflow != Overflow::RejectPublish {
+            return;
+        }
+        let below = |max: Option<u64>, n: u64| max.is_none_or(|m| n <= m * 4 / 5);
+        if self.over_limit() {
+            self.rejecting = true;
+        } else if below(self.args.max_length, self.ready_count as u64)
+            && below(self.args.max_length_bytes, self.ready_bytes)
+        {
+            self.rejecting = false;
+        }
+    }
+
+    /// Whether a publish of `size` bytes is refused (reject-publish and reject-publish-dlx).
+    pub fn refuses(&self, size: u64) -> bool {
+        match (self.kind(), self.args.overflow) {
+            (_, Overflow::DropHead) => false,
+            (QueueType::Quorum, _) => self.rejecting,
+            (QueueType::Classic, _) => self.would_overflow(size),
+        }
+    }
+
     /// Removes every ready copy, in delivery order.
     pub fn drain(&mut self) -> Vec<Entry> {
         let mut out = Vec::with_capacity(self.ready_count);
@@ -379,7 +575,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        QueueArgs::parse(&table, "q", "/").map_err(|e| e.reply_text())
+        QueueArgs::parse(&table, "q", "/", crate::Compat::RabbitMq310).map_err(|e| e.reply_text())
     }
 
     #[test]

@@ -141,6 +141,7 @@ impl Broker {
                 redelivered: false,
                 queue,
                 message,
+                properties: message.properties.clone(),
                 no_ack: true,
             }
             .event();

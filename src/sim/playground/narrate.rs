@@ -2,7 +2,7 @@
 //! and a message's history read back from it. Kept apart from the engine so that what the
 //! log says can change without touching what happens.
 
-use amqp_playground_core::{Destination, Event, MessageId, QueueName};
+use amqp_playground_core::{Destination, DropReason, Event, MessageId, QueueName};
 
 use super::{Playground, LOG_LINES};
 
@@ -184,8 +184,21 @@ pub(super) fn describe(event: &Event) -> String {
             message.0,
             reason.as_str()
         ),
-        Event::Dropped { queue, message, .. } => {
-            format!("message #{} dropped from `{queue}`", message.0)
+        Event::Dropped {
+            queue,
+            message,
+            reason,
+        } => {
+            let why = match reason {
+                DropReason::Overflow => " (queue full)",
+                DropReason::Rejected => " (rejected, no dead-letter exchange)",
+                DropReason::DeadLetterCycle => " (dead-letter cycle)",
+                DropReason::DeadLetterUnroutable => " (the dead-letter exchange routed it nowhere)",
+                DropReason::QueueGone => " (its queue is gone)",
+                DropReason::Restart => " (not persistent)",
+                DropReason::DeliveryLimit => " (delivery limit exceeded, no dead-letter exchange)",
+            };
+            format!("message #{} dropped from `{queue}`{why}", message.0)
         }
         Event::Restarted => "broker restarted: only durable things and persistent messages in durable queues are left".to_string(),
         Event::PublisherAck { seq, multiple, .. } => format!(

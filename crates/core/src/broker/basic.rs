@@ -8,11 +8,12 @@ use crate::command::{
     BasicReject, ConfirmSelect, GetOk, Reply, TxCommit, TxRollback, TxSelect,
 };
 use crate::consumer::Consumer;
-use crate::delivery::Delivery;
+use crate::delivery::{delivered_properties, Delivery, Return};
 use crate::error::{BrokerError, Resource};
 use crate::event::{DropReason, Event};
 use crate::message::DeathReason;
 use crate::permissions::Access;
+use crate::queue::QueueType;
 use crate::reply_to::REPLY_TO;
 use crate::{ChannelRef, ConsumerTag, DeliveryTag, MessageId, QueueName, VhostName};
 
@@ -67,6 +68,16 @@ impl Broker {
                     v.type_name()
                 )));
             }
+        }
+        if q.kind() == QueueType::Quorum
+            && self.compat.honours_global_qos()
+            && self.channel(c.channel)?.global_prefetch != 0
+        {
+            // `rabbit_quorum_queue:consume/3`: global_qos_not_supported_for_queue_type.
+            return Err(BrokerError::NotImplemented(format!(
+                "{} does not support global qos",
+                Resource("queue", name.as_str(), vhost.as_str())
+            )));
         }
         if (c.exclusive && !q.consumers.is_empty()) || q.consumers.iter().any(|c| c.exclusive) {
             return Err(BrokerError::AccessRefused(format!(
@@ -209,7 +220,13 @@ impl Broker {
         let vhost = self.vhost_of(c.channel)?;
         let name = self.resolve_queue(c.channel, &c.queue)?;
         self.check_permission(c.channel, Access::Read, "queue", name.as_str())?;
-        self.find_queue(&vhost, &name, c.channel.connection)?;
+        let q = self.find_queue(&vhost, &name, c.channel.connection)?;
+        if q.kind() == QueueType::Quorum && q.args.single_active_consumer {
+            return Err(BrokerError::ResourceLocked(format!(
+                "cannot obtain access to locked {}. basic.get operations are not supported by quorum queues with single active consumer",
+                Resource("queue", name.as_str(), vhost.as_str())
+            )));
+        }
         self.touch_queue(&vhost, &name);
         let ch_ref = c.channel;
         let no_ack = c.no_ack;
@@ -224,6 +241,7 @@ impl Broker {
             channel.next_delivery_tag += 1;
             let m = entry.message.clone();
             let redelivered = entry.redelivered();
+            let properties = delivered_properties(q, &entry, true);
             if !no_ack {
                 q.unacked += 1;
                 channel.unacked.insert(
@@ -244,6 +262,7 @@ impl Broker {
                     redelivered,
                     queue: q.name.clone(),
                     message: &m,
+                    properties: properties.clone(),
                     no_ack,
                 }
                 .event();
@@ -251,6 +270,7 @@ impl Broker {
             }
             // RabbitMQ drops newly exposed expired heads before counting what is left.
             s.expire_heads(q);
+            q.evaluate_limit();
             Some(GetOk {
                 delivery_tag: DeliveryTag(tag),
                 redelivered,
@@ -258,7 +278,7 @@ impl Broker {
                 routing_key: m.origin.routing_key().to_string(),
                 message_count: q.ready_count as u32,
                 message: m.id,
-                properties: m.properties.clone(),
+                properties,
                 body: m.body.clone(),
             })
         });
@@ -330,7 +350,7 @@ impl Broker {
             }
             let (queue, message) = (unacked.queue.clone(), unacked.entry.message.id);
             let delivery_tag = DeliveryTag(tag);
-            let requeue = match how {
+            let (requeue, back) = match how {
                 Settle::Ack => {
                     if self.record_message_events {
                         self.emit(Event::Acked {
@@ -352,7 +372,7 @@ impl Broker {
                             requeue,
                         });
                     }
-                    requeue
+                    (requeue, Return::Nack)
                 }
                 Settle::Reject { requeue } => {
                     if self.record_message_events {
@@ -364,11 +384,11 @@ impl Broker {
                             requeue,
                         });
                     }
-                    requeue
+                    (requeue, Return::Reject)
                 }
             };
             if requeue {
-                self.requeue(vhost, unacked.queue, unacked.entry);
+                self.requeue(vhost, unacked.queue, unacked.entry, back);
             } else {
                 let entry = unacked.entry;
                 let done = self.with_queue(vhost, &unacked.queue, |q, s| {
@@ -423,7 +443,7 @@ impl Broker {
             if !touched.contains(&unacked.queue) {
                 touched.push(unacked.queue.clone());
             }
-            self.requeue(&vhost, unacked.queue, unacked.entry);
+            self.requeue(&vhost, unacked.queue, unacked.entry, Return::Nack);
         }
         for queue in touched {
             self.dispatch(&vhost, &queue);

@@ -141,7 +141,12 @@ impl Broker {
                 touched.push(unacked.queue.clone());
             }
             self.release_credit(&vhost, ch, &unacked);
-            self.requeue(&vhost, unacked.queue, unacked.entry);
+            self.requeue(
+                &vhost,
+                unacked.queue,
+                unacked.entry,
+                crate::delivery::Return::Closed,
+            );
         }
         for (tag, queue) in channel.consumers {
             self.remove_consumer(&vhost, &queue, ch, &tag, false);
@@ -221,7 +226,10 @@ impl Broker {
                 for entry in entries {
                     // Unacked copies were requeued (and marked redelivered) when the
                     // connections closed above, as a recovering classic queue marks them.
-                    if entry.message.properties.persistent() {
+                    // A quorum queue keeps every message (its Raft log is on disk).
+                    if entry.message.properties.persistent()
+                        || queue.kind() == crate::QueueType::Quorum
+                    {
                         queue.push(entry);
                     } else {
                         dropped.push((queue.name.clone(), entry.message.id));
