@@ -130,34 +130,22 @@ pub(crate) const QUORUM_ARGS: &[&str] = &[
     "x-queue-leader-locator",
 ];
 
-/// Every argument some queue type understands; one that the declared type does not is
-/// refused "of queue type rabbit_…_queue" (`rabbit_amqqueue.erl:936-948`).
-const ALL_TYPE_ARGS: &[&str] = &[
-    "x-expires",
-    "x-message-ttl",
-    "x-dead-letter-exchange",
-    "x-dead-letter-routing-key",
-    "x-max-length",
-    "x-max-length-bytes",
-    "x-max-priority",
-    "x-overflow",
-    "x-queue-mode",
-    "x-queue-version",
-    "x-single-active-consumer",
-    "x-queue-type",
-    "x-queue-master-locator",
-    "x-queue-leader-locator",
-    "x-delivery-limit",
-    "x-max-in-memory-length",
-    "x-max-in-memory-bytes",
-    "x-quorum-initial-group-size",
+/// Arguments only streams (or quorum queues' later versions) understand. An argument some
+/// queue type understands but the declared type does not is refused "of queue type
+/// rabbit_…_queue" (`rabbit_amqqueue.erl:936-948`).
+const STREAM_ONLY_ARGS: &[&str] = &[
     "x-quorum-target-group-size",
     "x-max-age",
     "x-stream-max-segment-size-bytes",
     "x-initial-cluster-size",
     "x-stream-filter-size-bytes",
-    "x-dead-letter-strategy",
 ];
+
+fn known_to_some_type(key: &str) -> bool {
+    [CLASSIC_ARGS, QUORUM_ARGS, STREAM_ONLY_ARGS]
+        .iter()
+        .any(|list| list.contains(&key))
+}
 
 /// Reads `x-queue-type` (absent = classic). Streams are not modelled yet.
 pub(crate) fn queue_type(
@@ -233,7 +221,7 @@ impl QueueArgs {
             }
         };
         for (key, _) in arguments.iter() {
-            if ALL_TYPE_ARGS.contains(&key) && !kind.arguments().contains(&key) {
+            if known_to_some_type(key) && !kind.arguments().contains(&key) {
                 return Err(BrokerError::PreconditionFailed(format!(
                     "invalid arg '{key}' for {} of queue type {}",
                     Resource("queue", queue, vhost),
