@@ -460,7 +460,6 @@ fn lines(expected: &[&str]) -> Vec<String> {
 // --- the tutorials -------------------------------------------------------------------------
 
 #[test]
-#[ignore = "rabbitmq.com's current tutorial declares a quorum queue; the core refuses x-queue-type quorum until issue 10 (run with --ignored against TUTORIALS_AGAINST=127.0.0.1:5672)"]
 fn tutorial_1_hello_world() {
     if !have_pika() {
         return;
@@ -483,7 +482,6 @@ fn tutorial_1_hello_world() {
 }
 
 #[test]
-#[ignore = "rabbitmq.com's current tutorial declares a quorum queue; the core refuses x-queue-type quorum until issue 10 (run with --ignored against TUTORIALS_AGAINST=127.0.0.1:5672)"]
 fn tutorial_2_work_queues() {
     if !have_pika() {
         return;
@@ -740,7 +738,6 @@ fn tutorial_5_topics() {
 }
 
 #[test]
-#[ignore = "rabbitmq.com's current tutorial declares a quorum queue; the core refuses x-queue-type quorum until issue 10 (run with --ignored against TUTORIALS_AGAINST=127.0.0.1:5672)"]
 fn tutorial_6_rpc() {
     if !have_pika() {
         return;
