@@ -82,6 +82,7 @@ mod tests {
             duration: 100.0,
             fate: None,
             message: None,
+            delivery_count: None,
         });
         token
     }

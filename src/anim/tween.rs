@@ -37,6 +37,9 @@ pub struct Tween {
     /// The broker's id of the message it carries, once the broker has seen it (a publish on
     /// its way to the broker has none yet).
     pub message: Option<u64>,
+    /// A quorum queue's `x-delivery-count` on the delivery this token carries (drawn beside
+    /// it: how often the message came back).
+    pub delivery_count: Option<u32>,
 }
 
 impl Tween {
@@ -169,6 +172,7 @@ mod tests {
             duration: 1000.0,
             fate: None,
             message: None,
+            delivery_count: None,
         };
         let qc = l.centers[q.0];
         assert_eq!(tween.position(&l, 0.0), Point::new(qc.x - 48.75, qc.y));
@@ -196,6 +200,7 @@ mod tests {
             duration: 10.0,
             fate: None,
             message: None,
+            delivery_count: None,
         };
         assert_eq!(tween.position(&l, 5.0), Point::new(0.0, 0.0));
     }

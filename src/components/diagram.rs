@@ -19,6 +19,10 @@ use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape, Style, Theme};
 use crate::sim::QueueCounts;
 use crate::state::{use_playground, Action, Linking, PlaygroundState};
 
+mod queue;
+
+use queue::render_queue;
+
 const CLASSIC_FONT: &str = "Times New Roman, Times, serif";
 const CURRENT_FONT: &str = "trebuchet ms, verdana, arial, sans-serif";
 
@@ -146,12 +150,27 @@ pub fn Diagram() -> Html {
             }
             // One click handler on the group serves every token (see `pick_token`): no
             // per-token closure or formatted title to build on every frame.
-            None => html! {
-                <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
-                    data-message={sample.tween.message.map(|m| m.to_string())}
-                    fill={pal.token} stroke={pal.stroke} stroke-width="1">
-                    <title>{ "a message: click for its history" }</title>
-                </circle>
+            None => match sample.tween.delivery_count {
+                None => html! {
+                    <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+                        data-message={sample.tween.message.map(|m| m.to_string())}
+                        fill={pal.token} stroke={pal.stroke} stroke-width="1">
+                        <title>{ "a message: click for its history" }</title>
+                    </circle>
+                },
+                // A quorum queue's delivery: the count rides beside the token.
+                Some(count) => html! {
+                    <g key={key} class="token-counted" data-delivery-count={count.to_string()}>
+                        <circle class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+                            data-message={sample.tween.message.map(|m| m.to_string())}
+                            fill={pal.token} stroke={pal.stroke} stroke-width="1">
+                            <title>{ format!("a message delivered before {count}×: click for its history") }</title>
+                        </circle>
+                        <text class="delivery-count" x={fmt(p.x + 7.0)} y={fmt(p.y - 5.0)} font-size="8"
+                            font-family={font(theme)} fill={pal.text} stroke={pal.halo} stroke-width="2"
+                            paint-order="stroke">{ format!("×{count}") }</text>
+                    </g>
+                },
             },
         }
     });
@@ -842,100 +861,6 @@ fn render_ellipse(
                 </g>
             }
         </g>
-    }
-}
-
-fn render_queue(node: &Node, c: Point, shape: Shape, counts: QueueCounts, theme: Theme) -> Html {
-    if theme.style() == Style::Current {
-        return render_subroutine_queue(node, c, shape, counts, theme);
-    }
-    let pal = theme.palette();
-    let (w, h) = (shape.width(), shape.height());
-    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
-    let cell = w / 5.0;
-    let depth = counts.ready + counts.unacked;
-    // The head of the queue is its right end, nearest the consumers: fill from there, unacked
-    // copies first (they left the head earliest).
-    let filled = (0..5u64).filter(|&i| i < depth).map(|i| {
-        let x = x0 + w - cell * (i as f64 + 1.0);
-        let unacked = i < counts.unacked;
-        html! {
-            <rect class={classes!("cell-message", unacked.then_some("unacked"))}
-                x={fmt(x + 3.0)} y={fmt(y0 + 9.0)} width={fmt(cell - 6.0)} height={fmt(h - 18.0)} rx="2"
-                fill={if unacked { "#ffffff" } else { pal.token }} stroke={pal.stroke} stroke-width="1" />
-        }
-    });
-    let dividers = (1..5).map(|i| {
-        let x = x0 + cell * i as f64;
-        html! { <line x1={fmt(x)} y1={fmt(y0)} x2={fmt(x)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" /> }
-    });
-    html! {
-        <g class="node queue" data-kind="queue" data-name={node.name.clone()}
-            data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
-            <title>{ depth_words(counts) }</title>
-            <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
-                fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
-            { for dividers }
-            { for filled }
-            { caption(node, c, h / 2.0, theme) }
-            if depth > 5 {
-                <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
-                    font-size="9" font-family={font(theme)} fill={pal.text}>{ depth_words(counts) }</text>
-            }
-        </g>
-    }
-}
-
-/// The current look's queue: a box with a line 8 px inside each end and the name inside;
-/// waiting messages are dots along its bottom, head at the right.
-fn render_subroutine_queue(
-    node: &Node,
-    c: Point,
-    shape: Shape,
-    counts: QueueCounts,
-    theme: Theme,
-) -> Html {
-    let pal = theme.palette();
-    let (w, h) = (shape.width(), shape.height());
-    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
-    let depth = counts.ready + counts.unacked;
-    let dots = (0..depth.min(8)).map(|i| {
-        let unacked = i < counts.unacked;
-        html! {
-            <circle class={classes!("cell-message", unacked.then_some("unacked"))}
-                cx={fmt(x0 + w - 14.0 - 9.0 * i as f64)} cy={fmt(y0 + h - 6.0)} r="3"
-                fill={if unacked { pal.halo } else { pal.token }} stroke={pal.stroke} stroke-width="1" />
-        }
-    });
-    let label = node.caption.clone().unwrap_or_else(|| node.name.clone());
-    html! {
-        <g class="node queue" data-kind="queue" data-name={node.name.clone()}
-            data-ready={counts.ready.to_string()} data-unacked={counts.unacked.to_string()}>
-            <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
-                fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
-            <line x1={fmt(x0 + 8.0)} y1={fmt(y0)} x2={fmt(x0 + 8.0)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" />
-            <line x1={fmt(x0 + w - 8.0)} y1={fmt(y0)} x2={fmt(x0 + w - 8.0)} y2={fmt(y0 + h)} stroke={pal.stroke} stroke-width="1" />
-            <text class="caption" x={fmt(c.x)} y={fmt(c.y + 2.0)} text-anchor="middle" font-size="12"
-                font-family={CURRENT_FONT} fill={pal.glyph}>{ label }</text>
-            { for dots }
-            if depth > 8 {
-                <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
-                    font-size="9" font-family={CURRENT_FONT} fill={pal.text}>{ depth_words(counts) }</text>
-            }
-        </g>
-    }
-}
-
-/// A queue's depth in words: `7 messages`, or `7: 5 ready, 2 unacked` when some are out.
-fn depth_words(counts: QueueCounts) -> String {
-    let depth = counts.ready + counts.unacked;
-    if counts.unacked == 0 {
-        format!("{depth} messages")
-    } else {
-        format!(
-            "{depth}: {} ready, {} unacked",
-            counts.ready, counts.unacked
-        )
     }
 }
 

@@ -4,14 +4,10 @@
 //! properties and confirms, consumer behaviour and RPC roles, rename and delete. Every change
 //! is a broker command; a refusal shows the broker's own text inline and changes nothing.
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::diagram::kind_word;
-use super::ui::{input_value, option, options, select_input, select_value, send, text_input};
+use super::ui::{option, options, select_input, send, text_input};
 use crate::scene::NodeKind;
 use crate::sim::playground::DIRECT_REPLY_TO;
 use crate::sim::scenario::{
@@ -20,7 +16,18 @@ use crate::sim::scenario::{
 use crate::sim::Edit;
 use crate::state::{use_playground, Action, PlaygroundContext};
 
+mod args;
+mod fields;
+
+use args::{ArgsEditor, BINDING_ARGUMENTS, EXCHANGE_ARGUMENTS, QUEUE_ARGUMENTS};
+use fields::{opt_text, render_fields, show, whole, Field, Problems};
+
 const EXCHANGE_TYPES: [&str; 4] = ["direct", "fanout", "topic", "headers"];
+/// Queue types the inspector offers (`x-queue-type`), with what each is for.
+const QUEUE_TYPES: [(&str, &str); 2] = [
+    ("classic", "classic"),
+    ("quorum", "quorum (replicated, durable, delivery limit)"),
+];
 /// The default exchange's value in exchange pickers.
 const DEFAULT_EXCHANGE: &str = "";
 /// The longest processing time the inspector takes, ms (a day, as `loadScenario` takes).
@@ -463,366 +470,6 @@ pub fn Inspector() -> Html {
     }
 }
 
-/// Known queue arguments, offered as suggestions in the arguments editor.
-const QUEUE_ARGUMENTS: [&str; 9] = [
-    "x-message-ttl",
-    "x-expires",
-    "x-max-length",
-    "x-max-length-bytes",
-    "x-overflow",
-    "x-dead-letter-exchange",
-    "x-dead-letter-routing-key",
-    "x-max-priority",
-    "x-single-active-consumer",
-];
-/// Known exchange arguments.
-const EXCHANGE_ARGUMENTS: [&str; 1] = ["alternate-exchange"];
-/// Headers-binding arguments.
-const BINDING_ARGUMENTS: [&str; 1] = ["x-match"];
-const VALUE_TYPES: [&str; 4] = ["string", "integer", "bool", "void"];
-
-fn type_of(v: &ArgValue) -> &'static str {
-    match v {
-        ArgValue::Str(_) => "string",
-        ArgValue::Int(_) => "integer",
-        ArgValue::Bool(_) => "bool",
-        ArgValue::Void => "void",
-    }
-}
-
-/// A row as typed into a typed value. Text that is no integer goes to the broker as a string,
-/// so the refusal (`expected integer, got longstr`) is RabbitMQ's own.
-fn typed_value(kind: &str, text: &str) -> ArgValue {
-    let text = text.trim();
-    match kind {
-        "integer" => text
-            .parse::<i64>()
-            .map_or_else(|_| ArgValue::Str(text.to_string()), ArgValue::Int),
-        "bool" => ArgValue::Bool(text == "true"),
-        "void" => ArgValue::Void,
-        _ => ArgValue::Str(text.to_string()),
-    }
-}
-
-/// Properties of the arguments editor.
-#[derive(Properties, PartialEq)]
-pub struct ArgsProps {
-    /// Accessible name and id prefix (`queue-arguments`).
-    pub id: AttrValue,
-    /// The arguments as they are.
-    pub args: Vec<(String, ArgValue)>,
-    /// Suggested names.
-    pub suggestions: &'static [&'static str],
-    /// Called with the whole new list after every change.
-    pub onchange: Callback<Vec<(String, ArgValue)>>,
-}
-
-/// Typed key/value rows (string, integer, bool, void), as declare and binding arguments and
-/// message headers take them.
-#[component]
-pub fn ArgsEditor(props: &ArgsProps) -> Html {
-    let rows = use_state(|| {
-        props
-            .args
-            .iter()
-            .map(|(k, v)| (k.clone(), type_of(v).to_string(), v.text()))
-            .collect::<Vec<(String, String, String)>>()
-    });
-    let emit = {
-        let onchange = props.onchange.clone();
-        let rows = rows.clone();
-        move |next: Vec<(String, String, String)>| {
-            onchange.emit(
-                next.iter()
-                    .filter(|(k, _, _)| !k.trim().is_empty())
-                    .map(|(k, t, v)| (k.trim().to_string(), typed_value(t, v)))
-                    .collect(),
-            );
-            rows.set(next);
-        }
-    };
-    let list = format!("{}-names", props.id);
-    let row = |i: usize, (key, kind, text): &(String, String, String)| {
-        let change = |field: usize| {
-            let (rows, emit) = (rows.clone(), emit.clone());
-            move |value: String| {
-                let mut next = (*rows).clone();
-                match field {
-                    0 => next[i].0 = value,
-                    1 => next[i].1 = value,
-                    _ => next[i].2 = value,
-                }
-                emit(next);
-            }
-        };
-        let (on_key, on_kind, on_text) = (change(0), change(1), change(2));
-        let remove = {
-            let (rows, emit) = (rows.clone(), emit.clone());
-            Callback::from(move |_: MouseEvent| {
-                let mut next = (*rows).clone();
-                next.remove(i);
-                emit(next);
-            })
-        };
-        html! {
-            <li>
-                <input aria-label="argument name" size="14" list={list.clone()} value={key.clone()}
-                    oninput={Callback::from(move |e: InputEvent| on_key(input_value(e)))} />
-                <select aria-label="argument type"
-                    onchange={Callback::from(move |e: Event| on_kind(select_value(e)))}>
-                    { options(&mut VALUE_TYPES.iter().copied(), kind) }
-                </select>
-                if kind != "void" {
-                    <input aria-label="argument value" size="10" value={text.clone()}
-                        oninput={Callback::from(move |e: InputEvent| on_text(input_value(e)))} />
-                }
-                <button type="button" aria-label="remove argument" onclick={remove}>{ "✕" }</button>
-            </li>
-        }
-    };
-    let add = {
-        let (rows, emit) = (rows.clone(), emit.clone());
-        Callback::from(move |_: MouseEvent| {
-            let mut next = (*rows).clone();
-            next.push((String::new(), "string".into(), String::new()));
-            emit(next);
-        })
-    };
-    html! {
-        <div class="args" id={props.id.clone()}>
-            <datalist id={list.clone()}>
-                { for props.suggestions.iter().map(|s| html! { <option value={*s} /> }) }
-            </datalist>
-            <ul>{ for rows.iter().enumerate().map(|(i, r)| row(i, r)) }</ul>
-            <button type="button" class="add-arg" onclick={add}>{ "+ argument" }</button>
-        </div>
-    }
-}
-
-/// One editable setting of a node, as a getter and a setter on its spec. The forms are
-/// tables of these rendered by one loop, which keeps the page download small.
-enum Field<T> {
-    /// A text input.
-    Text(
-        &'static str,
-        &'static str,
-        fn(&T) -> String,
-        fn(&mut T, String),
-    ),
-    /// A number input whose setter refuses what the spec cannot hold, with the reason (shown
-    /// beside the field; the spec keeps its last good value and Apply waits).
-    Number(
-        &'static str,
-        &'static str,
-        fn(&T) -> String,
-        fn(&mut T, &str) -> Result<(), String>,
-    ),
-    /// A checkbox.
-    Check(&'static str, &'static str, fn(&T) -> bool, fn(&mut T, bool)),
-    /// A select: its options (value, text) and the current value.
-    Pick(
-        &'static str,
-        &'static str,
-        Vec<(String, String)>,
-        fn(&T) -> String,
-        fn(&mut T, String),
-    ),
-    /// Typed arguments (or headers).
-    Args(
-        &'static str,
-        &'static [&'static str],
-        fn(&T) -> Vec<(String, ArgValue)>,
-        fn(&mut T, Vec<(String, ArgValue)>),
-    ),
-}
-
-/// A field with its current value, no longer tied to the spec type: the markup below
-/// exists once for all four kinds of node.
-struct Shown {
-    id: &'static str,
-    label: &'static str,
-    input: Input,
-    set: Callback<Value>,
-}
-
-enum Input {
-    Text(String),
-    Check(bool),
-    Pick(Vec<(String, String)>, String),
-    Args(&'static [&'static str], Vec<(String, ArgValue)>),
-}
-
-enum Value {
-    Text(String),
-    Check(bool),
-    Args(Vec<(String, ArgValue)>),
-}
-
-/// Where a field's new value goes in the spec.
-enum Setter<T> {
-    Text(fn(&mut T, String)),
-    Number(fn(&mut T, &str) -> Result<(), String>),
-    Check(fn(&mut T, bool)),
-    Args(fn(&mut T, Vec<(String, ArgValue)>)),
-}
-
-/// Field id → why its typed value was refused.
-type Problems = BTreeMap<&'static str, String>;
-
-/// Reads every field's value from the draft, and makes one setter (field index, value) for
-/// them all; the markup is built by the non-generic [`render_shown`]. A refused number is
-/// kept out of the draft and its reason put in `problems` until it is fixed.
-fn render_fields<T: Clone + 'static>(
-    draft: &UseStateHandle<T>,
-    problems: &UseStateHandle<Problems>,
-    fields: Vec<Field<T>>,
-) -> Html {
-    let mut shown = Vec::with_capacity(fields.len());
-    let mut setters = Vec::with_capacity(fields.len());
-    for field in fields {
-        let (id, label, input, setter) = match field {
-            Field::Text(id, label, get, set) => {
-                (id, label, Input::Text(get(draft)), Setter::Text(set))
-            }
-            Field::Number(id, label, get, set) => {
-                (id, label, Input::Text(get(draft)), Setter::Number(set))
-            }
-            Field::Check(id, label, get, set) => {
-                (id, label, Input::Check(get(draft)), Setter::Check(set))
-            }
-            Field::Pick(id, label, options, get, set) => (
-                id,
-                label,
-                Input::Pick(options, get(draft)),
-                Setter::Text(set),
-            ),
-            Field::Args(id, suggestions, get, set) => (
-                id,
-                "",
-                Input::Args(suggestions, get(draft)),
-                Setter::Args(set),
-            ),
-        };
-        shown.push((id, label, input));
-        setters.push(setter);
-    }
-    let ids: Vec<&'static str> = shown.iter().map(|(id, _, _)| *id).collect();
-    let (d, p) = (draft.clone(), problems.clone());
-    let set: Rc<dyn Fn(usize, Value)> = Rc::new(move |i, value| {
-        let mut next = (*d).clone();
-        match (&setters[i], value) {
-            (Setter::Text(f), Value::Text(t)) => f(&mut next, t),
-            (Setter::Number(f), Value::Text(t)) => {
-                let mut now = (*p).clone();
-                match f(&mut next, &t) {
-                    Ok(()) => now.remove(ids[i]),
-                    Err(why) => {
-                        now.insert(ids[i], why);
-                        p.set(now);
-                        return;
-                    }
-                };
-                p.set(now);
-            }
-            (Setter::Check(f), Value::Check(on)) => f(&mut next, on),
-            (Setter::Args(f), Value::Args(a)) => f(&mut next, a),
-            _ => return,
-        }
-        d.set(next);
-    });
-    render_shown(shown, set, problems)
-}
-
-#[inline(never)]
-fn render_shown(
-    shown: Vec<(&'static str, &'static str, Input)>,
-    set: Rc<dyn Fn(usize, Value)>,
-    problems: &Problems,
-) -> Html {
-    shown
-        .into_iter()
-        .enumerate()
-        .map(|(i, (id, label, input))| {
-            let set = set.clone();
-            let problem = problems.get(id).cloned().unwrap_or_default();
-            render_field(
-                Shown {
-                    id,
-                    label,
-                    input,
-                    set: Callback::from(move |v| set(i, v)),
-                },
-                problem,
-            )
-        })
-        .collect()
-}
-
-fn render_field(f: Shown, problem: String) -> Html {
-    let Shown {
-        id,
-        label,
-        input,
-        set,
-    } = f;
-    match input {
-        Input::Text(value) => {
-            let oninput = set.reform(|e: InputEvent| Value::Text(input_value(e)));
-            // The reason slot is always there (hidden when empty), so Yew keeps the input.
-            let hidden = problem.is_empty();
-            let invalid = if hidden { "false" } else { "true" };
-            html! {
-                <label>{ label }{ " " }<input {id} size="10" {value} {oninput} aria-invalid={invalid} />
-                    <span class="refusal" role="alert" {hidden}>{ problem }</span>
-                </label>
-            }
-        }
-        Input::Check(checked) => {
-            let onchange = set.reform(|e: Event| {
-                Value::Check(e.target_unchecked_into::<HtmlInputElement>().checked())
-            });
-            html! { <label><input type="checkbox" {id} {checked} {onchange} />{ " " }{ label }</label> }
-        }
-        Input::Pick(options, current) => {
-            let onchange = set.reform(|e: Event| Value::Text(select_value(e)));
-            html! {
-                <label>{ label }{ " " }
-                    <select {id} {onchange}>
-                        { for options.iter().map(|(value, text)| option(value, text, *value == current)) }
-                    </select>
-                </label>
-            }
-        }
-        Input::Args(suggestions, args) => {
-            let onchange = set.reform(Value::Args);
-            html! { <ArgsEditor {id} {args} {suggestions} {onchange} /> }
-        }
-    }
-}
-
-/// A whole number from 0 to `max` typed into the field `label`; empty is `None`. Anything
-/// else is refused with the reason, instead of being dropped (`300` is no priority).
-fn whole(text: &str, label: &str, max: u64) -> Result<Option<u64>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<u64>() {
-        Ok(n) if n <= max && text.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
-        _ => Err(format!(
-            "{label}: {text:?} is not a whole number from 0 to {max}"
-        )),
-    }
-}
-
-fn opt_text(text: String) -> Option<String> {
-    (!text.trim().is_empty()).then_some(text)
-}
-
-fn show<N: ToString>(v: &Option<N>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
 fn settle_options() -> Vec<(String, String)> {
     Settle::ALL
         .iter()
@@ -831,7 +478,18 @@ fn settle_options() -> Vec<(String, String)> {
 }
 
 fn queue_fields() -> Vec<Field<QueueSpec>> {
+    let types = QUEUE_TYPES
+        .iter()
+        .map(|(value, text)| (value.to_string(), text.to_string()))
+        .collect();
     vec![
+        Field::Pick(
+            "q-type",
+            "type",
+            types,
+            |q| q.queue_type().to_string(),
+            |q, v| q.set_queue_type(&v),
+        ),
         Field::Check("q-durable", "durable", |q| q.durable, |q, v| q.durable = v),
         Field::Check(
             "q-exclusive",

@@ -35,6 +35,8 @@ pub struct Node {
     /// A real AMQP program relayed into the page (not simulated): what its badge's tooltip
     /// says (peer address, client product and version, channels).
     pub real: Option<String>,
+    /// A queue of another type than classic: the badge's word (`quorum`) and its tooltip.
+    pub badge: Option<(String, String)>,
 }
 
 /// A directed edge: a producer's publishing route, a binding, or a consumer subscription.
@@ -112,6 +114,7 @@ impl Node {
             subscript: None,
             caption: caption.map(str::to_string),
             real: None,
+            badge: None,
         }
     }
 
@@ -134,6 +137,7 @@ impl Node {
             subscript: subscript.map(str::to_string),
             caption: caption.map(str::to_string),
             real: None,
+            badge: None,
         }
     }
 }

@@ -238,6 +238,8 @@ pub struct Playground {
     pub(in crate::sim) moved: BTreeMap<(NodeKind, String), crate::scene::Point>,
     /// The message of the event being turned into tokens (tokens remember it for history).
     pub(in crate::sim) current_message: Option<MessageId>,
+    /// The `x-delivery-count` of the delivery being processed (quorum queues).
+    pub(in crate::sim) current_delivery_count: Option<u32>,
     /// A dead-lettered message whose next routing starts one hop late (after its trip from
     /// the queue to the dead-letter exchange).
     pub(in crate::sim) dead_letter_hop: Option<MessageId>,
@@ -286,6 +288,7 @@ impl Playground {
             style: Style::Classic,
             dead_letter_hop: None,
             current_message: None,
+            current_delivery_count: None,
             moved: BTreeMap::new(),
             script: Script::default(),
             scenario: Scenario {
@@ -464,6 +467,7 @@ impl Playground {
     pub(in crate::sim) fn process_events(&mut self) {
         while let Some(event) = self.broker.poll_event() {
             self.current_message = narrate::message_of(&event);
+            self.current_delivery_count = delivery_count(&event);
             self.note(narrate::describe(&event));
             self.count(&event);
             self.animate_event(&event);
@@ -475,6 +479,7 @@ impl Playground {
             }
         }
         self.current_message = None;
+        self.current_delivery_count = None;
     }
 
     /// The engine's own bookkeeping of an event: what the routing explanations need, the
@@ -701,3 +706,12 @@ impl Playground {
 
 #[cfg(test)]
 mod tests;
+
+/// The `x-delivery-count` a quorum queue put on a delivery.
+fn delivery_count(event: &Event) -> Option<u32> {
+    let Event::Delivered { properties, .. } = event else {
+        return None;
+    };
+    let n = properties.header("x-delivery-count")?.as_integer()?;
+    u32::try_from(n).ok()
+}

@@ -6,7 +6,7 @@ use super::scenario::{
 };
 
 /// Preset ids: the tutorials in order, then the features beyond them.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "hello-world",
     "work-queues",
     "fair-dispatch",
@@ -17,6 +17,7 @@ pub const NAMES: [&str; 13] = [
     "publisher-confirms",
     "headers",
     "dead-lettering",
+    "poison-message",
     "alternate-exchange",
     "priority",
     "durability",
@@ -35,6 +36,7 @@ pub fn by_name(name: &str) -> Option<Scenario> {
         "publisher-confirms" => Some(publisher_confirms()),
         "headers" => Some(headers()),
         "dead-lettering" => Some(dead_lettering()),
+        "poison-message" => Some(poison_message()),
         "alternate-exchange" => Some(alternate_exchange()),
         "priority" => Some(priority()),
         "durability" => Some(durability()),
@@ -93,6 +95,11 @@ pub fn guide(name: &str) -> &'static [&'static str] {
             "Publish twice: the second task is dead-lettered to `retry` and waits in `wait`, whose messages live 3 s (`x-message-ttl=3000`).",
             "When the 3 s are up the task expires, and `wait`'s own dead-letter exchange `tasks` routes it back to `work` with its key: C gets it again — a retry loop built from TTL and dead-lettering alone. Each trip adds an `x-death` entry.",
         ],
+        "poison-message" => &[
+            "`tasks` is a quorum queue (see its badge), declared as today's tutorials do: durable, `x-queue-type=quorum`, here with `x-delivery-limit=3`. C cannot process the task it gets: every time, it rejects it with requeue.",
+            "Publish once: the task keeps coming back. A quorum queue counts each return, and every redelivery carries the count in its `x-delivery-count` header — the number riding beside the token (×1, ×2, ×3).",
+            "The fourth return exceeds the limit: instead of redelivering a poison message forever, the broker dead-letters it (reason `delivery_limit`) to `parking`, and it waits in `parked` for a human. Without a limit (RabbitMQ 3.x's default) the loop never ends; RabbitMQ 4 sets a default limit of 20.",
+        ],
         "alternate-exchange" => &[
             "`orders` has an alternate exchange (`alternate-exchange=unrouted`): whatever none of its bindings take goes there instead of being dropped.",
             "Publish with key `new`: it goes to `orders_new`. Publish with key `refund`: no binding matches, so it goes to `unrouted` and its queue, where C₂ sees it.",
@@ -147,6 +154,34 @@ pub fn dead_lettering() -> Scenario {
             fail_with: Settle::Reject,
             processing_ms: 300,
             ..consumer("C", None, "work")
+        }],
+    }
+}
+
+/// A quorum queue with a delivery limit: a task its consumer always rejects with requeue comes
+/// back with a growing `x-delivery-count`, until the limit dead-letters it to `parked`.
+pub fn poison_message() -> Scenario {
+    let mut tasks = quorum_queue("tasks");
+    tasks.arguments.extend([
+        ("x-delivery-limit".into(), ArgValue::Int(3)),
+        (
+            "x-dead-letter-exchange".into(),
+            ArgValue::Str("parking".into()),
+        ),
+    ]);
+    Scenario {
+        steps: Vec::new(),
+        name: "poison-message".into(),
+        exchanges: vec![exchange("parking", "fanout", Some("parking"))],
+        queues: vec![tasks, queue("parked", Some("parked"))],
+        bindings: vec![bind("parking", "parked", "", false)],
+        producers: vec![producer("", "tasks", "a poison task")],
+        consumers: vec![ConsumerSpec {
+            auto_ack: false,
+            prefetch: 1,
+            processing_ms: 400,
+            settle: Settle::RejectRequeue,
+            ..consumer("C", None, "tasks")
         }],
     }
 }
@@ -361,6 +396,13 @@ fn queue(name: &str, caption: Option<&str>) -> QueueSpec {
     }
 }
 
+/// A queue as today's tutorials declare it: durable, `x-queue-type=quorum`.
+fn quorum_queue(name: &str) -> QueueSpec {
+    let mut q = queue(name, Some(name));
+    q.set_queue_type("quorum");
+    q
+}
+
 /// A subscriber's private queue, named by the broker (tutorial 3's `amq.gen-…`).
 fn server_named(handle: &str) -> QueueSpec {
     QueueSpec {
@@ -388,26 +430,30 @@ fn exchange(name: &str, kind: &str, caption: Option<&str>) -> ExchangeSpec {
     }
 }
 
-/// Tutorial 1: P → `hello` → C, through the default exchange.
+/// Tutorial 1: P → `hello` → C, through the default exchange. `hello` is a quorum queue, as
+/// rabbitmq.com's current `send.py` declares it.
 pub fn hello_world() -> Scenario {
     Scenario {
         steps: Vec::new(),
         name: "hello-world".into(),
         exchanges: vec![],
-        queues: vec![queue("hello", Some("hello"))],
+        queues: vec![quorum_queue("hello")],
         bindings: vec![],
         producers: vec![producer("", "hello", "Hello World!")],
         consumers: vec![consumer("C", None, "hello")],
     }
 }
 
-/// Tutorial 2: one task queue, two workers taking turns.
+/// Tutorial 2: one task queue, two workers taking turns; a durable quorum queue, as the
+/// current `new_task.py` declares it.
 pub fn work_queues() -> Scenario {
+    let mut task_queue = quorum_queue("task_queue");
+    task_queue.caption = None;
     Scenario {
         steps: Vec::new(),
         name: "work-queues".into(),
         exchanges: vec![],
-        queues: vec![queue("task_queue", None)],
+        queues: vec![task_queue],
         bindings: vec![],
         producers: vec![producer("", "task_queue", "Hello World...")],
         consumers: vec![
@@ -624,6 +670,46 @@ mod tests {
             2,
             "the loop is drawn: {labels:?}"
         );
+    }
+
+    #[test]
+    fn a_poison_task_comes_back_counted_until_the_delivery_limit_parks_it() {
+        let mut pg = Playground::new(by_name("poison-message").unwrap()).unwrap();
+        pg.publish(PublishRequest::default()).unwrap();
+        let mut counts = Vec::new();
+        for _ in 0..200 {
+            pg.advance(50);
+            for sample in pg.tokens() {
+                if let Some(n) = sample.tween.delivery_count {
+                    if counts.last() != Some(&n) {
+                        counts.push(n);
+                    }
+                }
+            }
+        }
+        assert_eq!(counts, [1, 2, 3], "each redelivery carries its count");
+        let c = consumer_view(&pg, "C");
+        assert_eq!((c.received, c.refused), (4, 4), "{c:?}");
+        let queues = pg.snapshot().queues;
+        assert_eq!((queues[0].1.ready, queues[1].1.ready), (0, 1), "parked");
+        assert!(pg
+            .log()
+            .any(|l| l.contains("dead-lettered from `tasks` (delivery_limit) to `parking`")));
+        let badge = pg.graph().nodes.iter().find(|n| n.name == "tasks").unwrap();
+        assert_eq!(badge.badge.as_ref().map(|b| b.0.as_str()), Some("quorum"));
+    }
+
+    #[test]
+    fn todays_tutorial_queues_are_quorum_queues() {
+        for name in ["hello-world", "work-queues"] {
+            let scenario = by_name(name).unwrap();
+            assert!(
+                scenario.queues[0].is_quorum() && scenario.queues[0].durable,
+                "{name}"
+            );
+        }
+        let pg = run("hello-world", &["hello"]);
+        assert_eq!(received(&pg), counts(&[("C", 1)]));
     }
 
     #[test]

@@ -112,6 +112,33 @@ impl QueueSpec {
     pub fn string_argument(&self, name: &str) -> Option<&str> {
         string_argument(&self.arguments, name)
     }
+
+    /// `x-queue-type` as declared (`classic` when absent).
+    pub fn queue_type(&self) -> &str {
+        self.string_argument("x-queue-type").unwrap_or("classic")
+    }
+
+    /// A quorum queue (drawn with a badge, its messages with their delivery counts).
+    pub fn is_quorum(&self) -> bool {
+        self.queue_type() == "quorum"
+    }
+
+    /// Makes the queue `classic` or `quorum`. A quorum queue must be durable and can be
+    /// neither exclusive nor auto-delete, so choosing it sets those options as RabbitMQ
+    /// requires (a learner can still untick them and read the broker's refusal).
+    pub fn set_queue_type(&mut self, kind: &str) {
+        self.arguments.retain(|(k, _)| k != "x-queue-type");
+        if kind == "classic" {
+            return;
+        }
+        self.arguments
+            .insert(0, ("x-queue-type".into(), ArgValue::Str(kind.into())));
+        if kind == "quorum" {
+            self.durable = true;
+            self.exclusive = false;
+            self.auto_delete = false;
+        }
+    }
 }
 
 impl ExchangeSpec {
@@ -483,7 +510,20 @@ impl Scenario {
             g.add(Node::exchange(&x.name, x.caption.as_deref()));
         }
         for q in &self.queues {
-            g.add(Node::queue(&q.name, q.caption.as_deref()));
+            let mut node = Node::queue(&q.name, q.caption.as_deref());
+            if q.is_quorum() {
+                let limit = q
+                    .arguments
+                    .iter()
+                    .find(|(k, _)| k == "x-delivery-limit")
+                    .map(|(_, v)| format!("x-delivery-limit {}", v.text()))
+                    .unwrap_or_else(|| "no x-delivery-limit (RabbitMQ 4 applies 20)".into());
+                node.badge = Some((
+                    "quorum".into(),
+                    format!("quorum queue: durable, replicated; each delivery carries x-delivery-count; {limit}"),
+                ));
+            }
+            g.add(node);
         }
         for c in &self.consumers {
             let mut node = Node::consumer(&c.name, c.subscript.as_deref());

@@ -146,6 +146,7 @@ impl Playground {
             duration: duration as f64,
             fate,
             message: self.current_message.map(|m| m.0),
+            delivery_count: self.current_delivery_count,
         });
     }
 

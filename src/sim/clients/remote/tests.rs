@@ -63,16 +63,30 @@ fn hello(name: Option<&str>) -> Vec<u8> {
 }
 
 fn declare(name: &str) -> Vec<u8> {
+    declare_with(name, false, FieldTable::default())
+}
+
+/// As today's tutorials declare their queues: durable, `x-queue-type: quorum`.
+fn declare_quorum(name: &str) -> Vec<u8> {
+    let mut arguments = FieldTable::default();
+    arguments.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    declare_with(name, true, arguments)
+}
+
+fn declare_with(name: &str, durable: bool, arguments: FieldTable) -> Vec<u8> {
     method(
         1,
         AMQPClass::Queue(queue::AMQPMethod::Declare(queue::Declare {
             queue: name.into(),
             passive: false,
-            durable: false,
+            durable,
             exclusive: false,
             auto_delete: false,
             nowait: false,
-            arguments: FieldTable::default(),
+            arguments,
         })),
     )
 }
@@ -139,7 +153,7 @@ fn send_py_is_drawn_as_a_real_producer_and_its_message_reaches_the_simulated_con
         "channel.open-ok"
     );
 
-    pg.remote_receive(1, &declare("hello"));
+    pg.remote_receive(1, &declare_quorum("hello"));
     pg.remote_receive(1, &publish("", "hello", "Hello World!"));
     let p = node(&pg, NodeKind::Producer, "send.py").expect("send.py is drawn");
     let tooltip = p.real.expect("marked as real");
