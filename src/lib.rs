@@ -21,7 +21,9 @@
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
-//! - [`components`]: the diagram, toolbar, editor (palette, inspector) and status panel.
+//! - [`components`]: the diagram (`diagram/queue.rs`: the queue looks and type badges),
+//!   toolbar, editor (palette, inspector; `editor/args.rs`: typed arguments, `editor/fields.rs`:
+//!   the form fields) and status panel.
 //!
 //! # Example
 //!

@@ -15,6 +15,8 @@ pub(crate) struct Consumer {
     pub priority: i64,
     /// Unacked deliveries to this consumer.
     pub unacked: u32,
+    /// Streams: the offset this consumer reads next.
+    pub offset: Option<u64>,
 }
 
 impl Consumer {

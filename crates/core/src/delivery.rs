@@ -33,15 +33,23 @@ pub(crate) enum Return {
 /// The properties a delivery from `queue` carries: a quorum queue adds `x-delivery-count`,
 /// to every basic.get and to a consumer's redeliveries (observed on RabbitMQ 3.10.8: a
 /// consumer's first delivery has no header, a basic.get's says 0).
+/// A stream adds `x-stream-offset` to every delivery.
 pub(crate) fn delivered_properties(queue: &Queue, entry: &Entry, get: bool) -> Arc<Properties> {
-    let count = entry.delivery_count();
     let props = &entry.message.properties;
-    if queue.kind() != QueueType::Quorum || (count == 0 && !get) {
-        return props.clone();
-    }
+    let (name, value) = match queue.kind() {
+        QueueType::Classic => return props.clone(),
+        QueueType::Quorum => {
+            let count = entry.delivery_count();
+            if count == 0 && !get {
+                return props.clone();
+            }
+            ("x-delivery-count", count)
+        }
+        QueueType::Stream => ("x-stream-offset", entry.position()),
+    };
     let mut p = Properties::clone(props);
     let mut headers = p.headers.take().unwrap_or_default();
-    headers.insert("x-delivery-count", crate::FieldValue::I64(count as i64));
+    headers.insert(name, crate::FieldValue::I64(value as i64));
     p.headers = Some(headers);
     Arc::new(p)
 }
@@ -175,14 +183,17 @@ impl Sinks<'_> {
     /// Hands `entry` to consumer `index` and moves that consumer to the back of the order
     /// (RabbitMQ's round-robin).
     fn deliver(&mut self, queue: &mut Queue, index: usize, entry: Entry) {
+        let rotate = !queue.args.single_active_consumer && queue.kind() != QueueType::Stream;
         let consumer = &mut queue.consumers[index];
         let Some(channel) = self
             .connections
             .get_mut(&consumer.channel.connection)
             .and_then(|c| c.channels.get_mut(&consumer.channel.channel))
         else {
-            // `pick` only chooses consumers whose channel is open.
-            queue.requeue(entry, true);
+            // `pick` (and `dispatch_stream`) only choose consumers whose channel is open.
+            if queue.stream.is_none() {
+                queue.requeue(entry, true);
+            }
             return;
         };
         let tag = channel.next_delivery_tag;
@@ -221,14 +232,75 @@ impl Sinks<'_> {
                 },
             );
         }
-        if !queue.args.single_active_consumer {
+        if rotate {
             let c = queue.consumers.remove(index);
             queue.consumers.push(c);
         }
     }
 
+    /// A stream delivers to every consumer with credit, each from its own offset (none is
+    /// taken away from the others, so nobody rotates).
+    fn dispatch_stream(&mut self, queue: &mut Queue) {
+        for i in 0..queue.consumers.len() {
+            loop {
+                let c = &queue.consumers[i];
+                let open = self
+                    .connections
+                    .get(&c.channel.connection)
+                    .is_some_and(|conn| conn.channels.contains_key(&c.channel.channel));
+                if !open || !c.has_credit() {
+                    break;
+                }
+                let Some(log) = queue.stream.as_deref() else {
+                    return;
+                };
+                let offset = c.offset.unwrap_or(log.next()).max(log.first);
+                let Some(record) = log.get(offset) else {
+                    queue.consumers[i].offset = Some(offset);
+                    break;
+                };
+                let mut entry = Entry {
+                    message: record.message.clone(),
+                    expires_at: u64::MAX,
+                    slot: 0,
+                };
+                entry.set_position(offset);
+                queue.consumers[i].offset = Some(offset + 1);
+                self.deliver(queue, i, entry);
+            }
+        }
+    }
+
+    /// A message appended to a stream's log (publishes and dead letters alike); what
+    /// retention dropped to make room leaves with an event.
+    fn append(&mut self, queue: &mut Queue, message: &Arc<Message>) -> Accepted {
+        let Some(log) = queue.stream.as_deref_mut() else {
+            return Accepted::Refused;
+        };
+        let dropped = log.append(message.clone(), self.now);
+        queue.ready_count = log.records.len();
+        queue.ready_bytes = log.bytes();
+        let id = message.id;
+        self.emit(|| Event::Enqueued {
+            queue: queue.name.clone(),
+            message: id,
+        });
+        for m in dropped {
+            self.emit(|| Event::Dropped {
+                queue: queue.name.clone(),
+                message: m.id,
+                reason: DropReason::Retention,
+            });
+        }
+        self.dispatch_stream(queue);
+        Accepted::Yes
+    }
+
     /// Delivers ready copies while some consumer has credit.
     pub fn dispatch(&mut self, queue: &mut Queue) {
+        if queue.stream.is_some() {
+            return self.dispatch_stream(queue);
+        }
         loop {
             self.expire_heads(queue);
             if queue.ready_count == 0 {
@@ -250,6 +322,9 @@ impl Sinks<'_> {
     }
 
     fn enqueue_copy(&mut self, queue: &mut Queue, message: &Arc<Message>) -> Accepted {
+        if queue.stream.is_some() {
+            return self.append(queue, message);
+        }
         let size = message.body.len() as u64;
         if queue.refuses(size) {
             // Checked before direct delivery to a waiting consumer (semantics §7.3).
@@ -407,6 +482,10 @@ impl Broker {
         // 4.x counts failed deliveries only: a nack (a "modify" that did not fail) does not.
         let counts = !(how == Return::Nack && self.compat == crate::Compat::RabbitMq4);
         let done = self.with_queue(vhost, &queue, |q, s| {
+            if q.kind() == QueueType::Stream {
+                // Nothing goes back into a log: the consumer's credit is all it returns.
+                return;
+            }
             if q.kind() == QueueType::Quorum {
                 if counts {
                     entry.count_return();

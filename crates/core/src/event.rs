@@ -32,6 +32,8 @@ pub enum DropReason {
     /// Returned more often than the quorum queue's `x-delivery-limit`, with no dead-letter
     /// exchange taking it.
     DeliveryLimit,
+    /// A stream's retention (`x-max-length-bytes`, `x-max-age`) dropped its segment.
+    Retention,
 }
 
 /// One edge a message travelled along while being routed (for the UI to light it up).

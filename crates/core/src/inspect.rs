@@ -40,6 +40,20 @@ pub struct QueueInfo {
     pub kind: crate::QueueType,
     /// A quorum queue's delivery limit in effect (declared, or 4.x's default of 20).
     pub delivery_limit: Option<u64>,
+    /// A stream's log: what it retains and how it is cut into segments.
+    pub stream: Option<StreamInfo>,
+}
+
+/// A stream's log as the UI draws it.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StreamInfo {
+    /// Offset of the oldest retained message.
+    pub first: u64,
+    /// Offset the next message gets.
+    pub next: u64,
+    /// Segments, oldest first (the last one is being written).
+    pub segments: Vec<crate::Segment>,
 }
 
 /// A consumer.
@@ -60,6 +74,8 @@ pub struct ConsumerInfo {
     pub unacked: u32,
     /// `x-priority`.
     pub priority: i64,
+    /// Streams: the offset it reads next.
+    pub offset: Option<u64>,
 }
 
 /// An exchange.
@@ -198,6 +214,11 @@ impl Broker {
                 unacked: q.unacked,
                 kind: q.kind(),
                 delivery_limit: q.args.delivery_limit,
+                stream: q.stream.as_deref().map(|log| StreamInfo {
+                    first: log.first,
+                    next: log.next(),
+                    segments: log.segments.iter().copied().collect(),
+                }),
                 consumers: q
                     .consumers
                     .iter()
@@ -209,6 +230,7 @@ impl Broker {
                         prefetch: c.prefetch,
                         unacked: c.unacked,
                         priority: c.priority,
+                        offset: c.offset,
                     })
                     .collect(),
             })

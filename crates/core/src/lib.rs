@@ -28,8 +28,9 @@
 //! - [`config`]: [`Config`], users, permissions.
 //! - [`exchange`]: exchange types and their routing tables (direct, fanout, topic trie, headers).
 //! - `routing`: publishing, the exchange work-list, CC/BCC, alternate exchanges, returns.
-//! - `queue`, `consumer`, `delivery`: queues (classic and quorum), consumers,
+//! - `queue`, `consumer`, `delivery`: queues (classic, quorum, stream), consumers,
 //!   enqueue/dispatch/expiry/overflow, requeue and delivery counts.
+//! - [`stream`]: a stream's log, segments, retention and `x-stream-offset`.
 //! - `dead_letter`: dead-lettering with `x-death`.
 //! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns, matched by
 //!   `pattern` (a small PCRE-subset matcher: a Pike VM over bytes).
@@ -76,14 +77,20 @@
 //! all matching under [`Compat::RabbitMq310`]); the 4.x rows of the version table are pinned
 //! by this crate's tests. What the core knowingly does differently:
 //!
-//! - **Queue types and policies.** Classic and quorum queues (`x-queue-type: quorum`, one
-//!   replica, no Raft: a quorum queue has the declare rules, delivery counts, delivery limit,
-//!   requeue order, soft reject-publish limit and 3.10 global-qos refusal of RabbitMQ's,
-//!   checked by `tests/scripts/quorum-*.json`); streams are refused with 406. A quorum
-//!   queue's `consumer_count` does not count a channel holding unsettled basic.get
-//!   deliveries (RabbitMQ 3.10 does, as a "dequeue" consumer). In 4.x the core does not model
-//!   quorum queue priorities (RabbitMQ 4.x has them), nor `x-acquired-count`; 4.x rules it
-//!   cannot check against the suite's broker follow RabbitMQ's docs (`tests/quorum.rs`).
+//! - **Queue types and policies.** Classic queues, quorum queues and streams, each one replica
+//!   with RabbitMQ's rules (no Raft, no osiris): a quorum queue has the declare rules, delivery
+//!   counts, delivery limit, requeue order, soft reject-publish limit and 3.10 global-qos
+//!   refusal of RabbitMQ's (`tests/scripts/quorum-*.json`); a stream is a log read from
+//!   per-consumer offsets with segment retention (`tests/scripts/stream-*.json`, [`stream`]).
+//!   A quorum queue's `consumer_count` does not count a channel holding unsettled basic.get
+//!   deliveries (RabbitMQ 3.10 does, as a "dequeue" consumer); a stream's declare-ok counts
+//!   its retained messages and its consumers (3.10 reports 0 consumers and a lagging count).
+//!   A stream writes one chunk per message (RabbitMQ batches concurrent writes, and `last`
+//!   starts at the last chunk); segment sizes count bodies, not the on-disk format; a bad
+//!   `x-stream-offset` is a 406 with the reason (3.10 answers 541 INTERNAL_ERROR). In 4.x the
+//!   core does not model quorum queue priorities, `x-acquired-count`, stream filtering
+//!   (`x-stream-filter`) or stream single active consumer; 4.x rules it cannot check against
+//!   the suite's broker follow RabbitMQ's docs (`tests/quorum.rs`, `tests/streams.rs`).
 //!   No policies or operator policies (so no policy-set TTL, DLX, length limit, delivery
 //!   limit or alternate exchange). `x-queue-mode` / `x-queue-version` are accepted and
 //!   compared on classic queues, with no effect.
@@ -146,6 +153,7 @@ mod permissions;
 mod queue;
 mod reply_to;
 mod routing;
+pub mod stream;
 mod vhost;
 
 pub use broker::{Broker, MessageEvents};
@@ -159,3 +167,4 @@ pub use inspect::*;
 pub use message::{Body, DeathReason, Properties};
 pub use names::*;
 pub use queue::{Overflow, QueueType, DEFAULT_DELIVERY_LIMIT_4X};
+pub use stream::{OffsetSpec, Segment};

@@ -42,6 +42,8 @@ pub enum QueueType {
     Classic,
     /// A quorum queue: replicated in RabbitMQ, here one replica with the same rules.
     Quorum,
+    /// A stream: an append-only log each consumer reads from its own offset.
+    Stream,
 }
 
 impl QueueType {
@@ -50,14 +52,16 @@ impl QueueType {
         match self {
             QueueType::Classic => "classic",
             QueueType::Quorum => "quorum",
+            QueueType::Stream => "stream",
         }
     }
 
     /// The Erlang module RabbitMQ names in its errors.
-    fn module(self) -> &'static str {
+    pub(crate) fn module(self) -> &'static str {
         match self {
             QueueType::Classic => "rabbit_classic_queue",
             QueueType::Quorum => "rabbit_quorum_queue",
+            QueueType::Stream => "rabbit_stream_queue",
         }
     }
 
@@ -67,6 +71,7 @@ impl QueueType {
         match self {
             QueueType::Classic => CLASSIC_ARGS,
             QueueType::Quorum => QUORUM_ARGS,
+            QueueType::Stream => STREAM_ARGS,
         }
     }
 }
@@ -80,6 +85,8 @@ pub(crate) struct QueueArgs {
     pub kind: QueueType,
     /// Quorum queues: returns allowed before the copy is dead-lettered (`delivery_limit`).
     pub delivery_limit: Option<u64>,
+    /// Streams: what retention keeps.
+    pub retention: crate::stream::Retention,
     pub message_ttl: Option<u64>,
     pub expires: Option<u64>,
     pub max_length: Option<u64>,
@@ -130,6 +137,17 @@ pub(crate) const QUORUM_ARGS: &[&str] = &[
     "x-queue-leader-locator",
 ];
 
+/// Arguments streams understand (observed on RabbitMQ 3.10.8).
+pub(crate) const STREAM_ARGS: &[&str] = &[
+    "x-queue-type",
+    "x-max-length-bytes",
+    "x-max-age",
+    "x-stream-max-segment-size-bytes",
+    "x-initial-cluster-size",
+    "x-queue-leader-locator",
+    "x-stream-filter-size-bytes",
+];
+
 /// Arguments only streams (or quorum queues' later versions) understand. An argument some
 /// queue type understands but the declared type does not is refused "of queue type
 /// rabbit_…_queue" (`rabbit_amqqueue.erl:936-948`).
@@ -165,10 +183,7 @@ pub(crate) fn queue_type(
     match v.as_str() {
         Some("classic") => Ok(QueueType::Classic),
         Some("quorum") => Ok(QueueType::Quorum),
-        Some("stream") => Err(invalid(
-            "\"unsupported queue type 'stream'\" (this playground does not model streams yet)"
-                .into(),
-        )),
+        Some("stream") => Ok(QueueType::Stream),
         Some(other) => Err(invalid(format!("\"unsupported queue type '{other}'\""))),
         None => Err(invalid(format!("{{unacceptable_type,{}}}", v.type_name()))),
     }
@@ -254,6 +269,25 @@ impl QueueArgs {
         }
         args.max_length = non_negative("x-max-length")?;
         args.max_length_bytes = non_negative("x-max-length-bytes")?;
+        if kind == QueueType::Stream {
+            // A stream's byte limit is retention (whole segments), not an overflow limit.
+            args.retention.max_bytes = args.max_length_bytes.take();
+            args.retention.segment_bytes = non_negative("x-stream-max-segment-size-bytes")?
+                .unwrap_or(crate::stream::DEFAULT_SEGMENT_BYTES)
+                .max(1);
+            if let Some(v) = arguments.get("x-max-age") {
+                let text = v.as_str().ok_or_else(|| {
+                    invalid(
+                        "x-max-age",
+                        format!("{{unacceptable_type,{}}}", v.type_name()),
+                    )
+                })?;
+                args.retention.max_age_ms = Some(
+                    crate::stream::duration_ms(text)
+                        .ok_or_else(|| invalid("x-max-age", "invalid_max_age".into()))?,
+                );
+            }
+        }
         if let Some(n) = integer("x-max-priority")? {
             args.max_priority = Some(match n {
                 n if n < 0 => {
@@ -367,6 +401,8 @@ pub(crate) struct Queue {
     pub returns: VecDeque<Entry>,
     /// Quorum queues with reject-publish: over the limit, refusing until the soft limit.
     pub rejecting: bool,
+    /// Streams: the log (ready counts mirror what it retains).
+    pub stream: Option<Box<crate::stream::StreamLog>>,
 }
 
 impl Queue {
@@ -380,6 +416,7 @@ impl Queue {
         now: Millis,
     ) -> Self {
         let levels = usize::from(args.max_priority.unwrap_or(0)) + 1;
+        let (args_kind, retention) = (args.kind, args.retention.clone());
         Queue {
             name,
             durable,
@@ -397,6 +434,8 @@ impl Queue {
             unacked: 0,
             returns: VecDeque::new(),
             rejecting: false,
+            stream: (args_kind == QueueType::Stream)
+                .then(|| Box::new(crate::stream::StreamLog::new(retention))),
         }
     }
 
@@ -533,14 +572,29 @@ impl Queue {
     /// Whether a publish of `size` bytes is refused (reject-publish and reject-publish-dlx).
     pub fn refuses(&self, size: u64) -> bool {
         match (self.kind(), self.args.overflow) {
-            (_, Overflow::DropHead) => false,
+            (_, Overflow::DropHead) | (QueueType::Stream, _) => false,
             (QueueType::Quorum, _) => self.rejecting,
             (QueueType::Classic, _) => self.would_overflow(size),
         }
     }
 
-    /// Removes every ready copy, in delivery order.
+    /// Removes every ready copy, in delivery order (a stream: its whole log).
     pub fn drain(&mut self) -> Vec<Entry> {
+        if let Some(log) = &mut self.stream {
+            let records = std::mem::take(&mut log.records);
+            log.segments.clear();
+            log.first += records.len() as u64;
+            self.ready_count = 0;
+            self.ready_bytes = 0;
+            return records
+                .into_iter()
+                .map(|r| Entry {
+                    message: r.message,
+                    expires_at: u64::MAX,
+                    slot: 0,
+                })
+                .collect();
+        }
         let mut out = Vec::with_capacity(self.ready_count);
         while let Some(e) = self.pop() {
             out.push(e);

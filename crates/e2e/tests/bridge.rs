@@ -239,6 +239,77 @@ async fn pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq() {
     bridge.stop().await.unwrap();
 }
 
+/// The queues drawn with a `quorum` badge.
+const QUORUM_QUEUES: &str = "return [...document.querySelectorAll('svg.diagram g.node.queue')]
+    .filter(g => g.querySelector('.type-badge[data-type=quorum]')).map(g => g.dataset.name);";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
+    let Some(tools) =
+        Tools::find_or_skip("pika_tutorials_1_and_2_declare_quorum_queues_in_the_page")
+    else {
+        return;
+    };
+    if !have_pika() {
+        return;
+    }
+    let (bridge, browser) = open_bridge(&tools, None).await;
+    let port = bridge.amqp.port();
+    // Tutorial 1, as rabbitmq.com has it today: `hello` is a durable quorum queue.
+    let receiver = Program::start("receive.py", &[], port);
+    receiver
+        .wait_for(
+            " [*] Waiting for messages. To exit press CTRL+C",
+            Duration::from_secs(30),
+        )
+        .await;
+    let mut sender = Program::start("send.py", &[], port);
+    sender
+        .wait_for(" [x] Sent 'Hello World!'", Duration::from_secs(30))
+        .await;
+    let (ok, stderr) = sender.exit(Duration::from_secs(20)).await;
+    assert!(ok, "send.py exits 0: {stderr}");
+    receiver
+        .wait_for(" [x] Received b'Hello World!'", Duration::from_secs(30))
+        .await;
+    let quorum = browser.eval(QUORUM_QUEUES).await;
+    assert!(
+        quorum.as_array().unwrap().iter().any(|n| n == "hello"),
+        "hello is drawn as a quorum queue: {quorum}"
+    );
+
+    // Tutorial 2: worker.py takes new_task.py's task from the durable quorum `task_queue`.
+    let worker = Program::start("worker.py", &[], port);
+    worker
+        .wait_for(
+            " [*] Waiting for messages. To exit press CTRL+C",
+            Duration::from_secs(30),
+        )
+        .await;
+    let mut task = Program::start("new_task.py", &["First", "message."], port);
+    task.wait_for(" [x] Sent First message.", Duration::from_secs(30))
+        .await;
+    assert!(
+        task.exit(Duration::from_secs(20)).await.0,
+        "new_task.py exits 0"
+    );
+    worker
+        .wait_for(" [x] Received First message.", Duration::from_secs(30))
+        .await;
+    worker.wait_for(" [x] Done", Duration::from_secs(30)).await;
+    let quorum = browser.eval(QUORUM_QUEUES).await;
+    assert!(
+        quorum.as_array().unwrap().iter().any(|n| n == "task_queue"),
+        "the queue new_task.py declared is drawn as a quorum queue: {quorum}"
+    );
+    let snap = browser.eval(SNAPSHOT).await;
+    let remotes = snap["remotes"].as_array().expect("remotes in the snapshot");
+    assert_eq!(remotes.len(), 2, "receive.py and worker.py stay: {snap}");
+    drop((receiver, worker));
+    browser.close().await;
+    bridge.stop().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
     let Some(tools) = Tools::find_or_skip("pika_tutorial_3_runs_on_the_broker_in_the_page") else {

@@ -197,6 +197,7 @@ pub(super) fn describe(event: &Event) -> String {
                 DropReason::QueueGone => " (its queue is gone)",
                 DropReason::Restart => " (not persistent)",
                 DropReason::DeliveryLimit => " (delivery limit exceeded, no dead-letter exchange)",
+                DropReason::Retention => " (stream retention dropped its segment)",
             };
             format!("message #{} dropped from `{queue}`{why}", message.0)
         }

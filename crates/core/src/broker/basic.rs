@@ -79,6 +79,30 @@ impl Broker {
                 Resource("queue", name.as_str(), vhost.as_str())
             )));
         }
+        let mut offset = None;
+        if q.kind() == QueueType::Stream {
+            // Observed on RabbitMQ 3.10.8, in this order.
+            if c.no_ack {
+                return Err(super::queue::not_for_streams(
+                    "automatic acknowledgement",
+                    &name,
+                    &vhost,
+                ));
+            }
+            if self.channel(c.channel)?.prefetch == 0 {
+                return Err(BrokerError::PreconditionFailed(format!(
+                    "consumer prefetch count is not set for '{}'",
+                    Resource("queue", name.as_str(), vhost.as_str())
+                )));
+            }
+            let spec = crate::stream::offset_spec(
+                c.arguments.get("x-stream-offset"),
+                name.as_str(),
+                vhost.as_str(),
+            )?;
+            let log = q.stream.as_ref().expect("a stream has a log");
+            offset = Some(log.start(&spec, self.now));
+        }
         if (c.exclusive && !q.consumers.is_empty()) || q.consumers.iter().any(|c| c.exclusive) {
             return Err(BrokerError::AccessRefused(format!(
                 "{} in exclusive use",
@@ -112,6 +136,7 @@ impl Broker {
             prefetch,
             priority,
             unacked: 0,
+            offset,
         });
         q.had_consumer = true;
         q.last_used = now;
@@ -221,6 +246,9 @@ impl Broker {
         let name = self.resolve_queue(c.channel, &c.queue)?;
         self.check_permission(c.channel, Access::Read, "queue", name.as_str())?;
         let q = self.find_queue(&vhost, &name, c.channel.connection)?;
+        if q.kind() == QueueType::Stream {
+            return Err(super::queue::not_for_streams("basic.get", &name, &vhost));
+        }
         if q.kind() == QueueType::Quorum && q.args.single_active_consumer {
             return Err(BrokerError::ResourceLocked(format!(
                 "cannot obtain access to locked {}. basic.get operations are not supported by quorum queues with single active consumer",
@@ -324,6 +352,21 @@ impl Broker {
     ) -> Result<Reply, BrokerError> {
         let vhost = self.vhost_of(ch)?;
         let taken = self.take_unacked(ch, tag, multiple)?;
+        if !matches!(how, Settle::Ack) {
+            let stream = taken.iter().find_map(|(_, u)| {
+                let q = self.vhosts.get(&vhost)?.queues.get(&u.queue)?;
+                (q.kind() == QueueType::Stream).then(|| q.name.clone())
+            });
+            if let Some(queue) = stream {
+                // Observed on RabbitMQ 3.10.8 (a connection error); nothing is settled.
+                self.channel_mut(ch)?.unacked.extend(taken);
+                return Err(super::queue::not_for_streams(
+                    "basic.nack and basic.reject",
+                    &queue,
+                    &vhost,
+                ));
+            }
+        }
         let channel = self.channel_mut(ch)?;
         if let Some(tx) = &mut channel.tx {
             tx.ops.push(TxOp::Settle(taken, how));
@@ -392,7 +435,10 @@ impl Broker {
             } else {
                 let entry = unacked.entry;
                 let done = self.with_queue(vhost, &unacked.queue, |q, s| {
-                    s.kill(q, entry, DeathReason::Rejected, Some(DropReason::Rejected));
+                    // A stream keeps its log: a settle only gives credit back.
+                    if q.kind() != QueueType::Stream {
+                        s.kill(q, entry, DeathReason::Rejected, Some(DropReason::Rejected));
+                    }
                 });
                 if done.is_none() {
                     self.emit(Event::Dropped {

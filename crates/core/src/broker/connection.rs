@@ -222,6 +222,12 @@ impl Broker {
                     deleted_queues.push(queue.name.clone());
                     continue;
                 }
+                if queue.stream.is_some() {
+                    // A stream's log is on disk: all of it stays.
+                    queue.consumers.clear();
+                    queue.unacked = 0;
+                    continue;
+                }
                 let entries = queue.drain();
                 for entry in entries {
                     // Unacked copies were requeued (and marked redelivered) when the

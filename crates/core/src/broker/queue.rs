@@ -207,12 +207,14 @@ impl Broker {
             }
         }
         let args = QueueArgs::parse(&c.arguments, name.as_str(), vhost.as_str(), self.compat)?;
-        if args.kind == QueueType::Quorum {
-            // Checked in this order by `rabbit_quorum_queue:declare/2` (observed on 3.10.8).
+        if args.kind != QueueType::Classic {
+            // Checked in this order by `rabbit_quorum_queue:declare/2` and
+            // `rabbit_stream_queue:declare/2` (observed on 3.10.8).
             let property = if raw_was_empty {
-                return Err(BrokerError::PreconditionFailed(
-                    "Cannot declare a server-named queue for type rabbit_quorum_queue".into(),
-                ));
+                return Err(BrokerError::PreconditionFailed(format!(
+                    "Cannot declare a server-named queue for type {}",
+                    args.kind.module()
+                )));
             } else if c.auto_delete {
                 Some("auto-delete")
             } else if c.exclusive {
@@ -296,7 +298,10 @@ impl Broker {
     pub(super) fn queue_purge(&mut self, c: QueuePurge) -> Result<Reply, BrokerError> {
         let vhost = self.vhost_of(c.channel)?;
         let name = self.resolve_queue(c.channel, &c.queue)?;
-        self.find_queue(&vhost, &name, c.channel.connection)?;
+        let q = self.find_queue(&vhost, &name, c.channel.connection)?;
+        if q.kind() == QueueType::Stream {
+            return Err(not_for_streams("queue.purge", &name, &vhost));
+        }
         self.check_permission(c.channel, Access::Read, "queue", name.as_str())?;
         let q = self
             .vhosts
@@ -395,5 +400,14 @@ pub(crate) fn locked(name: &QueueName, vhost: &VhostName) -> BrokerError {
     BrokerError::ResourceLocked(format!(
         "cannot obtain exclusive access to locked {}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.",
         Resource("queue", name.as_str(), vhost.as_str())
+    ))
+}
+
+/// `540 NOT_IMPLEMENTED - <what> not supported by stream queues queue 'q' in vhost '/'`
+/// (a connection error, observed on RabbitMQ 3.10.8).
+pub(crate) fn not_for_streams(what: &str, queue: &QueueName, vhost: &VhostName) -> BrokerError {
+    BrokerError::NotImplemented(format!(
+        "{what} not supported by stream queues {}",
+        Resource("queue", queue.as_str(), vhost.as_str())
     ))
 }
