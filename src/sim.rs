@@ -27,6 +27,6 @@ pub mod verify;
 pub use clients::{RemoteOutput, RemoteView};
 pub use playground::{
     ConsumerView, Edit, Playground, PlaygroundError, ProducerView, PublishRequest, QueueCounts,
-    Snapshot,
+    Snapshot, StreamView,
 };
 pub use scenario::Scenario;

@@ -167,6 +167,7 @@ pub fn scenario_from_js(input: &JsValue) -> Result<Scenario, String> {
                 rpc_server: c.bool_or("rpcServer", false)?,
                 glyph: c.opt_string("glyph")?,
                 caption: c.opt_string("caption")?,
+                arguments: c.arguments("arguments")?,
             })
         })?,
     })
@@ -595,6 +596,7 @@ pub fn scenario_to_js(s: &Scenario) -> JsValue {
         flag(&o, "rpcServer", c.rpc_server);
         opt(&o, "glyph", &c.glyph);
         opt(&o, "caption", &c.caption);
+        args(&o, "arguments", &c.arguments);
         o
     });
     put(&obj, "consumers", list(consumers.collect()));

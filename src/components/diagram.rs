@@ -16,7 +16,7 @@ use yew::prelude::*;
 use crate::anim::{Leg, Tween};
 use crate::scene::layout::CAPTION_RISE;
 use crate::scene::{Graph, Layout, Node, NodeKind, Point, Shape, Style, Theme};
-use crate::sim::QueueCounts;
+use crate::sim::{QueueCounts, StreamView};
 use crate::state::{use_playground, Action, Linking, PlaygroundState};
 
 mod queue;
@@ -44,6 +44,8 @@ pub struct Mark {
     pub counts: QueueCounts,
     /// `1 sent`, `2 received` (producers, consumers).
     pub counter: Option<String>,
+    /// A stream's log (queues that are streams).
+    pub stream: Option<StreamView>,
 }
 
 /// The diagram of the current scenario: the topology (redrawn only when it or a count
@@ -69,6 +71,7 @@ pub fn Diagram() -> Html {
                     .map(|(_, c)| *c)
                     .unwrap_or_default(),
                 counter: None,
+                stream: engine.stream_view(&node.name),
             },
             NodeKind::Producer => Mark {
                 counts: QueueCounts::default(),
@@ -77,6 +80,7 @@ pub fn Diagram() -> Html {
                     .iter()
                     .find(|(n, _)| *n == node.name)
                     .map(|(_, sent)| format!("{sent} sent")),
+                stream: None,
             },
             NodeKind::Consumer => Mark {
                 counts: QueueCounts::default(),
@@ -101,10 +105,12 @@ pub fn Diagram() -> Html {
                         }
                         text
                     }),
+                stream: None,
             },
             NodeKind::Exchange => Mark {
                 counts: QueueCounts::default(),
                 counter: None,
+                stream: None,
             },
         })
         .collect();
@@ -507,9 +513,10 @@ pub fn Topology(props: &TopologyProps) -> Html {
         let mark = props.marks.get(i).cloned().unwrap_or(Mark {
             counts: QueueCounts::default(),
             counter: None,
+            stream: None,
         });
         let inner = match node.kind {
-            NodeKind::Queue => render_queue(node, c, shape, mark.counts, theme),
+            NodeKind::Queue => render_queue(node, c, shape, mark.counts, mark.stream.as_ref(), theme),
             _ => render_ellipse(node, c, shape, mark.counter, theme),
         };
         let key = (node.kind, node.name.clone());

@@ -19,14 +19,17 @@ use crate::state::{use_playground, Action, PlaygroundContext};
 mod args;
 mod fields;
 
-use args::{ArgsEditor, BINDING_ARGUMENTS, EXCHANGE_ARGUMENTS, QUEUE_ARGUMENTS};
+use args::{
+    ArgsEditor, BINDING_ARGUMENTS, CONSUMER_ARGUMENTS, EXCHANGE_ARGUMENTS, QUEUE_ARGUMENTS,
+};
 use fields::{opt_text, render_fields, show, whole, Field, Problems};
 
 const EXCHANGE_TYPES: [&str; 4] = ["direct", "fanout", "topic", "headers"];
 /// Queue types the inspector offers (`x-queue-type`), with what each is for.
-const QUEUE_TYPES: [(&str, &str); 2] = [
+const QUEUE_TYPES: [(&str, &str); 3] = [
     ("classic", "classic"),
     ("quorum", "quorum (replicated, durable, delivery limit)"),
+    ("stream", "stream (an append-only log, replayable)"),
 ];
 /// The default exchange's value in exchange pickers.
 const DEFAULT_EXCHANGE: &str = "";
@@ -689,6 +692,12 @@ fn consumer_fields() -> Vec<Field<ConsumerSpec>> {
             "RPC server (replies to reply_to with the correlation_id)",
             |c| c.rpc_server,
             |c, v| c.rpc_server = v,
+        ),
+        Field::Args(
+            "consumer-arguments",
+            &CONSUMER_ARGUMENTS,
+            |c| c.arguments.clone(),
+            |c, v| c.arguments = v,
         ),
     ]
 }

@@ -109,6 +109,20 @@ pub struct QueueCounts {
     pub unacked: u64,
 }
 
+/// A stream's log as the page draws it: the offsets it keeps, where segments start, and
+/// where each consumer reads next.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StreamView {
+    /// Oldest offset kept (retention dropped everything before it).
+    pub first: u64,
+    /// Offset the next message gets.
+    pub next: u64,
+    /// First offset of every segment, oldest first.
+    pub segment_starts: Vec<u64>,
+    /// (consumer name, next offset it reads) for the scenario's consumers on this stream.
+    pub readers: Vec<(String, u64)>,
+}
+
 /// A consumer as the page shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerView {
@@ -641,6 +655,35 @@ impl Playground {
                 unacked: q.unacked as u64,
             })
             .unwrap_or_default()
+    }
+
+    /// The log of the scenario's queue `name` when it is a stream.
+    pub fn stream_view(&self, name: &str) -> Option<StreamView> {
+        let i = self.scenario.queues.iter().position(|q| q.name == name)?;
+        let info = self
+            .broker
+            .queue(&VhostName::from("/"), self.queue_names.get(i)?)?;
+        let log = info.stream?;
+        let readers = info
+            .consumers
+            .iter()
+            .filter_map(|c| {
+                let offset = c.offset?;
+                let (spec, _) = self
+                    .scenario
+                    .consumers
+                    .iter()
+                    .zip(&self.consumers)
+                    .find(|(_, k)| k.tag.as_ref() == Some(&c.tag))?;
+                Some((spec.name.clone(), offset))
+            })
+            .collect();
+        Some(StreamView {
+            first: log.first,
+            next: log.next,
+            segment_starts: log.segments.iter().map(|s| s.first).collect(),
+            readers,
+        })
     }
 
     /// The consumers as the page shows them (cheaper than a whole snapshot).

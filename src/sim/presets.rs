@@ -6,7 +6,7 @@ use super::scenario::{
 };
 
 /// Preset ids: the tutorials in order, then the features beyond them.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "hello-world",
     "work-queues",
     "fair-dispatch",
@@ -18,6 +18,7 @@ pub const NAMES: [&str; 14] = [
     "headers",
     "dead-lettering",
     "poison-message",
+    "replay-stream",
     "alternate-exchange",
     "priority",
     "durability",
@@ -37,6 +38,7 @@ pub fn by_name(name: &str) -> Option<Scenario> {
         "headers" => Some(headers()),
         "dead-lettering" => Some(dead_lettering()),
         "poison-message" => Some(poison_message()),
+        "replay-stream" => Some(replay_stream()),
         "alternate-exchange" => Some(alternate_exchange()),
         "priority" => Some(priority()),
         "durability" => Some(durability()),
@@ -99,6 +101,12 @@ pub fn guide(name: &str) -> &'static [&'static str] {
             "`tasks` is a quorum queue (see its badge), declared as today's tutorials do: durable, `x-queue-type=quorum`, here with `x-delivery-limit=3`. C cannot process the task it gets: every time, it rejects it with requeue.",
             "Publish once: the task keeps coming back. A quorum queue counts each return, and every redelivery carries the count in its `x-delivery-count` header — the number riding beside the token (×1, ×2, ×3).",
             "The fourth return exceeds the limit: instead of redelivering a poison message forever, the broker dead-letters it (reason `delivery_limit`) to `parking`, and it waits in `parked` for a human. Without a limit (RabbitMQ 3.x's default) the loop never ends; RabbitMQ 4 sets a default limit of 20.",
+        ],
+        "replay-stream" => &[
+            "`events` is a stream (`x-queue-type=stream`): publishing appends to a log, and consuming removes nothing. Every consumer gets every message, each reading from its own offset — the markers under the log.",
+            "Publish three times: C₁ and C₂ receive all three and C₃, which starts at offset 2, only the third — and the cells stay. Now press Stop on the three consumers and publish three more.",
+            "Start them again. C₁ (`x-stream-offset=first`) replays the whole log from offset 0, C₃ (`x-stream-offset=2`) from offset 2, and C₂ (`next`) waits for what is published from now on. Each delivery carries its `x-stream-offset` header.",
+            "Keep publishing: the log is cut into segments of 30 bytes (`x-stream-max-segment-size-bytes`) and keeps at most 90 bytes (`x-max-length-bytes`). When a new segment starts, the oldest whole segment is dropped — that is retention, and the first offset moves on.",
         ],
         "alternate-exchange" => &[
             "`orders` has an alternate exchange (`alternate-exchange=unrouted`): whatever none of its bindings take goes there instead of being dropped.",
@@ -183,6 +191,36 @@ pub fn poison_message() -> Scenario {
             settle: Settle::RejectRequeue,
             ..consumer("C", None, "tasks")
         }],
+    }
+}
+
+/// A stream read by three consumers from three offsets (first, next, 2), with small segments
+/// and a byte limit so that retention shows.
+pub fn replay_stream() -> Scenario {
+    let mut events = queue("events", Some("events"));
+    events.set_queue_type("stream");
+    events.arguments.extend([
+        ("x-stream-max-segment-size-bytes".into(), ArgValue::Int(30)),
+        ("x-max-length-bytes".into(), ArgValue::Int(90)),
+    ]);
+    let reader = |name: &str, sub: &str, offset: ArgValue| ConsumerSpec {
+        auto_ack: false,
+        prefetch: 10,
+        arguments: vec![("x-stream-offset".into(), offset)],
+        ..consumer(name, Some(sub), "events")
+    };
+    Scenario {
+        steps: Vec::new(),
+        name: "replay-stream".into(),
+        exchanges: vec![],
+        queues: vec![events],
+        bindings: vec![],
+        producers: vec![producer("", "events", "an event")],
+        consumers: vec![
+            reader("C1", "1", ArgValue::Str("first".into())),
+            reader("C2", "2", ArgValue::Str("next".into())),
+            reader("C3", "3", ArgValue::Int(2)),
+        ],
     }
 }
 
@@ -697,6 +735,54 @@ mod tests {
             .any(|l| l.contains("dead-lettered from `tasks` (delivery_limit) to `parking`")));
         let badge = pg.graph().nodes.iter().find(|n| n.name == "tasks").unwrap();
         assert_eq!(badge.badge.as_ref().map(|b| b.0.as_str()), Some("quorum"));
+    }
+
+    #[test]
+    fn a_stream_replays_from_each_consumers_offset_and_drops_old_segments() {
+        let mut pg = Playground::new(by_name("replay-stream").unwrap()).unwrap();
+        let publish = |pg: &mut Playground, n: usize| {
+            for _ in 0..n {
+                pg.publish(PublishRequest::default()).unwrap();
+            }
+            pg.advance(5_000);
+        };
+        publish(&mut pg, 3);
+        let received = |pg: &Playground| -> Vec<u64> {
+            ["C1", "C2", "C3"]
+                .iter()
+                .map(|c| consumer_view(pg, c).received)
+                .collect()
+        };
+        // C3 starts at offset 2: of the first three it sees only the third.
+        assert_eq!(received(&pg), [3, 3, 1], "each reads from its own offset");
+        for c in ["C1", "C2", "C3"] {
+            pg.set_consuming(c, false).unwrap();
+        }
+        publish(&mut pg, 3);
+        for c in ["C1", "C2", "C3"] {
+            pg.set_consuming(c, true).unwrap();
+        }
+        pg.advance(5_000);
+        // C1 replays 0..=5, C2 waits at 6, C3 reads 2..=5.
+        assert_eq!(received(&pg), [3 + 6, 3, 1 + 4]);
+        let view = pg.stream_view("events").unwrap();
+        assert_eq!((view.first, view.next), (0, 6));
+        assert_eq!(view.segment_starts, [0, 3]);
+        let mut readers = view.readers.clone();
+        readers.sort();
+        assert_eq!(
+            readers,
+            [("C1".into(), 6), ("C2".into(), 6), ("C3".into(), 6)]
+        );
+        publish(&mut pg, 9);
+        let view = pg.stream_view("events").unwrap();
+        assert_eq!(view.next, 15);
+        assert!(
+            view.first > 0,
+            "retention dropped the oldest segments: {view:?}"
+        );
+        assert!(pg.log().any(|l| l.contains("stream retention")));
+        assert_eq!(pg.snapshot().queues[0].1.ready, view.next - view.first);
     }
 
     #[test]

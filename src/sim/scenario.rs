@@ -123,9 +123,14 @@ impl QueueSpec {
         self.queue_type() == "quorum"
     }
 
-    /// Makes the queue `classic` or `quorum`. A quorum queue must be durable and can be
-    /// neither exclusive nor auto-delete, so choosing it sets those options as RabbitMQ
-    /// requires (a learner can still untick them and read the broker's refusal).
+    /// A stream (drawn as a log).
+    pub fn is_stream(&self) -> bool {
+        self.queue_type() == "stream"
+    }
+
+    /// Makes the queue `classic`, `quorum` or `stream`. Quorum queues and streams must be
+    /// durable and can be neither exclusive nor auto-delete, so choosing one sets those
+    /// options as RabbitMQ requires (a learner can still untick them and read the refusal).
     pub fn set_queue_type(&mut self, kind: &str) {
         self.arguments.retain(|(k, _)| k != "x-queue-type");
         if kind == "classic" {
@@ -133,7 +138,7 @@ impl QueueSpec {
         }
         self.arguments
             .insert(0, ("x-queue-type".into(), ArgValue::Str(kind.into())));
-        if kind == "quorum" {
+        if kind == "quorum" || kind == "stream" {
             self.durable = true;
             self.exclusive = false;
             self.auto_delete = false;
@@ -345,6 +350,8 @@ pub struct ConsumerSpec {
     pub glyph: Option<String>,
     /// Text above the node (`Server`).
     pub caption: Option<String>,
+    /// basic.consume arguments, sent as given (`x-stream-offset` for a stream, `x-priority`).
+    pub arguments: Vec<(String, ArgValue)>,
 }
 
 impl ConsumerSpec {
@@ -521,6 +528,11 @@ impl Scenario {
                 node.badge = Some((
                     "quorum".into(),
                     format!("quorum queue: durable, replicated; each delivery carries x-delivery-count; {limit}"),
+                ));
+            } else if q.is_stream() {
+                node.badge = Some((
+                    "stream".into(),
+                    "stream: an append-only log; consuming removes nothing, each consumer reads from its own offset (x-stream-offset)".into(),
                 ));
             }
             g.add(node);

@@ -69,6 +69,10 @@ pub fn script_for(scenario: &Scenario, inputs: &[(u64, Input)]) -> VerifyScript 
             if q.server_named {
                 v["alias"] = json!(q.name);
             }
+            if q.is_stream() {
+                // A stream cannot be drained with basic.get (540): its consumers show its log.
+                v["drain"] = json!(false);
+            }
             v
         })
         .collect();
@@ -164,6 +168,9 @@ fn consume(c: &ConsumerSpec, notes: &mut Vec<String>) -> Value {
         json!({"queue": c.queue, "tag": c.name, "ack": if c.auto_ack { "none" } else { "ack" }});
     if c.prefetch > 0 {
         v["prefetch"] = json!(c.prefetch);
+    }
+    if !c.arguments.is_empty() {
+        v["arguments"] = table(&c.arguments);
     }
     json!({ "consume": v })
 }

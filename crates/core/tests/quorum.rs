@@ -135,20 +135,7 @@ fn four_x_accepts_global_qos_on_quorum_queues() {
     for compat in [Compat::RabbitMq4, Compat::RabbitMq310] {
         let mut w = World::with_compat(compat);
         declare_quorum(&mut w, "q", &[]);
-        w.ok(BasicQos {
-            channel: w.ch,
-            prefetch_size: 0,
-            prefetch_count: 5,
-            global: true,
-        });
-        let result = w.run(BasicConsume {
-            channel: w.ch,
-            queue: "q".into(),
-            consumer_tag: "c".into(),
-            no_ack: false,
-            exclusive: false,
-            arguments: FieldTable::new(),
-        });
+        let result = w.consume_under_global_qos("q");
         match compat {
             Compat::RabbitMq4 => assert!(result.is_ok()),
             Compat::RabbitMq310 => assert_eq!(

@@ -177,20 +177,7 @@ fn four_x_takes_a_global_prefetch_as_the_consumer_prefetch_a_stream_needs() {
     for (compat, ok) in [(Compat::RabbitMq4, true), (Compat::RabbitMq310, false)] {
         let mut w = World::with_compat(compat);
         declare_stream(&mut w, "s", &[]);
-        w.ok(BasicQos {
-            channel: w.ch,
-            prefetch_size: 0,
-            prefetch_count: 5,
-            global: true,
-        });
-        let result = w.run(BasicConsume {
-            channel: w.ch,
-            queue: "s".into(),
-            consumer_tag: "c".into(),
-            no_ack: false,
-            exclusive: false,
-            arguments: FieldTable::new(),
-        });
+        let result = w.consume_under_global_qos("s");
         assert_eq!(result.is_ok(), ok, "{compat:?}: {result:?}");
     }
 }

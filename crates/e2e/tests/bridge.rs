@@ -41,7 +41,21 @@ struct Program {
     stderr: Arc<Mutex<String>>,
 }
 
+/// Waits for a producer's `line`, then for it to exit with 0.
+async fn run_to_end(mut program: Program, line: &str) {
+    program.wait_for(line, Duration::from_secs(30)).await;
+    let (ok, stderr) = program.exit(Duration::from_secs(20)).await;
+    assert!(ok, "{line:?}: the program exits 0; stderr {stderr}");
+}
+
 impl Program {
+    /// Starts a tutorial program and waits for its first `line` (a consumer's "Waiting").
+    async fn started(script: &str, args: &[&str], port: u16, line: &str) -> Program {
+        let program = Program::start(script, args, port);
+        program.wait_for(line, Duration::from_secs(30)).await;
+        program
+    }
+
     fn start(script: &str, args: &[&str], port: u16) -> Program {
         let path: PathBuf = workspace_root().join("tests/tutorials/python").join(script);
         let mut cmd = Command::new("python3");
@@ -255,22 +269,44 @@ async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
     }
     let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
-    // Tutorial 1, as rabbitmq.com has it today: `hello` is a durable quorum queue.
-    let receiver = Program::start("receive.py", &[], port);
-    receiver
-        .wait_for(
-            " [*] Waiting for messages. To exit press CTRL+C",
+    // Tutorial 1, as rabbitmq.com has it today: `hello` is a durable quorum queue, which the
+    // page's hello-world already has, so send.py's message reaches the page's own C.
+    run_to_end(
+        Program::start("send.py", &[], port),
+        " [x] Sent 'Hello World!'",
+    )
+    .await;
+    browser
+        .wait_until(
+            "C to receive send.py's message",
             Duration::from_secs(30),
+            "return window.amqpPlayground.snapshot().consumers.C.received === 1;",
         )
         .await;
-    let mut sender = Program::start("send.py", &[], port);
-    sender
-        .wait_for(" [x] Sent 'Hello World!'", Duration::from_secs(30))
+    // receive.py joins C on `hello`: the queue deals the next two messages out in turn.
+    let receiver = Program::started(
+        "receive.py",
+        &[],
+        port,
+        " [*] Waiting for messages. To exit press CTRL+C",
+    )
+    .await;
+    for _ in 0..2 {
+        run_to_end(
+            Program::start("send.py", &[], port),
+            " [x] Sent 'Hello World!'",
+        )
         .await;
-    let (ok, stderr) = sender.exit(Duration::from_secs(20)).await;
-    assert!(ok, "send.py exits 0: {stderr}");
+    }
     receiver
         .wait_for(" [x] Received b'Hello World!'", Duration::from_secs(30))
+        .await;
+    browser
+        .wait_until(
+            "C to receive one of the two",
+            Duration::from_secs(30),
+            "return window.amqpPlayground.snapshot().consumers.C.received === 2;",
+        )
         .await;
     let quorum = browser.eval(QUORUM_QUEUES).await;
     assert!(

@@ -6,15 +6,22 @@ use yew::prelude::*;
 
 use super::{caption, fmt, font, CURRENT_FONT};
 use crate::scene::{Node, Point, Shape, Style, Theme};
-use crate::sim::QueueCounts;
+use crate::sim::{QueueCounts, StreamView};
+
+/// How many of a stream's newest offsets are drawn as cells.
+const STREAM_CELLS: u64 = 5;
 
 pub(super) fn render_queue(
     node: &Node,
     c: Point,
     shape: Shape,
     counts: QueueCounts,
+    stream: Option<&StreamView>,
     theme: Theme,
 ) -> Html {
+    if let Some(view) = stream {
+        return render_stream(node, c, shape, view, theme);
+    }
     if theme.style() == Style::Current {
         return render_subroutine_queue(node, c, shape, counts, theme);
     }
@@ -52,6 +59,85 @@ pub(super) fn render_queue(
                 <text class="depth" x={fmt(c.x)} y={fmt(y0 + h + 11.0)} text-anchor="middle"
                     font-size="9" font-family={font(theme)} fill={pal.text}>{ depth_words(counts) }</text>
             }
+        </g>
+    }
+}
+
+/// A stream, drawn as a log: its newest offsets as cells that stay (consuming removes
+/// nothing), a thick line where a segment starts, a marker under the cell each consumer reads
+/// next (at the right end when it waits for new messages), and what retention dropped.
+fn render_stream(node: &Node, c: Point, shape: Shape, view: &StreamView, theme: Theme) -> Html {
+    let pal = theme.palette();
+    let (w, h) = (shape.width(), shape.height());
+    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
+    // One slot more than the cells: the tail where the next message goes.
+    let slot = w / (STREAM_CELLS + 1) as f64;
+    let from = view.next.saturating_sub(STREAM_CELLS).max(view.first);
+    let x_of = |offset: u64| x0 + slot * (offset - from) as f64;
+    let cells = (from..view.next).map(|offset| {
+        let x = x_of(offset);
+        html! {
+            <g class="log-cell" data-offset={offset.to_string()}>
+                <rect x={fmt(x + 2.0)} y={fmt(y0 + 6.0)} width={fmt(slot - 4.0)} height={fmt(h - 12.0)} rx="2"
+                    fill={pal.token} stroke={pal.stroke} stroke-width="1" />
+                <text x={fmt(x + slot / 2.0)} y={fmt(c.y + 3.0)} text-anchor="middle" font-size="8"
+                    font-family={font(theme)} fill={pal.glyph}>{ offset }</text>
+            </g>
+        }
+    });
+    let segments = view
+        .segment_starts
+        .iter()
+        .filter(|&&s| s > from && s < view.next)
+        .map(|&s| {
+            let x = x_of(s);
+            html! { <line class="segment-start" x1={fmt(x)} y1={fmt(y0)} x2={fmt(x)} y2={fmt(y0 + h)}
+                stroke={pal.stroke} stroke-width="2.5" /> }
+        });
+    let readers = view.readers.iter().enumerate().map(|(i, (name, offset))| {
+        let x = x_of((*offset).clamp(from, view.next)) + slot / 2.0;
+        let y = y0 + h + 2.0 + 9.0 * i as f64;
+        html! {
+            <g class="reader" data-consumer={name.clone()} data-offset={offset.to_string()}>
+                <title>{ format!("{name} reads offset {offset} next") }</title>
+                <polygon points={format!("{},{} {},{} {},{}", fmt(x), fmt(y), fmt(x - 3.5), fmt(y + 6.0), fmt(x + 3.5), fmt(y + 6.0))}
+                    fill={pal.consumer} stroke={pal.stroke} stroke-width="0.8" />
+                <text x={fmt(x + 5.0)} y={fmt(y + 6.0)} font-size="7" font-family={font(theme)}
+                    fill={pal.text}>{ name }</text>
+            </g>
+        }
+    });
+    let about = format!(
+        "stream: offsets {}–{} kept in {} segment(s){}",
+        view.first,
+        view.next.saturating_sub(1),
+        view.segment_starts.len(),
+        if view.first > 0 {
+            format!("; retention dropped 0–{}", view.first - 1)
+        } else {
+            String::new()
+        }
+    );
+    html! {
+        <g class="node queue stream" data-kind="queue" data-name={node.name.clone()}
+            data-first={view.first.to_string()} data-next={view.next.to_string()}>
+            <title>{ about }</title>
+            <rect x={fmt(x0)} y={fmt(y0)} width={fmt(w)} height={fmt(h)}
+                fill={pal.queue} stroke={pal.stroke} stroke-width="1" />
+            { for cells }
+            { for segments }
+            // The tail, where the next message is appended.
+            <text x={fmt(x_of(view.next) + slot / 2.0)} y={fmt(c.y + 3.0)} text-anchor="middle"
+                font-size="8" font-family={font(theme)} fill={pal.text}>{ "…" }</text>
+            if from > view.first || view.first > 0 {
+                <text class="retained" x={fmt(x0)} y={fmt(y0 - 3.0)} font-size="7"
+                    font-family={font(theme)} fill={pal.text}>
+                    { if view.first > 0 { format!("‹ {} dropped", view.first) } else { format!("‹ {} more", from - view.first) } }
+                </text>
+            }
+            { caption(node, c, h / 2.0, theme) }
+            { type_badge(node, x0 + w, y0, theme) }
+            { for readers }
         </g>
     }
 }

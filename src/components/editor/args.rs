@@ -7,7 +7,7 @@ use super::super::ui::{input_value, options, select_value};
 use crate::sim::scenario::ArgValue;
 
 /// Known queue arguments, offered as suggestions in the arguments editor.
-pub(super) const QUEUE_ARGUMENTS: [&str; 12] = [
+pub(super) const QUEUE_ARGUMENTS: [&str; 15] = [
     "x-queue-type",
     "x-message-ttl",
     "x-expires",
@@ -20,7 +20,12 @@ pub(super) const QUEUE_ARGUMENTS: [&str; 12] = [
     "x-single-active-consumer",
     "x-delivery-limit",
     "x-dead-letter-strategy",
+    "x-max-age",
+    "x-stream-max-segment-size-bytes",
+    "x-max-length-bytes",
 ];
+/// basic.consume arguments.
+pub(super) const CONSUMER_ARGUMENTS: [&str; 2] = ["x-stream-offset", "x-priority"];
 /// Known exchange arguments.
 pub(super) const EXCHANGE_ARGUMENTS: [&str; 1] = ["alternate-exchange"];
 /// Headers-binding arguments.

@@ -4,14 +4,13 @@
 //! RPC server answers each request before settling it (`rpc.rs`).
 
 use amqp_playground_core::{
-    BasicCancel, BasicConsume, BasicQos, ChannelRef, ConsumerTag, DeliveryTag, Event, FieldTable,
-    Reply,
+    BasicCancel, BasicConsume, BasicQos, ChannelRef, ConsumerTag, DeliveryTag, Event, Reply,
 };
 
 use super::rpc::Request;
 use super::{settle_command, ClientId};
 use crate::sim::playground::{Playground, PlaygroundError};
-use crate::sim::scenario::{ConsumerSpec, Settle};
+use crate::sim::scenario::{field_table, ConsumerSpec, Settle};
 
 /// A consumer's connection and what it has done.
 #[derive(Default)]
@@ -77,7 +76,7 @@ impl Playground {
                         consumer_tag: ConsumerTag::default(),
                         no_ack: spec.auto_ack,
                         exclusive: false,
-                        arguments: FieldTable::default(),
+                        arguments: field_table(&spec.arguments),
                     },
                 )?;
                 if let Reply::ConsumeOk { consumer_tag } = reply {

@@ -223,6 +223,25 @@ impl World {
         });
     }
 
+    /// basic.qos(prefetch 5, global) on the main channel, then a manual-ack basic.consume of
+    /// `queue` tagged `c`: what the queue type makes of a channel-wide prefetch.
+    pub fn consume_under_global_qos(&mut self, queue: &str) -> Result<Reply, BrokerError> {
+        self.ok(BasicQos {
+            channel: self.ch,
+            prefetch_size: 0,
+            prefetch_count: 5,
+            global: true,
+        });
+        self.run(BasicConsume {
+            channel: self.ch,
+            queue: queue.into(),
+            consumer_tag: "c".into(),
+            no_ack: false,
+            exclusive: false,
+            arguments: FieldTable::new(),
+        })
+    }
+
     /// basic.get with manual ack: the body, or None when empty.
     pub fn get(&mut self, queue: &str) -> Option<(DeliveryTag, String)> {
         match self.ok(BasicGet {
