@@ -6,7 +6,9 @@
 //! tagged objects make the canonical output readable back in: `{"$decimal": "1.5"}` and
 //! `{"$bytes": base64}`. Two more pick a wire type a test needs: `{"$double": 1.0}` (AMQP
 //! double, e.g. to show 3.x headers matching 1 == 1.0) and `{"$signedint": 5}` (32-bit,
-//! RabbitMQ's `signedint`, e.g. to show integer widths are equivalent).
+//! RabbitMQ's `signedint`, e.g. to show integer widths are equivalent). `{"$timestamp": 60}`
+//! is an AMQP timestamp in seconds (a stream's `x-stream-offset` from a point in time; the
+//! core's clock starts at 0).
 //!
 //! Canonical output loses the integer width on purpose: the two sides of a fidelity comparison
 //! (our core and a real client library) may pick different widths for the same number, and
@@ -123,7 +125,11 @@ fn tagged_value(map: &Map<String, Value>, path: &str) -> Result<Option<FieldValu
             .and_then(|i| i32::try_from(i).ok())
             .map(|i| Some(FieldValue::I32(i)))
             .ok_or_else(|| err(format!("$signedint {n} is not a 32-bit signed integer"))),
-        ("$double" | "$signedint", other) => Err(err(format!(
+        ("$timestamp", Value::Number(n)) => n
+            .as_u64()
+            .map(|t| Some(FieldValue::Timestamp(t)))
+            .ok_or_else(|| err(format!("$timestamp {n} is not a whole number of seconds"))),
+        ("$double" | "$signedint" | "$timestamp", other) => Err(err(format!(
             "{key} expects a number, got {}",
             describe(other)
         ))),

@@ -101,6 +101,10 @@ fn malformed_inputs_and_their_messages() {
             r#"step 0 (publish): field "headers["n"]": $signedint 3000000000 is not a 32-bit signed integer"#,
         ),
         (
+            &steps(r#"{"consume": {"queue": "s", "tag": "t", "ack": "ack", "prefetch": 1, "arguments": {"x-stream-offset": {"$timestamp": -5}}}}"#),
+            r#"step 0 (consume): field "arguments["x-stream-offset"]": $timestamp -5 is not a whole number of seconds"#,
+        ),
+        (
             &steps(r#"{"publish": {"exchange": "", "routing_key": "k", "body": "x", "headers": {"n": {"$double": "1"}}}}"#),
             r#"step 0 (publish): field "headers["n"]": $double expects a number, got "1""#,
         ),

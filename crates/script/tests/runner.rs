@@ -190,3 +190,37 @@ fn the_same_script_gives_the_same_text_every_time() {
     assert_eq!(again, first);
     assert_eq!(backend.now().0, 0, "work-queues never sleeps");
 }
+
+#[test]
+fn a_stream_consumer_can_start_from_a_point_in_virtual_time() {
+    // {"$timestamp": N} is an AMQP timestamp; the core's clock starts at 0 s.
+    let v = result(
+        r#"{"queues": [{"name": "s", "durable": true, "drain": false,
+                        "arguments": {"x-queue-type": "stream"}}],
+            "steps": [
+              {"publish": {"exchange": "", "routing_key": "s", "body": "at-0s"}},
+              {"sleep_ms": 2000},
+              {"publish": {"exchange": "", "routing_key": "s", "body": "at-2s"}},
+              {"sleep_ms": 2000},
+              {"publish": {"exchange": "", "routing_key": "s", "body": "at-4s"}},
+              {"consume": {"queue": "s", "tag": "since-1s", "ack": "ack", "prefetch": 10,
+                           "arguments": {"x-stream-offset": {"$timestamp": 1}}}},
+              {"consume": {"queue": "s", "tag": "last-3s", "ack": "ack", "prefetch": 10,
+                           "channel": "b", "arguments": {"x-stream-offset": "3s"}}}
+            ]}"#,
+    );
+    assert_eq!(
+        bodies(&v["consumers"]["since-1s"]),
+        ["at-2s", "at-4s"],
+        "{v}"
+    );
+    assert_eq!(
+        bodies(&v["consumers"]["last-3s"]),
+        ["at-2s", "at-4s"],
+        "{v}"
+    );
+    assert_eq!(
+        v["consumers"]["since-1s"][0]["headers"]["x-stream-offset"],
+        1
+    );
+}
