@@ -41,13 +41,6 @@ struct Program {
     stderr: Arc<Mutex<String>>,
 }
 
-/// Waits for a producer's `line`, then for it to exit with 0.
-async fn run_to_end(mut program: Program, line: &str) {
-    program.wait_for(line, Duration::from_secs(30)).await;
-    let (ok, stderr) = program.exit(Duration::from_secs(20)).await;
-    assert!(ok, "{line:?}: the program exits 0; stderr {stderr}");
-}
-
 impl Program {
     /// Starts a tutorial program and waits for its first `line` (a consumer's "Waiting").
     async fn started(script: &str, args: &[&str], port: u16, line: &str) -> Program {
@@ -142,6 +135,17 @@ impl Drop for Program {
     }
 }
 
+/// The page on a fresh bridge, for a test that runs pika programs; `None` (the test skips,
+/// or fails under CI=true) without the tools or pika.
+async fn pika_page(test: &str) -> Option<(Tools, amqp_playground_bridge::BridgeHandle, Browser)> {
+    let tools = Tools::find_or_skip(test)?;
+    if !have_pika() {
+        return None;
+    }
+    let (bridge, browser) = open_bridge(&tools, None).await;
+    Some((tools, bridge, browser))
+}
+
 const WAITING_LOGS: &str = " [*] Waiting for logs. To exit press CTRL+C";
 
 /// Runs a producer to its end and checks it printed `sent`.
@@ -153,15 +157,11 @@ async fn run(script: &str, args: &[&str], port: u16, sent: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq() {
-    let Some(tools) =
-        Tools::find_or_skip("pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq")
+    let Some((_tools, bridge, browser)) =
+        pika_page("pika_tutorials_4_and_5_route_in_the_page_as_on_rabbitmq").await
     else {
         return;
     };
-    if !have_pika() {
-        return;
-    }
-    let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
 
     // Tutorial 4: a direct exchange, one binding per severity.
@@ -259,23 +259,15 @@ const QUORUM_QUEUES: &str = "return [...document.querySelectorAll('svg.diagram g
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
-    let Some(tools) =
-        Tools::find_or_skip("pika_tutorials_1_and_2_declare_quorum_queues_in_the_page")
+    let Some((_tools, bridge, browser)) =
+        pika_page("pika_tutorials_1_and_2_declare_quorum_queues_in_the_page").await
     else {
         return;
     };
-    if !have_pika() {
-        return;
-    }
-    let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
     // Tutorial 1, as rabbitmq.com has it today: `hello` is a durable quorum queue, which the
     // page's hello-world already has, so send.py's message reaches the page's own C.
-    run_to_end(
-        Program::start("send.py", &[], port),
-        " [x] Sent 'Hello World!'",
-    )
-    .await;
+    run("send.py", &[], port, " [x] Sent 'Hello World!'").await;
     browser
         .wait_until(
             "C to receive send.py's message",
@@ -292,11 +284,7 @@ async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
     )
     .await;
     for _ in 0..2 {
-        run_to_end(
-            Program::start("send.py", &[], port),
-            " [x] Sent 'Hello World!'",
-        )
-        .await;
+        run("send.py", &[], port, " [x] Sent 'Hello World!'").await;
     }
     receiver
         .wait_for(" [x] Received b'Hello World!'", Duration::from_secs(30))
@@ -348,13 +336,11 @@ async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pika_tutorial_3_runs_on_the_broker_in_the_page() {
-    let Some(tools) = Tools::find_or_skip("pika_tutorial_3_runs_on_the_broker_in_the_page") else {
+    let Some((tools, bridge, browser)) =
+        pika_page("pika_tutorial_3_runs_on_the_broker_in_the_page").await
+    else {
         return;
     };
-    if !have_pika() {
-        return;
-    }
-    let (bridge, browser) = open_bridge(&tools, None).await;
     let port = bridge.amqp.port();
     let receiver = Program::start("receive_logs.py", &[], port);
     receiver
