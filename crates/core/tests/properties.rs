@@ -6,7 +6,11 @@
 //! exchange with CC keys, a durable priority queue and a durable single-active-consumer queue.
 //! Random publishes (some persistent, some prioritised), gets, consumers, acks/nacks/rejects
 //! (single and multiple), recovers, purges, channel and connection closes, broker restarts and
-//! time steps run against it.
+//! time steps run against it. A quorum queue with a delivery limit dead-letters into `dlq`,
+//! and two streams hang off the fanout: `log` (kept whole: each consumer's offsets must run
+//! on without a gap or a repeat) and `capped` (tiny segments and a byte limit: retention).
+//! Conservation counts a stream's retained messages as ready; reading a stream removes
+//! nothing, so its acks end no copy.
 
 mod harness;
 
@@ -16,7 +20,14 @@ use amqp_playground_core::*;
 use harness::{args, s};
 use proptest::prelude::*;
 
-const QUEUES: [&str; 7] = ["plain", "ttl", "limited", "refusing", "dlq", "prio", "sac"];
+const QUEUES: [&str; 10] = [
+    "plain", "ttl", "limited", "refusing", "dlq", "prio", "sac", "qq", "log", "capped",
+];
+const STREAMS: [&str; 2] = ["log", "capped"];
+
+fn is_stream(queue: &str) -> bool {
+    STREAMS.contains(&queue)
+}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -63,16 +74,16 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        12 => (0..6u8, proptest::option::of(0..30u8), any::<bool>())
+        12 => (0..7u8, proptest::option::of(0..30u8), any::<bool>())
             .prop_map(|(target, expiration, cc)| Op::Publish { target, expiration, cc }),
-        8 => (0..7u8, any::<bool>()).prop_map(|(queue, no_ack)| Op::Get { queue, no_ack }),
-        4 => (0..2u8, 0..7u8, any::<bool>(), 0..3u8)
+        8 => (0..10u8, any::<bool>()).prop_map(|(queue, no_ack)| Op::Get { queue, no_ack }),
+        4 => (0..2u8, 0..10u8, any::<bool>(), 0..3u8)
             .prop_map(|(channel, queue, no_ack, prefetch)| Op::Consume { channel, queue, no_ack, prefetch }),
         2 => (0..2u8, any::<u8>()).prop_map(|(channel, pick)| Op::Cancel { channel, pick }),
         12 => (0..2u8, any::<u8>(), 0..5u8, any::<bool>())
             .prop_map(|(channel, pick, how, multiple)| Op::Settle { channel, pick, how, multiple }),
         2 => (0..2u8).prop_map(|channel| Op::Recover { channel }),
-        2 => (0..7u8).prop_map(|queue| Op::Purge { queue }),
+        2 => (0..10u8).prop_map(|queue| Op::Purge { queue }),
         2 => (0..2u8).prop_map(|channel| Op::Close { channel }),
         6 => (0..40u8).prop_map(|ms| Op::Advance { ms }),
         1 => Just(Op::Reconnect),
@@ -171,7 +182,34 @@ impl Run {
                 args(&[("x-single-active-consumer", FieldValue::Bool(true))]),
             )
         });
-        for q in ["plain", "ttl", "limited"] {
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare(
+                "qq",
+                args(&[
+                    ("x-queue-type", s("quorum")),
+                    ("x-delivery-limit", FieldValue::I32(2)),
+                    ("x-dead-letter-exchange", s("")),
+                    ("x-dead-letter-routing-key", s("dlq")),
+                ]),
+            )
+        });
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare("log", args(&[("x-queue-type", s("stream"))]))
+        });
+        self.cmd(QueueDeclare {
+            durable: true,
+            ..declare(
+                "capped",
+                args(&[
+                    ("x-queue-type", s("stream")),
+                    ("x-stream-max-segment-size-bytes", FieldValue::I32(3)),
+                    ("x-max-length-bytes", FieldValue::I32(4)),
+                ]),
+            )
+        });
+        for q in ["plain", "ttl", "limited", "log", "capped"] {
             self.cmd(QueueBind {
                 channel: ch,
                 queue: q.into(),
@@ -270,6 +308,7 @@ impl Run {
                     2 => ("amq.topic", "r.x"),
                     3 => ("", "prio"),
                     4 => ("", "sac"),
+                    5 => ("", "qq"),
                     _ => ("", "ttl"),
                 };
                 let mut properties = Properties {
@@ -296,6 +335,9 @@ impl Run {
                 });
             }
             Op::Get { queue, no_ack } => {
+                if is_stream(QUEUES[queue as usize]) {
+                    return; // 540, a connection error (stream-declare.json)
+                }
                 let ch = self.channels[0];
                 self.cmd(BasicGet {
                     channel: ch,
@@ -310,6 +352,24 @@ impl Run {
                 prefetch,
             } => {
                 let ch = self.channels[channel as usize];
+                let name = QUEUES[queue as usize];
+                // A stream needs manual acks and a prefetch (else 540 / 406), and reads from
+                // an offset.
+                let stream = is_stream(name);
+                let (no_ack, prefetch) = if stream {
+                    (false, prefetch.max(1))
+                } else {
+                    (no_ack, prefetch)
+                };
+                let mut arguments = FieldTable::new();
+                if stream {
+                    let offset = match (prefetch + queue) % 3 {
+                        0 => s("first"),
+                        1 => s("next"),
+                        _ => s("last"),
+                    };
+                    arguments.insert("x-stream-offset", offset);
+                }
                 self.cmd(BasicQos {
                     channel: ch,
                     prefetch_size: 0,
@@ -318,11 +378,11 @@ impl Run {
                 });
                 self.cmd(BasicConsume {
                     channel: ch,
-                    queue: QUEUES[queue as usize].into(),
+                    queue: name.into(),
                     consumer_tag: "".into(),
                     no_ack,
                     exclusive: false,
-                    arguments: FieldTable::new(),
+                    arguments,
                 });
             }
             Op::Cancel { channel, pick } => {
@@ -359,6 +419,19 @@ impl Run {
                 } else {
                     tags[pick as usize % tags.len()]
                 };
+                // nack/reject of a stream delivery is 540 (a connection error): ack those.
+                let touches_stream = self
+                    .broker
+                    .connections()
+                    .iter()
+                    .flat_map(|c| c.channels.iter())
+                    .filter(|info| info.channel == ch)
+                    .flat_map(|info| info.unacked.iter())
+                    .any(|u| {
+                        is_stream(u.queue.as_str())
+                            && (u.delivery_tag == tag || (multiple && u.delivery_tag <= tag))
+                    });
+                let how = if touches_stream { 0 } else { how };
                 match how {
                     0 => self.cmd(BasicAck {
                         channel: ch,
@@ -386,6 +459,9 @@ impl Run {
                 });
             }
             Op::Purge { queue } => {
+                if is_stream(QUEUES[queue as usize]) {
+                    return; // 540, a connection error
+                }
                 let ch = self.channels[1];
                 self.cmd(QueuePurge {
                     channel: ch,
@@ -423,6 +499,8 @@ fn check_conservation(run: &Run) -> Result<(), TestCaseError> {
     for e in &run.events {
         match e {
             Event::Routed { queues, .. } => born += queues.len(),
+            // Reading a stream ends no copy: its log keeps them (counted as ready).
+            Event::Acked { queue, .. } if is_stream(queue.as_str()) => {}
             Event::Delivered { no_ack: true, .. } | Event::Acked { .. } => ended += 1,
             Event::Expired { .. } => ended += 1,
             // An expired copy that is dead-lettered was counted once, as expired.
@@ -440,8 +518,9 @@ fn check_conservation(run: &Run) -> Result<(), TestCaseError> {
         .connections()
         .iter()
         .flat_map(|c| c.channels.iter())
-        .map(|ch| ch.unacked.len())
-        .sum();
+        .flat_map(|ch| ch.unacked.iter())
+        .filter(|u| !is_stream(u.queue.as_str()))
+        .count();
     prop_assert_eq!(
         born as isize,
         ended + (ready + unacked) as isize,
@@ -473,8 +552,9 @@ fn check_order(run: &Run) -> Result<(), TestCaseError> {
         }
     }
     for (queue, delivered) in first {
-        if queue == "prio" {
-            // Priority queues deliver by priority, not arrival.
+        if queue == "prio" || is_stream(&queue) {
+            // Priority queues deliver by priority, not arrival; a stream delivers every
+            // message to every consumer (`check_offsets`).
             continue;
         }
         let order = &entered[&queue];
@@ -487,6 +567,35 @@ fn check_order(run: &Run) -> Result<(), TestCaseError> {
                 delivered,
                 order
             );
+        }
+    }
+    Ok(())
+}
+
+/// A consumer of `log` (which retention never cuts) reads consecutive offsets: never a gap,
+/// never a repeat.
+fn check_offsets(run: &Run) -> Result<(), TestCaseError> {
+    let mut last: BTreeMap<(ChannelRef, ConsumerTag), i64> = BTreeMap::new();
+    for e in &run.events {
+        if let Event::Delivered {
+            queue,
+            channel,
+            consumer_tag: Some(tag),
+            properties,
+            ..
+        } = e
+        {
+            if queue.as_str() != "log" {
+                continue;
+            }
+            let offset = properties
+                .header("x-stream-offset")
+                .and_then(|v| v.as_integer());
+            prop_assert!(offset.is_some(), "a stream delivery carries its offset");
+            let offset = offset.unwrap_or_default();
+            if let Some(prev) = last.insert((*channel, tag.clone()), offset) {
+                prop_assert_eq!(offset, prev + 1, "consumer {:?} on {:?}", tag, channel);
+            }
         }
     }
     Ok(())
@@ -515,6 +624,7 @@ proptest! {
         }
         check_conservation(&run)?;
         check_order(&run)?;
+        check_offsets(&run)?;
     }
 
     #[test]
@@ -559,4 +669,72 @@ proptest! {
         prop_assert_eq!(&a.events, &b.events);
         prop_assert_eq!(&a.replies, &b.replies);
     }
+}
+
+#[test]
+fn the_harness_reaches_the_streams_and_the_quorum_queue() {
+    // The properties above are only as good as the paths they reach: a fixed sequence shows
+    // the streams deliver with offsets, retention drops, and the quorum queue dead-letters.
+    let mut run = Run::new(Compat::RabbitMq4);
+    let consume = |queue: u8, prefetch: u8| Op::Consume {
+        channel: 1,
+        queue,
+        no_ack: false,
+        prefetch,
+    };
+    run.apply(&consume(8, 2)); // log, from "first"
+    for _ in 0..8 {
+        run.apply(&Op::Publish {
+            target: 1, // amq.fanout: plain, ttl, limited, log, capped
+            expiration: None,
+            cc: false,
+        });
+        run.apply(&Op::Settle {
+            channel: 1,
+            pick: 0,
+            how: 1, // nack: turned into an ack for a stream delivery
+            multiple: true,
+        });
+    }
+    for _ in 0..4 {
+        run.apply(&Op::Publish {
+            target: 5,
+            expiration: None,
+            cc: false,
+        });
+    }
+    for _ in 0..3 {
+        run.apply(&Op::Get {
+            queue: 7,
+            no_ack: false,
+        });
+        run.apply(&Op::Settle {
+            channel: 0,
+            pick: 0,
+            how: 3, // reject with requeue: counted against the delivery limit of 2
+            multiple: false,
+        });
+    }
+    let log_deliveries = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Delivered { queue, .. } if queue.as_str() == "log"))
+        .count();
+    assert_eq!(log_deliveries, 8);
+    assert!(run.events.iter().any(|e| matches!(
+        e,
+        Event::Dropped {
+            reason: DropReason::Retention,
+            ..
+        }
+    )));
+    assert!(run.events.iter().any(|e| matches!(
+        e,
+        Event::DeadLettered {
+            reason: DeathReason::DeliveryLimit,
+            ..
+        }
+    )));
+    check_conservation(&run).unwrap();
+    check_offsets(&run).unwrap();
 }
