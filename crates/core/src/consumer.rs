@@ -17,6 +17,8 @@ pub(crate) struct Consumer {
     pub unacked: u32,
     /// Streams: the offset this consumer reads next.
     pub offset: Option<u64>,
+    /// Streams (4.x): `x-stream-filter`, the filter values it wants.
+    pub filter: Option<Box<crate::stream::StreamFilter>>,
 }
 
 impl Consumer {

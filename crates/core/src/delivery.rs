@@ -259,6 +259,13 @@ impl Sinks<'_> {
                     queue.consumers[i].offset = Some(offset);
                     break;
                 };
+                if c.filter
+                    .as_ref()
+                    .is_some_and(|f| !f.passes(&record.message))
+                {
+                    queue.consumers[i].offset = Some(offset + 1);
+                    continue;
+                }
                 let mut entry = Entry {
                     message: record.message.clone(),
                     expires_at: u64::MAX,

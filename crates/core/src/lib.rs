@@ -88,8 +88,9 @@
 //!   A stream writes one chunk per message (RabbitMQ batches concurrent writes, and `last`
 //!   starts at the last chunk); segment sizes count bodies, not the on-disk format; a bad
 //!   `x-stream-offset` is a 406 with the reason (3.10 answers 541 INTERNAL_ERROR). In 4.x the
-//!   core does not model quorum queue priorities, `x-acquired-count`, stream filtering
-//!   (`x-stream-filter`) or stream single active consumer; 4.x rules it cannot check against
+//!   core does not model quorum queue priorities, `x-acquired-count` or stream single
+//!   active consumer; stream filtering is exact (one message per chunk, see
+//!   [`StreamFilter`]), where RabbitMQ's Bloom filter may let other values through; 4.x rules it cannot check against
 //!   the suite's broker follow RabbitMQ's docs (`tests/quorum.rs`, `tests/streams.rs`).
 //!   No policies or operator policies (so no policy-set TTL, DLX, length limit, delivery
 //!   limit or alternate exchange). `x-queue-mode` / `x-queue-version` are accepted and
@@ -167,4 +168,4 @@ pub use inspect::*;
 pub use message::{Body, DeathReason, Properties};
 pub use names::*;
 pub use queue::{Overflow, QueueType, DEFAULT_DELIVERY_LIMIT_4X};
-pub use stream::{OffsetSpec, Segment};
+pub use stream::{OffsetSpec, Segment, StreamFilter};

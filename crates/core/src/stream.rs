@@ -163,6 +163,53 @@ impl StreamLog {
     }
 }
 
+/// A stream consumer's filter (4.x: `x-stream-filter`, `x-stream-match-unfiltered`).
+///
+/// RabbitMQ filters whole chunks with a Bloom filter of the `x-stream-filter-value`s in them,
+/// so a consumer may still get messages with other values and must filter again itself. Here
+/// a chunk is one message, so the broker's filter is exact; a client that filters again (as
+/// the docs ask) sees the same messages on both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamFilter {
+    /// Wanted values.
+    pub values: Vec<String>,
+    /// Also deliver messages published without a filter value.
+    pub match_unfiltered: bool,
+}
+
+impl StreamFilter {
+    /// Reads the consume arguments; `None` when there is no `x-stream-filter`.
+    pub(crate) fn from_arguments(arguments: &crate::FieldTable) -> Option<StreamFilter> {
+        let values = match arguments.get("x-stream-filter")? {
+            FieldValue::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            v => vec![v.as_str()?.to_string()],
+        };
+        let match_unfiltered = matches!(
+            arguments.get("x-stream-match-unfiltered"),
+            Some(FieldValue::Bool(true))
+        );
+        Some(StreamFilter {
+            values,
+            match_unfiltered,
+        })
+    }
+
+    /// Whether a message with this `x-stream-filter-value` header passes.
+    pub(crate) fn passes(&self, message: &Message) -> bool {
+        match message
+            .properties
+            .header("x-stream-filter-value")
+            .and_then(|v| v.as_str())
+        {
+            Some(value) => self.values.iter().any(|v| v == value),
+            None => self.match_unfiltered,
+        }
+    }
+}
+
 /// Where a stream consumer starts (`x-stream-offset`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OffsetSpec {

@@ -206,3 +206,55 @@ fn a_bad_offset_is_refused_with_what_was_wrong() {
         "{text}"
     );
 }
+
+#[test]
+fn four_x_filters_a_stream_by_x_stream_filter_value() {
+    // rabbitmq.com/docs/stream-filtering (3.13+): publish with the `x-stream-filter-value`
+    // header, consume with `x-stream-filter` (and `x-stream-match-unfiltered`). 3.10 has no
+    // filtering: the consumer gets everything.
+    for (compat, want) in [
+        (Compat::RabbitMq4, vec!["cal-1", "plain", "cal-2"]),
+        (
+            Compat::RabbitMq310,
+            vec!["cal-1", "ny-1", "plain", "cal-2", "ny-2"],
+        ),
+    ] {
+        let mut w = World::with_compat(compat);
+        declare_stream(&mut w, "s", &[]);
+        for (body, region) in [
+            ("cal-1", Some("california")),
+            ("ny-1", Some("new-york")),
+            ("plain", None),
+            ("cal-2", Some("california")),
+            ("ny-2", Some("new-york")),
+        ] {
+            let properties = Properties {
+                headers: region.map(|r| args(&[("x-stream-filter-value", s(r))])),
+                ..Properties::default()
+            };
+            w.publish_with("", "s", body, properties);
+        }
+        let ch = w.open(2);
+        w.events();
+        w.ok(BasicQos {
+            channel: ch,
+            prefetch_size: 0,
+            prefetch_count: 10,
+            global: false,
+        });
+        w.ok(BasicConsume {
+            channel: ch,
+            queue: "s".into(),
+            consumer_tag: "".into(),
+            no_ack: false,
+            exclusive: false,
+            arguments: args(&[
+                ("x-stream-offset", s("first")),
+                ("x-stream-filter", FieldValue::Array(vec![s("california")])),
+                ("x-stream-match-unfiltered", FieldValue::Bool(true)),
+            ]),
+        });
+        let got: Vec<String> = delivered(&mut w, ch).into_iter().map(|(b, _)| b).collect();
+        assert_eq!(got, want, "{compat:?}");
+    }
+}

@@ -79,7 +79,7 @@ impl Broker {
                 Resource("queue", name.as_str(), vhost.as_str())
             )));
         }
-        let mut offset = None;
+        let (mut offset, mut filter) = (None, None);
         if q.kind() == QueueType::Stream {
             // Observed on RabbitMQ 3.10.8, in this order.
             if c.no_ack {
@@ -102,6 +102,10 @@ impl Broker {
             )?;
             let log = q.stream.as_ref().expect("a stream has a log");
             offset = Some(log.start(&spec, self.now));
+            if self.compat == crate::Compat::RabbitMq4 {
+                // Stream filtering came with 3.13; 3.10 ignores the argument.
+                filter = crate::stream::StreamFilter::from_arguments(&c.arguments).map(Box::new);
+            }
         }
         if (c.exclusive && !q.consumers.is_empty()) || q.consumers.iter().any(|c| c.exclusive) {
             return Err(BrokerError::AccessRefused(format!(
@@ -137,6 +141,7 @@ impl Broker {
             priority,
             unacked: 0,
             offset,
+            filter,
         });
         q.had_consumer = true;
         q.last_used = now;
