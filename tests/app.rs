@@ -223,7 +223,8 @@ async fn the_api_refuses_bad_input_with_a_clear_error() {
         Some(
             "no preset named `no-such-tutorial`; the presets are: hello-world, work-queues, \
              fair-dispatch, publish-subscribe, routing, topics, rpc, publisher-confirms, headers, \
-             dead-lettering, alternate-exchange, priority, durability"
+             dead-lettering, poison-message, replay-stream, alternate-exchange, priority, \
+             durability"
         )
     );
     assert_eq!(snapshot_number(&["producers", "P", "published"]), 0.0);

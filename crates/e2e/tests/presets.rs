@@ -41,7 +41,7 @@ fn receivers(snap: &Value, want: &[(&str, u64)]) -> Result<(), String> {
     Ok(())
 }
 
-const CASES: [Case; 13] = [
+const CASES: [Case; 15] = [
     Case {
         preset: "hello-world",
         steps: "api.publish({ routingKey: 'hello' });",
@@ -131,6 +131,25 @@ const CASES: [Case; 13] = [
             receivers(s, &[("C", 3)])?;
             expect("acked", s["consumers"]["C"]["acked"].clone(), 2.into())?;
             expect("refused", s["consumers"]["C"]["refused"].clone(), 1.into())
+        },
+    },
+    Case {
+        preset: "poison-message",
+        steps: "api.publish({});",
+        check: |s| {
+            // Delivered with counts 0..3, the fourth reject passes the limit of 3.
+            receivers(s, &[("C", 4)])?;
+            expect("parked", s["queues"]["parked"]["ready"].clone(), 1.into())?;
+            expect("tasks", s["queues"]["tasks"]["ready"].clone(), 0.into())
+        },
+    },
+    Case {
+        preset: "replay-stream",
+        steps: "api.publish({ count: 3 });",
+        check: |s| {
+            // C3 reads from offset 2; the log keeps all three.
+            receivers(s, &[("C1", 3), ("C2", 3), ("C3", 1)])?;
+            expect("kept", s["queues"]["events"]["ready"].clone(), 3.into())
         },
     },
     Case {
@@ -247,10 +266,11 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     assert_eq!(name, "hello-world");
 
-    // The inspector: a queue argument typed in, refused with the broker's text, then accepted.
+    // The inspector: a queue argument typed in, refused with the broker's text, then accepted
+    // (on fair-dispatch's classic `hello`, which has no arguments yet).
     browser
         .eval(
-            "window.amqpPlayground.loadPreset('hello-world');
+            "window.amqpPlayground.loadPreset('fair-dispatch');
              document.querySelector(\"g.node.queue[data-name='hello']\")
                .dispatchEvent(new MouseEvent('click', { bubbles: true }));
              return null;",
