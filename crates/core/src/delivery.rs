@@ -32,24 +32,37 @@ pub(crate) enum Return {
 
 /// The properties a delivery from `queue` carries: a quorum queue adds `x-delivery-count`,
 /// to every basic.get and to a consumer's redeliveries (observed on RabbitMQ 3.10.8: a
-/// consumer's first delivery has no header, a basic.get's says 0).
-/// A stream adds `x-stream-offset` to every delivery.
-pub(crate) fn delivered_properties(queue: &Queue, entry: &Entry, get: bool) -> Arc<Properties> {
+/// consumer's first delivery has no header, a basic.get's says 0), and in 4.3
+/// `x-acquired-count` once a copy came back (`acquired`: the profile has it). A stream adds
+/// `x-stream-offset` to every delivery.
+pub(crate) fn delivered_properties(
+    queue: &Queue,
+    entry: &Entry,
+    get: bool,
+    acquired: bool,
+) -> Arc<Properties> {
     let props = &entry.message.properties;
-    let (name, value) = match queue.kind() {
-        QueueType::Classic => return props.clone(),
+    let mut added: Vec<(&str, u64)> = Vec::new();
+    match queue.kind() {
+        QueueType::Classic => {}
         QueueType::Quorum => {
-            let count = entry.delivery_count();
-            if count == 0 && !get {
-                return props.clone();
+            if acquired && entry.acquired_count() > 0 {
+                added.push(("x-acquired-count", entry.acquired_count()));
             }
-            ("x-delivery-count", count)
+            if get || entry.delivery_count() > 0 {
+                added.push(("x-delivery-count", entry.delivery_count()));
+            }
         }
-        QueueType::Stream => ("x-stream-offset", entry.position()),
-    };
+        QueueType::Stream => added.push(("x-stream-offset", entry.position())),
+    }
+    if added.is_empty() {
+        return props.clone();
+    }
     let mut p = Properties::clone(props);
     let mut headers = p.headers.take().unwrap_or_default();
-    headers.insert(name, crate::FieldValue::I64(value as i64));
+    for (name, value) in added {
+        headers.insert(name, crate::FieldValue::I64(value as i64));
+    }
     p.headers = Some(headers);
     Arc::new(p)
 }
@@ -65,6 +78,8 @@ pub(crate) struct Sinks<'a> {
     /// Record `Delivered` (also when the other message events are off for a wire server).
     pub record_deliveries: bool,
     pub honour_global_qos: bool,
+    /// Quorum deliveries carry 4.3's `x-acquired-count`.
+    pub acquired_count: bool,
 }
 
 impl Sinks<'_> {
@@ -215,7 +230,7 @@ impl Sinks<'_> {
                 redelivered: entry.redelivered(),
                 queue: queue.name.clone(),
                 message: &entry.message,
-                properties: delivered_properties(queue, &entry, false),
+                properties: delivered_properties(queue, &entry, false, self.acquired_count),
                 no_ack,
             }
             .event();
@@ -458,6 +473,7 @@ impl Broker {
             record: *record_message_events,
             record_deliveries: *record_deliveries,
             honour_global_qos: compat.honours_global_qos(),
+            acquired_count: *compat == crate::Compat::RabbitMq4,
         };
         Some(f(queue, &mut sinks))
     }
@@ -487,16 +503,15 @@ impl Broker {
         entry.set_redelivered();
         let message = entry.message.id;
         // 4.x counts failed deliveries only: a nack (a "modify" that did not fail) does not.
-        let counts = !(how == Return::Nack && self.compat == crate::Compat::RabbitMq4);
+        let compat = self.compat;
+        let counts = !(how == Return::Nack && compat == crate::Compat::RabbitMq4);
         let done = self.with_queue(vhost, &queue, |q, s| {
             if q.kind() == QueueType::Stream {
                 // Nothing goes back into a log: the consumer's credit is all it returns.
                 return;
             }
             if q.kind() == QueueType::Quorum {
-                if counts {
-                    entry.count_return();
-                }
+                entry.count_return(counts);
                 if q.args
                     .delivery_limit
                     .is_some_and(|limit| entry.delivery_count() > limit)
@@ -510,7 +525,12 @@ impl Broker {
                     return;
                 }
             }
-            let to_returns = how == Return::Closed || q.args.delivery_limit.is_some();
+            // 3.10 re-enqueues a nack/reject without a delivery limit at the back (observed);
+            // 4.x puts every return in the returns queue (rabbitmq.com/docs/priority,
+            // "Redelivery of Returned Messages").
+            let to_returns = how == Return::Closed
+                || q.args.delivery_limit.is_some()
+                || compat == crate::Compat::RabbitMq4;
             q.requeue(entry, to_returns);
             s.emit(|| Event::Requeued {
                 queue: q.name.clone(),

@@ -87,9 +87,9 @@
 //!   its retained messages and its consumers (3.10 reports 0 consumers and a lagging count).
 //!   A stream writes one chunk per message (RabbitMQ batches concurrent writes, and `last`
 //!   starts at the last chunk); segment sizes count bodies, not the on-disk format; a bad
-//!   `x-stream-offset` is a 406 with the reason (3.10 answers 541 INTERNAL_ERROR). In 4.x the
-//!   core does not model quorum queue priorities, `x-acquired-count` or stream single
-//!   active consumer; stream filtering is exact (one message per chunk, see
+//!   `x-stream-offset` is a 406 with the reason (3.10 answers 541 INTERNAL_ERROR). 4.x quorum
+//!   queues have 4.3's strict priorities 0-31 and `x-acquired-count`; the core does not model
+//!   stream single active consumer (a stream-protocol feature) or delayed retry; stream filtering is exact (one message per chunk, see
 //!   [`StreamFilter`]), where RabbitMQ's Bloom filter may let other values through; 4.x rules it cannot check against
 //!   the suite's broker follow RabbitMQ's docs (`tests/quorum.rs`, `tests/streams.rs`).
 //!   No policies or operator policies (so no policy-set TTL, DLX, length limit, delivery

@@ -218,9 +218,38 @@ pub(crate) struct Entry {
 }
 
 const REDELIVERED: u64 = 1 << 63;
-const COUNT_SHIFT: u32 = 48;
-const COUNT_MASK: u64 = ((1 << 15) - 1) << COUNT_SHIFT;
-const POSITION_MASK: u64 = (1 << COUNT_SHIFT) - 1;
+/// Bits 0-39: position; 40-51: delivery count; 52-62: acquired count; 63: redelivered.
+const POSITION_BITS: u32 = 40;
+const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
+const DELIVERY: Counter = Counter {
+    shift: POSITION_BITS,
+    bits: 12,
+};
+const ACQUIRED: Counter = Counter {
+    shift: POSITION_BITS + 12,
+    bits: 11,
+};
+
+/// A saturating counter in some bits of an entry's slot.
+struct Counter {
+    shift: u32,
+    bits: u32,
+}
+
+impl Counter {
+    fn max(&self) -> u64 {
+        (1 << self.bits) - 1
+    }
+
+    fn get(&self, slot: u64) -> u64 {
+        (slot >> self.shift) & self.max()
+    }
+
+    fn bump(&self, slot: u64) -> u64 {
+        let next = (self.get(slot) + 1).min(self.max());
+        (slot & !(self.max() << self.shift)) | (next << self.shift)
+    }
+}
 
 impl Entry {
     pub fn position(&self) -> u64 {
@@ -232,15 +261,23 @@ impl Entry {
         self.slot = (self.slot & !POSITION_MASK) | (position & POSITION_MASK);
     }
 
-    /// How often a quorum queue saw this copy come back (`x-delivery-count`).
+    /// Failed deliveries a quorum queue counted (`x-delivery-count`, saturating at 4 095).
     pub fn delivery_count(&self) -> u64 {
-        (self.slot & COUNT_MASK) >> COUNT_SHIFT
+        DELIVERY.get(self.slot)
     }
 
-    /// Counts one more return (saturating at 32 767).
-    pub fn count_return(&mut self) {
-        let next = (self.delivery_count() + 1).min(COUNT_MASK >> COUNT_SHIFT);
-        self.slot = (self.slot & !COUNT_MASK) | (next << COUNT_SHIFT);
+    /// Returns of any kind (4.3's `x-acquired-count`, saturating at 2 047).
+    pub fn acquired_count(&self) -> u64 {
+        ACQUIRED.get(self.slot)
+    }
+
+    /// Counts one return; `failed` ones (reject, a closed channel; in 3.10 every return) also
+    /// count as failed deliveries.
+    pub fn count_return(&mut self, failed: bool) {
+        self.slot = ACQUIRED.bump(self.slot);
+        if failed {
+            self.slot = DELIVERY.bump(self.slot);
+        }
     }
 
     pub fn redelivered(&self) -> bool {
@@ -253,10 +290,6 @@ impl Entry {
 
     pub fn size(&self) -> u64 {
         self.message.body.len() as u64
-    }
-
-    pub fn priority(&self) -> u8 {
-        self.message.properties.priority.unwrap_or(0)
     }
 }
 
@@ -288,22 +321,23 @@ mod tests {
             slot: 0,
         };
         e.set_position(POSITION_MASK);
-        e.count_return();
-        e.count_return();
+        e.count_return(true);
+        e.count_return(false);
         e.set_redelivered();
-        assert_eq!(
-            (e.position(), e.delivery_count(), e.redelivered()),
-            (POSITION_MASK, 2, true)
-        );
+        let all = |e: &Entry| {
+            (
+                e.position(),
+                e.delivery_count(),
+                e.acquired_count(),
+                e.redelivered(),
+            )
+        };
+        assert_eq!(all(&e), (POSITION_MASK, 1, 2, true));
         e.set_position(7);
-        assert_eq!(
-            (e.position(), e.delivery_count(), e.redelivered()),
-            (7, 2, true)
-        );
+        assert_eq!(all(&e), (7, 1, 2, true));
         for _ in 0..40_000 {
-            e.count_return();
+            e.count_return(true);
         }
-        assert_eq!(e.delivery_count(), 32_767);
-        assert_eq!(e.position(), 7);
+        assert_eq!(all(&e), (7, 4_095, 2_047, true));
     }
 }

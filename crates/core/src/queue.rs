@@ -8,8 +8,10 @@
 //!
 //! A **quorum queue** (`x-queue-type: quorum`, RabbitMQ's `rabbit_fifo`) puts requeued copies
 //! elsewhere: a copy returned by a closed channel, or by nack/reject while a delivery limit is
-//! in effect, goes to a *returns* queue served before everything else, in return order; a copy
-//! nacked or rejected with no limit goes to the back, like a new publish. Each return counts
+//! in effect (and in 4.x always), goes to a *returns* queue served before everything else, in
+//! return order, whatever its priority; in 3.10 a copy nacked or rejected with no limit goes
+//! to the back, like a new publish. 4.3 quorum queues always have priorities 0-31 (a message
+//! without one counts as 4). Each return counts
 //! (`x-delivery-count`). `reject-publish` works with rabbit_fifo's soft limit: once over the
 //! limit the queue refuses publishes until it has drained to 80% of it.
 
@@ -76,6 +78,11 @@ impl QueueType {
     }
 }
 
+/// A 4.3 quorum queue's priorities are 0 to this (strict, always on).
+const QUORUM_MAX_PRIORITY: u8 = 31;
+/// What a 4.3 quorum queue takes a message without a priority for (classic queues: 0).
+const QUORUM_DEFAULT_PRIORITY: u8 = 4;
+
 /// The default `x-delivery-limit` of a quorum queue in RabbitMQ 4.0+ (none before).
 pub const DEFAULT_DELIVERY_LIMIT_4X: u64 = 20;
 
@@ -95,6 +102,8 @@ pub(crate) struct QueueArgs {
     pub dead_letter_exchange: Option<ExchangeName>,
     pub dead_letter_routing_key: Option<String>,
     pub max_priority: Option<u8>,
+    /// The priority of a message published without one (4.3 quorum queues: 4).
+    pub default_priority: u8,
     pub single_active_consumer: bool,
 }
 
@@ -201,6 +210,7 @@ impl QueueArgs {
         compat: crate::Compat,
     ) -> Result<Self, BrokerError> {
         let kind = queue_type(arguments, queue, vhost)?;
+        let quorum_priorities = kind == QueueType::Quorum && compat == crate::Compat::RabbitMq4;
         let invalid = |key: &str, reason: String| {
             BrokerError::PreconditionFailed(format!(
                 "invalid arg '{key}' for {}: {reason}",
@@ -236,7 +246,10 @@ impl QueueArgs {
             }
         };
         for (key, _) in arguments.iter() {
-            if known_to_some_type(key) && !kind.arguments().contains(&key) {
+            // 4.3: "x-max-priority applies only to classic queues and is ignored by quorum
+            // queues", which always have priorities 0-31 (rabbitmq.com/docs/priority).
+            let ignored = quorum_priorities && key == "x-max-priority";
+            if known_to_some_type(key) && !kind.arguments().contains(&key) && !ignored {
                 return Err(BrokerError::PreconditionFailed(format!(
                     "invalid arg '{key}' for {} of queue type {}",
                     Resource("queue", queue, vhost),
@@ -288,7 +301,10 @@ impl QueueArgs {
                 );
             }
         }
-        if let Some(n) = integer("x-max-priority")? {
+        if quorum_priorities {
+            args.max_priority = Some(QUORUM_MAX_PRIORITY);
+            args.default_priority = QUORUM_DEFAULT_PRIORITY;
+        } else if let Some(n) = integer("x-max-priority")? {
             args.max_priority = Some(match n {
                 n if n < 0 => {
                     return Err(invalid("x-max-priority", format!("{{value_negative,{n}}}")))
@@ -357,17 +373,19 @@ impl QueueArgs {
             }
         }
         if kind == QueueType::Quorum {
-            // RabbitMQ 3.10 takes a non-integer limit without complaint and ignores it; 4.x
-            // reads a negative one as "no limit" (and has a default of 20).
-            args.delivery_limit = match arguments
-                .get("x-delivery-limit")
-                .and_then(|v| v.as_integer())
-            {
-                Some(n) if n >= 0 => Some(n as u64),
-                Some(_) if compat == crate::Compat::RabbitMq4 => None,
-                Some(_) => Some(0),
-                None if compat == crate::Compat::RabbitMq4 => Some(DEFAULT_DELIVERY_LIMIT_4X),
+            // 4.x reads a negative limit as "no limit" (and has a default of 20). 3.10 takes
+            // any value without complaint (observed: -1 and 0 drop at the first return; a
+            // string never dead-letters, yet returns still go to the head).
+            let four = compat == crate::Compat::RabbitMq4;
+            args.delivery_limit = match arguments.get("x-delivery-limit") {
+                None if four => Some(DEFAULT_DELIVERY_LIMIT_4X),
                 None => None,
+                Some(v) => match v.as_integer() {
+                    Some(n) if n >= 0 => Some(n as u64),
+                    Some(_) if four => None,
+                    Some(_) => Some(0),
+                    None => Some(u64::MAX),
+                },
             };
         }
         Ok(args)
@@ -444,7 +462,12 @@ impl Queue {
     }
 
     fn level_of(&self, entry: &Entry) -> usize {
-        usize::from(entry.priority()).min(self.levels.len() - 1)
+        let priority = entry
+            .message
+            .properties
+            .priority
+            .unwrap_or(self.args.default_priority);
+        usize::from(priority).min(self.levels.len() - 1)
     }
 
     /// Gives a new copy its position (first enqueue in this queue).

@@ -274,7 +274,7 @@ impl Broker {
             channel.next_delivery_tag += 1;
             let m = entry.message.clone();
             let redelivered = entry.redelivered();
-            let properties = delivered_properties(q, &entry, true);
+            let properties = delivered_properties(q, &entry, true, s.acquired_count);
             if !no_ack {
                 q.unacked += 1;
                 channel.unacked.insert(
