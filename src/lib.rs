@@ -75,11 +75,18 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             api::install(state.clone());
             // Opened from `amqp-playground bridge` (`?bridge=TOKEN`): real clients come in.
-            state::attach_bridge(&state);
+            let bridged = state::attach_bridge(&state);
             match options.preset {
                 Some(preset) => state.dispatch(Action::LoadPreset(preset)),
                 // An embed shows its own scenario and leaves the learner's saved one alone.
-                None if !options.embed => restore_saved(&state),
+                None if !options.embed => {
+                    // With nothing saved, the bridge's page waits for the tutorial's own
+                    // programs: `hello` and no simulated clients, so send.py and receive.py
+                    // are the P and C of the diagram.
+                    if !restore_saved(&state) && bridged {
+                        state.dispatch(Action::LoadScenario(sim::presets::real_clients()));
+                    }
+                }
                 None => {}
             }
             if let Some(problem) = problem {
@@ -233,11 +240,11 @@ fn clock_ms() -> f64 {
     0.0
 }
 
-/// Brings back the autosaved scenario, or says why it could not and starts fresh.
+/// Brings back the autosaved scenario (true), or says why it could not and starts fresh.
 #[cfg(target_arch = "wasm32")]
-fn restore_saved(state: &PlaygroundContext) {
+fn restore_saved(state: &PlaygroundContext) -> bool {
     match storage::restore() {
-        Ok(None) => {}
+        Ok(None) => false,
         Ok(Some(scenario)) => {
             state.dispatch(Action::LoadScenario(scenario));
             if let Some(e) = state.error.clone() {
@@ -245,19 +252,24 @@ fn restore_saved(state: &PlaygroundContext) {
                 state.dispatch(Action::Notify(format!(
                     "The saved playground could not be restored ({e}); starting fresh."
                 )));
+                return false;
             }
+            true
         }
         Err(e) => {
             storage::clear();
             state.dispatch(Action::Notify(format!(
                 "The saved playground could not be read ({e}); starting fresh."
             )));
+            false
         }
     }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn restore_saved(_: &PlaygroundContext) {}
+fn restore_saved(_: &PlaygroundContext) -> bool {
+    false
+}
 
 #[cfg(target_arch = "wasm32")]
 fn save(scenario: &sim::Scenario) {

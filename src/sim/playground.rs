@@ -261,6 +261,8 @@ pub struct Playground {
     pub(in crate::sim) script: Script,
     /// Real programs relayed into the page by the bridge.
     pub(in crate::sim) remotes: Vec<Remote>,
+    /// What real clients did that Verify replays (virtual ms, client-script step).
+    pub(in crate::sim) remote_steps: Vec<(u64, serde_json::Value)>,
     /// A real client's command is with the broker: what it declares joins the drawing.
     pub(in crate::sim) adopting: bool,
 }
@@ -310,6 +312,7 @@ impl Playground {
                 ..Scenario::default()
             },
             remotes: Vec::new(),
+            remote_steps: Vec::new(),
             adopting: false,
         };
         // The same steps the editor takes, in dependency order.
@@ -655,6 +658,11 @@ impl Playground {
                 unacked: q.unacked as u64,
             })
             .unwrap_or_default()
+    }
+
+    /// What the real clients did that Verify replays, with the virtual time of each.
+    pub fn remote_steps(&self) -> &[(u64, serde_json::Value)] {
+        &self.remote_steps
     }
 
     /// The log of the scenario's queue `name` when it is a stream.

@@ -108,6 +108,11 @@ pub fn guide(name: &str) -> &'static [&'static str] {
             "Start them again. C₁ (`x-stream-offset=first`) replays the whole log from offset 0, C₃ (`x-stream-offset=2`) from offset 2, and C₂ (`next`) waits for what is published from now on. Each delivery carries its `x-stream-offset` header.",
             "Keep publishing: the log is cut into segments of 30 bytes (`x-stream-max-segment-size-bytes`) and keeps at most 90 bytes (`x-max-length-bytes`). When a new segment starts, the oldest whole segment is dropped — that is retention, and the first offset moves on.",
         ],
+        "real-clients" => &[
+            "This page is the bridge's: real AMQP programs connect to the port it printed and run on the broker in this page. `hello` is declared as today's tutorial 1 declares it (durable, quorum).",
+            "In a terminal, run the tutorial's receiver and sender with AMQP_PORT set to that port: `python3 receive.py`, then `python3 send.py`. Each appears as its own node with a real badge, and \"Hello World!\" travels P → hello → C.",
+            "Press Verify on RabbitMQ: what the programs did runs again on the real broker (with unique names), and both outcomes are shown side by side.",
+        ],
         "alternate-exchange" => &[
             "`orders` has an alternate exchange (`alternate-exchange=unrouted`): whatever none of its bindings take goes there instead of being dropped.",
             "Publish with key `new`: it goes to `orders_new`. Publish with key `refund`: no binding matches, so it goes to `unrouted` and its queue, where C₂ sees it.",
@@ -479,6 +484,18 @@ pub fn hello_world() -> Scenario {
         bindings: vec![],
         producers: vec![producer("", "hello", "Hello World!")],
         consumers: vec![consumer("C", None, "hello")],
+    }
+}
+
+/// The page `amqp-playground bridge` opens with: tutorial 1's `hello` and no simulated clients,
+/// so the tutorial's own `send.py` and `receive.py` are drawn as its P and C. Not in [`NAMES`]:
+/// it only makes sense with real programs coming in.
+pub fn real_clients() -> Scenario {
+    Scenario {
+        name: "real-clients".into(),
+        producers: vec![],
+        consumers: vec![],
+        ..hello_world()
     }
 }
 

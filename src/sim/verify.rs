@@ -46,8 +46,13 @@ pub fn compat_for(version: Option<&str>) -> Compat {
     }
 }
 
-/// The scenario and the learner's inputs as one client script.
-pub fn script_for(scenario: &Scenario, inputs: &[(u64, Input)]) -> VerifyScript {
+/// The scenario, the learner's inputs and what real clients did (script steps, in time with
+/// the inputs) as one client script.
+pub fn script_for(
+    scenario: &Scenario,
+    inputs: &[(u64, Input)],
+    remote: &[(u64, Value)],
+) -> VerifyScript {
     let mut notes = Vec::new();
     let exchanges: Vec<Value> = scenario
         .exchanges
@@ -95,7 +100,17 @@ pub fn script_for(scenario: &Scenario, inputs: &[(u64, Input)]) -> VerifyScript 
             None => notes.push(format!("a scripted step is not verified: {step:?}")),
         }
     }
-    for (_, input) in inputs {
+    if !remote.is_empty() {
+        notes.push(
+            "real clients' consumes and publishes are replayed; their consumers ack each delivery"
+                .into(),
+        );
+    }
+    let mut remote = remote.iter().peekable();
+    for (at, input) in inputs {
+        while let Some((_, step)) = remote.next_if(|(t, _)| t < at) {
+            steps.push(step.clone());
+        }
         match input {
             Input::Publish(request) => steps.push(publish(scenario, request, 1)),
             Input::Burst(request, n) => steps.push(publish(scenario, request, *n)),
@@ -115,6 +130,7 @@ pub fn script_for(scenario: &Scenario, inputs: &[(u64, Input)]) -> VerifyScript 
             Input::Restart => notes.push("broker restarts are not verified".into()),
         }
     }
+    steps.extend(remote.map(|(_, step)| step.clone()));
     notes.dedup();
     let script = json!({
         "description": format!("Verify: {}", scenario.name),
@@ -284,7 +300,7 @@ mod tests {
     fn every_preset_becomes_a_script_the_core_runs() {
         for name in presets::NAMES {
             let scenario = presets::by_name(name).unwrap();
-            let script = script_for(&scenario, &[]);
+            let script = script_for(&scenario, &[], &[]);
             let result = run_on_core(&script.json, Compat::RabbitMq310);
             assert!(result.is_ok(), "{name}: {result:?}\n{}", script.json);
         }
@@ -307,7 +323,7 @@ mod tests {
             ),
             (20, Input::SetRate("P".into(), 2.0)),
         ];
-        let script = script_for(&scenario, &inputs);
+        let script = script_for(&scenario, &inputs, &[]);
         let v: Value = serde_json::from_str(&script.json).unwrap();
         let steps = v["steps"].as_array().unwrap();
         assert_eq!(steps[0]["consume"]["queue"], "hello");

@@ -169,7 +169,7 @@ impl PlaygroundState {
         let script = {
             let engine = self.engine.borrow();
             let recording = self.recording.borrow();
-            verify::script_for(engine.scenario(), recording.inputs())
+            verify::script_for(engine.scenario(), recording.inputs(), engine.remote_steps())
         };
         let compat = verify::compat_for(version.as_deref());
         let playground = verify::run_on_core(&script.json, compat);
@@ -242,9 +242,11 @@ impl BridgeHost for Host {
 }
 
 /// Opens the bridge link when the page address carries a bridge token.
-pub fn attach_bridge(state: &UseReducerHandle<PlaygroundState>) {
-    if let Some(token) = BridgeLink::token_from_location() {
-        let link = BridgeLink::open(token, Rc::new(Host(state.clone())));
-        state.dispatch(Action::Remote(RemoteAction::Attach(link)));
-    }
+pub fn attach_bridge(state: &UseReducerHandle<PlaygroundState>) -> bool {
+    let Some(token) = BridgeLink::token_from_location() else {
+        return false;
+    };
+    let link = BridgeLink::open(token, Rc::new(Host(state.clone())));
+    state.dispatch(Action::Remote(RemoteAction::Attach(link)));
+    true
 }

@@ -48,6 +48,10 @@ pub(in crate::sim) struct Remote {
     /// Messages it published, and deliveries it got.
     pub(in crate::sim) published: u64,
     pub(in crate::sim) received: u64,
+    /// basic.qos prefetch per channel, for the consumes Verify replays.
+    prefetch: std::collections::BTreeMap<u16, u16>,
+    /// Consumers it started (their Verify tags are numbered after the first).
+    consumes: u32,
 }
 
 /// What the page shows of a relayed client.
@@ -81,6 +85,61 @@ pub struct RemoteOutput {
 }
 
 impl Remote {
+    /// What Verify replays of a command it ran: its consumes and publishes as client-script
+    /// steps, each real client on a connection of its own (named after it). Declarations
+    /// need none (the scenario adopted them); acks need none (a script consumer acks each
+    /// delivery, as the tutorials' consumers do).
+    fn script_step(
+        &mut self,
+        command: &amqp_playground_core::Command,
+    ) -> Option<serde_json::Value> {
+        use amqp_playground_core::Command;
+        use amqp_playground_script::value::{bytes_to_json, field_table_to_json};
+        use serde_json::json;
+        let connection = self.name().replace(':', "-");
+        let channel = |ch: u16| format!("{connection}:{ch}");
+        match command {
+            Command::BasicQos(q) => {
+                self.prefetch.insert(q.channel.channel.0, q.prefetch_count);
+                None
+            }
+            Command::BasicConsume(c) => {
+                self.consumes += 1;
+                let tag = match self.consumes {
+                    1 => self.name(),
+                    n => format!("{} ({n})", self.name()),
+                };
+                let mut v = json!({"queue": c.queue.as_str(), "tag": tag,
+                                   "ack": if c.no_ack { "none" } else { "ack" },
+                                   "channel": channel(c.channel.channel.0)});
+                if let Some(&p) = self.prefetch.get(&c.channel.channel.0).filter(|p| **p > 0) {
+                    v["prefetch"] = json!(p);
+                }
+                if !c.arguments.is_empty() {
+                    v["arguments"] = field_table_to_json(&c.arguments);
+                }
+                Some(json!({ "consume": v }))
+            }
+            Command::BasicPublish(p) => {
+                let mut v = json!({"exchange": p.exchange.as_str(), "routing_key": p.routing_key,
+                                   "body": bytes_to_json(p.body.as_bytes()),
+                                   "channel": channel(p.channel.channel.0)});
+                if p.mandatory {
+                    v["mandatory"] = json!(true);
+                }
+                if let Some(headers) = &p.properties.headers {
+                    v["headers"] = field_table_to_json(headers);
+                }
+                let props = script_properties(&p.properties);
+                if !props.is_empty() {
+                    v["properties"] = serde_json::Value::Object(props);
+                }
+                Some(json!({ "publish": v }))
+            }
+            _ => None,
+        }
+    }
+
     /// The name it is drawn with: its `connection_name`, else its library's first word and
     /// its port (`pika:50412`).
     pub(in crate::sim) fn name(&self) -> String {
@@ -166,6 +225,8 @@ impl Playground {
             sources: BTreeSet::new(),
             published: 0,
             received: 0,
+            prefetch: std::collections::BTreeMap::new(),
+            consumes: 0,
         });
         self.note(format!("real client {peer} connected through the bridge"));
         self.relayout_keeping_tokens();
@@ -293,7 +354,11 @@ impl Playground {
             }
             self.remotes[i].busy = true;
             self.adopting = true;
+            let step = self.remotes[i].script_step(&command);
             let result = self.broker.handle(now, command);
+            if let (Some(step), Ok(_)) = (step, &result) {
+                self.remote_steps.push((now.0, step));
+            }
             if let Err(e) = &result {
                 let name = self.remotes[i].name();
                 self.note(format!("error: {name}: {e}"));
@@ -455,3 +520,34 @@ fn arg_value(v: &amqp_playground_core::FieldValue) -> Option<ArgValue> {
 
 #[cfg(test)]
 mod tests;
+
+/// A publish's basic properties (all but headers) as a client script writes them.
+fn script_properties(
+    p: &amqp_playground_core::Properties,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let mut text = |key: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            out.insert(key.into(), v.clone().into());
+        }
+    };
+    text("content_type", &p.content_type);
+    text("content_encoding", &p.content_encoding);
+    text("correlation_id", &p.correlation_id);
+    text("reply_to", &p.reply_to);
+    text("expiration", &p.expiration);
+    text("message_id", &p.message_id);
+    text("type", &p.kind);
+    text("user_id", &p.user_id);
+    text("app_id", &p.app_id);
+    if let Some(m) = p.delivery_mode {
+        out.insert("delivery_mode".into(), m.into());
+    }
+    if let Some(n) = p.priority {
+        out.insert("priority".into(), n.into());
+    }
+    if let Some(t) = p.timestamp {
+        out.insert("timestamp".into(), t.into());
+    }
+    out
+}

@@ -332,3 +332,37 @@ fn tokens_in_flight_stay_on_their_edges_when_a_real_client_changes_the_drawing()
         );
     }
 }
+
+#[test]
+fn verify_replays_what_the_real_clients_did() {
+    // The bridge's first page: `hello` and no simulated clients; receive.py consumes, send.py
+    // publishes; Verify's script does the same, so RabbitMQ shows the same delivery.
+    let mut pg = Playground::new(presets::real_clients()).unwrap();
+    pg.remote_connect(1, "127.0.0.1:50001");
+    pg.remote_receive(1, &hello(Some("receive.py")));
+    pg.remote_receive(1, &declare_quorum("hello"));
+    pg.remote_receive(1, &consume("hello"));
+    pg.remote_connect(2, "127.0.0.1:50002");
+    pg.remote_receive(2, &hello(Some("send.py")));
+    pg.remote_receive(2, &declare_quorum("hello"));
+    pg.remote_receive(2, &publish("", "hello", "Hello World!"));
+    pg.advance(1_000);
+    let steps: Vec<String> = pg
+        .remote_steps()
+        .iter()
+        .map(|(_, s)| s.to_string())
+        .collect();
+    assert_eq!(steps.len(), 2, "a consume and a publish: {steps:?}");
+    assert!(steps[0].contains("\"tag\":\"receive.py\"") && steps[0].contains("\"ack\":\"none\""));
+    assert!(steps[1].contains("Hello World!") && steps[1].contains("send.py:1"));
+    let script = crate::sim::verify::script_for(pg.scenario(), &[], pg.remote_steps());
+    let result =
+        crate::sim::verify::run_on_core(&script.json, amqp_playground_core::Compat::RabbitMq310)
+            .expect("the script runs");
+    let result: serde_json::Value = serde_json::from_str(&result).unwrap();
+    assert_eq!(
+        result["consumers"]["receive.py"][0]["body"], "Hello World!",
+        "{result}"
+    );
+    assert_eq!(result["errors"], serde_json::json!([]), "{result}");
+}
