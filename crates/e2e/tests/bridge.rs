@@ -259,11 +259,11 @@ const QUORUM_QUEUES: &str = "return [...document.querySelectorAll('svg.diagram g
 
 /// The issue's "done when": the bridge's page, today's `receive.py` and `send.py` (durable
 /// quorum `hello`), "Hello World!" drawn P → hello → C, then Verify on the real RabbitMQ shows
-/// the same delivery; then tutorial 2's worker and task.
+/// the same delivery; then tutorial 2's worker and task, and tutorial 6's RPC.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
+async fn pika_tutorials_1_2_and_6_declare_quorum_queues_in_the_page() {
     let Some(tools) =
-        Tools::find_or_skip("pika_tutorials_1_and_2_declare_quorum_queues_in_the_page")
+        Tools::find_or_skip("pika_tutorials_1_2_and_6_declare_quorum_queues_in_the_page")
     else {
         return;
     };
@@ -345,10 +345,21 @@ async fn pika_tutorials_1_and_2_declare_quorum_queues_in_the_page() {
         quorum.as_array().unwrap().iter().any(|n| n == "task_queue"),
         "the queue new_task.py declared is drawn as a quorum queue: {quorum}"
     );
+    // Tutorial 6: RPC through a durable quorum `rpc_queue` and the client's exclusive
+    // callback queue.
+    let server = Program::started("rpc_server.py", &[], port, " [x] Awaiting RPC requests").await;
+    run("rpc_client.py", &[], port, " [.] Got 832040").await;
+    server
+        .wait_for(" [.] fib(30)", Duration::from_secs(30))
+        .await;
     let snap = browser.eval(SNAPSHOT).await;
     let remotes = snap["remotes"].as_array().expect("remotes in the snapshot");
-    assert_eq!(remotes.len(), 2, "receive.py and worker.py stay: {snap}");
-    drop((receiver, worker));
+    assert_eq!(
+        remotes.len(),
+        3,
+        "receive.py, worker.py and rpc_server.py stay: {snap}"
+    );
+    drop((receiver, worker, server));
     browser.close().await;
     bridge.stop().await.unwrap();
 }
