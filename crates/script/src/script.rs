@@ -9,7 +9,10 @@
 //! parses): `passive` on declarations, `immediate` on publish, `prefetch_size` on qos, `tag` on
 //! settle (settle one explicit delivery tag), `channel` on count/cancel, the
 //! `close_connection` and `tx` steps, and channel names `"conn:chan"` that put a channel on a second
-//! connection (a plain name is a channel of connection `main`).
+//! connection (a plain name is a channel of connection `main`). Quorum queues and streams need
+//! nothing new: `x-queue-type` is a queue argument, a stream's `x-stream-offset` (and 4.x's
+//! `x-stream-filter`) are consume `arguments`, and `{"$timestamp": N}` (see `value`) gives an
+//! offset in time; a stream queue needs `"drain": false` (basic.get on a stream is 540).
 
 use std::fmt;
 
