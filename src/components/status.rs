@@ -66,7 +66,8 @@ pub fn Guide() -> Html {
         return Html::default();
     }
     html! {
-        <section class="guide" aria-label="Guided steps">
+        // Keyed by tutorial: a new one starts at its first step, not where the last was scrolled.
+        <section key={name.clone()} class="guide" aria-label="Guided steps">
             <ol>{ for steps.iter().map(|s| html! { <li>{ with_code(s) }</li> }) }</ol>
         </section>
     }

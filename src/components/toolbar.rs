@@ -12,9 +12,9 @@ use crate::state::{use_playground, Action, PlaygroundContext};
 /// parsed: float parsing would add its own code to the page download).
 type Choices<const N: usize> = [(&'static str, &'static str, f64); N];
 
-/// Messages a second of the steady stream.
+/// Messages a second the producer publishes by itself (not to be confused with stream queues).
 const RATES: Choices<5> = [
-    ("0", "no stream", 0.0),
+    ("0", "no steady rate", 0.0),
     ("1", "1/s", 1.0),
     ("2", "2/s", 2.0),
     ("5", "5/s", 5.0),

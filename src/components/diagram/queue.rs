@@ -155,7 +155,7 @@ fn type_badge(node: &Node, x_right: f64, y_top: f64, theme: Theme) -> Html {
             <rect x={fmt(x_right - width + 4.0)} y={fmt(y_top - 6.0)} width={fmt(width)} height="11" rx="3"
                 fill={pal.stroke} />
             <text x={fmt(x_right - width / 2.0 + 4.0)} y={fmt(y_top + 2.5)} text-anchor="middle"
-                font-size="7" font-family={font(theme)} fill={pal.queue}>{ word }</text>
+                font-size="7" font-family={font(theme)} fill="#ffffff">{ word }</text>
         </g>
     }
 }
