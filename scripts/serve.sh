@@ -15,6 +15,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 source target/wasm-env.sh
 if [ "${1:-}" = "--bridge" ]; then
     shift
+    # The bridge's page has the AMQP wire session and Verify (the default feature `bridge`).
     trunk build --release --offline
     cargo build --release --locked -p amqp-playground-cli
     # The bridge prints the page address (with its per-run token) first.
@@ -23,4 +24,5 @@ fi
 ADDRESS=${AMQP_PLAYGROUND_ADDRESS:-127.0.0.1}
 PORT=${AMQP_PLAYGROUND_PORT:-8080}
 printf '\n  AMQP Playground: http://%s:%s/\n\n' "$ADDRESS" "$PORT"
-exec trunk serve --release --offline --address "$ADDRESS" --port "$PORT" --open=false
+# The plain page leaves the bridge's wire session and Verify out (a third of the download).
+exec trunk serve --release --offline --no-default-features --address "$ADDRESS" --port "$PORT" --open=false

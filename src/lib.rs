@@ -79,13 +79,12 @@ pub fn App() -> Html {
             match options.preset {
                 Some(preset) => state.dispatch(Action::LoadPreset(preset)),
                 // An embed shows its own scenario and leaves the learner's saved one alone.
-                None if !options.embed => {
-                    // With nothing saved, the bridge's page waits for the tutorial's own
-                    // programs: `hello` and no simulated clients, so send.py and receive.py
-                    // are the P and C of the diagram.
-                    if !restore_saved(&state) && bridged {
-                        state.dispatch(Action::LoadScenario(sim::presets::real_clients()));
-                    }
+                None if options.embed => {}
+                // With nothing saved, the bridge's page waits for the tutorial's own programs:
+                // `hello` and no simulated clients, so send.py and receive.py are the P and C
+                // of the diagram.
+                None if !restore_saved(&state) && bridged => {
+                    state.dispatch(Action::LoadScenario(sim::presets::real_clients()))
                 }
                 None => {}
             }

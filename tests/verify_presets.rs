@@ -19,7 +19,7 @@ fn verify_finds_no_difference_on_any_preset_under_rabbitmq_3_10() {
         // Its topology and consumers, and the producer's own message, as a learner's click sends.
         let publish = (!scenario.producers.is_empty())
             .then(|| (0, Input::Publish(PublishRequest::default())));
-        let script = verify::script_for(&scenario, publish.as_slice());
+        let script = verify::script_for(&scenario, publish.as_slice(), &[]);
         assert!(
             publish.is_none() || script.json.contains("\"publish\""),
             "{name}: {}",

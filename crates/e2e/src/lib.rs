@@ -7,7 +7,8 @@
 //!
 //! # Layout
 //! - [`Tools`]: finding trunk, chromium, chromedriver; the skip-or-fail rule.
-//! - [`build_site`]: runs `trunk build --release` into `target/e2e-dist`.
+//! - [`build_site`]: runs `trunk build --release --no-default-features` (the plain page) into
+//!   `target/e2e-dist`; [`build_bridge_site`]: the bridge's page into `target/e2e-dist-bridge`.
 //! - [`StaticServer`]: a tiny std-only HTTP server for `dist/`.
 //! - [`Browser`]: chromedriver + a headless Chromium session (fantoccini).
 //! - [`open_playground`]: all of the above, with the page open and its API mounted.
@@ -151,7 +152,8 @@ fn locked_wasm_bindgen(root: &Path) -> Option<String> {
     None
 }
 
-/// `trunk build --release` into `target/e2e-dist`, returning that directory.
+/// `trunk build --release --no-default-features` (the plain page) into `target/e2e-dist`,
+/// returning that directory.
 ///
 /// Built once per test process: the tests of one file run in parallel threads, and two
 /// trunk builds into the same stage directory would trip over each other's files.
@@ -160,18 +162,27 @@ fn locked_wasm_bindgen(root: &Path) -> Option<String> {
 /// checks first and fails with the install command instead, so the build never downloads.
 pub fn build_site(tools: &Tools) -> PathBuf {
     static BUILT: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut built = BUILT
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built_once(&BUILT, || build_site_now(tools, false))
+}
+
+/// The page `amqp-playground bridge` serves: built with the default `bridge` feature (the wire
+/// session and Verify's runner), into `target/e2e-dist-bridge`, once per test binary.
+pub fn build_bridge_site(tools: &Tools) -> PathBuf {
+    static BUILT: Mutex<Option<PathBuf>> = Mutex::new(None);
+    built_once(&BUILT, || build_site_now(tools, true))
+}
+
+fn built_once(cell: &Mutex<Option<PathBuf>>, build: impl FnOnce() -> PathBuf) -> PathBuf {
+    let mut built = cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(dist) = built.as_ref() {
         return dist.clone();
     }
-    let dist = build_site_now(tools);
+    let dist = build();
     *built = Some(dist.clone());
     dist
 }
 
-fn build_site_now(tools: &Tools) -> PathBuf {
+fn build_site_now(tools: &Tools, bridge: bool) -> PathBuf {
     let root = workspace_root();
     let wanted = locked_wasm_bindgen(&root).expect("Cargo.lock names wasm-bindgen");
     let found = Command::new("wasm-bindgen")
@@ -185,14 +196,23 @@ fn build_site_now(tools: &Tools) -> PathBuf {
         "wasm-bindgen {wanted} must be on PATH (found: {found:?}); install it with \
          `cargo install wasm-bindgen-cli --version {wanted} --locked`"
     );
-    let dist = root.join("target").join("e2e-dist");
+    let dist = root.join("target").join(if bridge {
+        "e2e-dist-bridge"
+    } else {
+        "e2e-dist"
+    });
     let started = Instant::now();
     let mut trunk = Command::new(&tools.trunk);
     for (name, value) in wasm_env(&root) {
         trunk.env(name, value);
     }
+    // The plain page, as scripts/serve.sh builds it, has no default features (no bridge).
+    trunk.args(["build", "--release"]);
+    if !bridge {
+        trunk.arg("--no-default-features");
+    }
+    trunk.arg("--dist");
     let status = trunk
-        .args(["build", "--release", "--dist"])
         .arg(&dist)
         .current_dir(&root)
         // Trunk parses NO_COLOR as a boolean: "1" (a common value) makes it exit with an error.
@@ -480,7 +500,7 @@ pub async fn open_bridge(
     tools: &Tools,
     upstream: Option<&str>,
 ) -> (amqp_playground_bridge::BridgeHandle, Browser) {
-    let dist = build_site(tools);
+    let dist = build_bridge_site(tools);
     let bridge = amqp_playground_bridge::spawn(amqp_playground_bridge::BridgeConfig {
         amqp: "127.0.0.1:0".parse().unwrap(),
         http: "127.0.0.1:0".parse().unwrap(),

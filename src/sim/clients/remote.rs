@@ -22,8 +22,14 @@
 
 use std::collections::BTreeSet;
 
+#[cfg(not(feature = "bridge"))]
+use self::no_wire::{recipient, Session, SessionConfig};
 use amqp_playground_core::{ConnectionId, Event, Millis};
+#[cfg(feature = "bridge")]
 use amqp_playground_wire::{recipient, Session, SessionConfig};
+
+#[cfg(not(feature = "bridge"))]
+mod no_wire;
 
 use super::ClientId;
 use crate::scene::{NodeId, NodeKind};
@@ -49,8 +55,10 @@ pub(in crate::sim) struct Remote {
     pub(in crate::sim) published: u64,
     pub(in crate::sim) received: u64,
     /// basic.qos prefetch per channel, for the consumes Verify replays.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     prefetch: std::collections::BTreeMap<u16, u16>,
     /// Consumers it started (their Verify tags are numbered after the first).
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     consumes: u32,
 }
 
@@ -88,7 +96,14 @@ impl Remote {
     /// What Verify replays of a command it ran: its consumes and publishes as client-script
     /// steps, each real client on a connection of its own (named after it). Declarations
     /// need none (the scenario adopted them); acks need none (a script consumer acks each
-    /// delivery, as the tutorials' consumers do).
+    /// delivery, as the tutorials' consumers do). A page without the bridge feature has no
+    /// real clients, so records nothing.
+    #[cfg(not(feature = "bridge"))]
+    fn script_step(&mut self, _: &amqp_playground_core::Command) -> Option<serde_json::Value> {
+        None
+    }
+
+    #[cfg(feature = "bridge")]
     fn script_step(
         &mut self,
         command: &amqp_playground_core::Command,
@@ -228,7 +243,10 @@ impl Playground {
             prefetch: std::collections::BTreeMap::new(),
             consumes: 0,
         });
+        #[cfg(feature = "bridge")]
         self.note(format!("real client {peer} connected through the bridge"));
+        #[cfg(not(feature = "bridge"))]
+        self.note(format!("real client {peer} refused: {}", no_wire::NO_WIRE));
         self.relayout_keeping_tokens();
     }
 
@@ -518,10 +536,11 @@ fn arg_value(v: &amqp_playground_core::FieldValue) -> Option<ArgValue> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "bridge"))]
 mod tests;
 
 /// A publish's basic properties (all but headers) as a client script writes them.
+#[cfg(feature = "bridge")]
 fn script_properties(
     p: &amqp_playground_core::Properties,
 ) -> serde_json::Map<String, serde_json::Value> {
