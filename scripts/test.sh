@@ -19,8 +19,10 @@ cargo fmt --all -- --check
 
 stage "clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# The plain page (index.html builds it without default features) leaves the bridge out.
+# The plain page (scripts/serve.sh builds it without default features) leaves the bridge out:
+# it must lint, and its engine pass its own tests, without it.
 cargo clippy -p amqp-playground-web --lib --no-default-features --locked -- -D warnings
+cargo test -p amqp-playground-web --lib --no-default-features --locked
 
 stage "the broker core, the wire session and the relay protocol build for wasm32 and have no I/O dependencies"
 with_wasm_env cargo build --locked -p amqp-playground-core -p amqp-playground-script -p amqp-playground-wire -p amqp-playground-relay --target wasm32-unknown-unknown

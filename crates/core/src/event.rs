@@ -391,3 +391,30 @@ pub enum Event {
     /// The broker restarted (connections were closed before this event).
     Restarted,
 }
+
+impl Event {
+    /// The connection a client sees this event on, if it is one a client sees: deliveries to
+    /// consumers, returns, publisher confirms, channel and connection closes, server-side
+    /// cancels. Everything else (routing, enqueueing, acks) is for the UI to animate. A wire
+    /// session writes exactly these; the page hands them to the client they are for.
+    pub fn recipient(&self) -> Option<ConnectionId> {
+        match self {
+            Event::Delivered {
+                channel,
+                consumer_tag: Some(_),
+                ..
+            }
+            | Event::Returned { channel, .. }
+            | Event::PublisherAck { channel, .. }
+            | Event::PublisherNack { channel, .. }
+            | Event::ChannelClosed { channel, .. }
+            | Event::ConsumerCancelled {
+                channel,
+                by_server: true,
+                ..
+            } => Some(channel.connection),
+            Event::ConnectionClosed { connection, .. } => Some(*connection),
+            _ => None,
+        }
+    }
+}

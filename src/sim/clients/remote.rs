@@ -23,10 +23,10 @@
 use std::collections::BTreeSet;
 
 #[cfg(not(feature = "bridge"))]
-use self::no_wire::{recipient, Session, SessionConfig};
+use self::no_wire::{Session, SessionConfig};
 use amqp_playground_core::{ConnectionId, Event, Millis};
 #[cfg(feature = "bridge")]
-use amqp_playground_wire::{recipient, Session, SessionConfig};
+use amqp_playground_wire::{Session, SessionConfig};
 
 #[cfg(not(feature = "bridge"))]
 mod no_wire;
@@ -214,7 +214,7 @@ impl Remote {
 pub(in crate::sim) fn recipient_of(event: &Event) -> Option<ConnectionId> {
     match event {
         Event::Published { channel, .. } => Some(channel.connection),
-        _ => recipient(event),
+        _ => event.recipient(),
     }
 }
 

@@ -7,28 +7,11 @@ use super::{inbound, short, Phase, Session};
 use crate::codec;
 use crate::convert::to_amqp_properties;
 
-/// The connection an event must be written to, if it is one a client sees: deliveries,
-/// returns, publisher confirms, server-side cancels and closes. Everything else (routing,
-/// enqueueing, acks) is the page's to animate, not the wire's.
+/// The connection an event must be written to, if it is one a client sees (the core's
+/// [`Event::recipient`]): deliveries, returns, publisher confirms, server-side cancels and
+/// closes. Everything else (routing, enqueueing, acks) is the page's to animate, not the wire's.
 pub fn recipient(event: &Event) -> Option<ConnectionId> {
-    match event {
-        Event::Delivered {
-            channel,
-            consumer_tag: Some(_),
-            ..
-        }
-        | Event::Returned { channel, .. }
-        | Event::PublisherAck { channel, .. }
-        | Event::PublisherNack { channel, .. }
-        | Event::ChannelClosed { channel, .. }
-        | Event::ConsumerCancelled {
-            channel,
-            by_server: true,
-            ..
-        } => Some(channel.connection),
-        Event::ConnectionClosed { connection, .. } => Some(*connection),
-        _ => None,
-    }
+    event.recipient()
 }
 
 impl Session {

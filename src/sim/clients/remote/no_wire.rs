@@ -76,8 +76,3 @@ impl Session {
     pub fn handle_event(&mut self, _event: &Event) {}
     pub fn handle_timeout(&mut self, _now: Millis) {}
 }
-
-/// No real client runs here, so no event is for one.
-pub(in crate::sim) fn recipient(_event: &Event) -> Option<ConnectionId> {
-    None
-}
