@@ -43,11 +43,11 @@
 //! ```
 
 pub mod credit;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_arch = "wasm32", feature = "bridge")))]
 mod inert;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bridge"))]
 mod link;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bridge"))]
 mod socket;
 
 use amqp_playground_relay::control::{
@@ -55,9 +55,9 @@ use amqp_playground_relay::control::{
 };
 
 pub use credit::CreditGate;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_arch = "wasm32", feature = "bridge")))]
 pub use inert::BridgeLink;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bridge"))]
 pub use link::BridgeLink;
 
 /// What the page does with what comes over the bridge (implemented by the app's state).

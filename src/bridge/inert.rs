@@ -1,13 +1,18 @@
-//! [`BridgeLink`] outside the browser: the same methods, and it never connects. Natively there
-//! is no page address (so no token) and no WebSocket; the app's state and its tests use the
-//! link without a `cfg` of their own.
+//! [`BridgeLink`] where there is none: natively (no page address, so no token, and no
+//! WebSocket; the app's state and its tests use the link without a `cfg` of their own), and in
+//! the plain page built without the `bridge` feature, which reads the token only to say that
+//! this build cannot take real clients.
 
 use std::fmt;
 use std::rc::Rc;
 
 use super::{BridgeHost, BridgeStatus};
 
+#[cfg(not(target_arch = "wasm32"))]
 const WHY: &str = "the bridge link runs only in the browser";
+#[cfg(target_arch = "wasm32")]
+const WHY: &str = "this page was built without the bridge feature; open the address \
+    `amqp-playground bridge` prints (it serves a build with it)";
 
 /// The page's link to `amqp-playground bridge` (native stand-in: never open).
 #[derive(Clone)]
@@ -16,9 +21,17 @@ pub struct BridgeLink {
 }
 
 impl BridgeLink {
-    /// Always `None`: there is no page address outside the browser.
+    /// Natively always `None`: there is no page address outside the browser.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn token_from_location() -> Option<String> {
         None
+    }
+
+    /// The plain page reads the token, to refuse it with the reason.
+    #[cfg(target_arch = "wasm32")]
+    pub fn token_from_location() -> Option<String> {
+        let search = web_sys::window()?.location().search().ok()?;
+        super::token_from_query(&search)
     }
 
     /// Reports [`BridgeStatus::Refused`] at once.
