@@ -334,20 +334,7 @@ fn message_from_core(
         exchange: exchange.0.clone(),
         routing_key: routing_key.to_string(),
         headers: p.headers.clone(),
-        properties: Properties {
-            content_type: p.content_type.clone(),
-            content_encoding: p.content_encoding.clone(),
-            delivery_mode: p.delivery_mode,
-            priority: p.priority,
-            correlation_id: p.correlation_id.clone(),
-            reply_to: p.reply_to.clone(),
-            expiration: p.expiration.clone(),
-            message_id: p.message_id.clone(),
-            timestamp: p.timestamp,
-            kind: p.kind.clone(),
-            user_id: p.user_id.clone(),
-            app_id: p.app_id.clone(),
-        },
+        properties: Properties::from(p),
     }
 }
 

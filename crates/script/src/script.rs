@@ -188,6 +188,26 @@ pub struct Properties {
     pub app_id: Option<String>,
 }
 
+/// The basic properties of a core message (its headers are kept apart, as scripts write them).
+impl From<&amqp_playground_core::Properties> for Properties {
+    fn from(p: &amqp_playground_core::Properties) -> Self {
+        Properties {
+            content_type: p.content_type.clone(),
+            content_encoding: p.content_encoding.clone(),
+            delivery_mode: p.delivery_mode,
+            priority: p.priority,
+            correlation_id: p.correlation_id.clone(),
+            reply_to: p.reply_to.clone(),
+            expiration: p.expiration.clone(),
+            message_id: p.message_id.clone(),
+            timestamp: p.timestamp,
+            kind: p.kind.clone(),
+            user_id: p.user_id.clone(),
+            app_id: p.app_id.clone(),
+        }
+    }
+}
+
 impl Properties {
     /// True when no property is set.
     pub fn is_empty(&self) -> bool {

@@ -145,9 +145,9 @@ impl Remote {
                 if let Some(headers) = &p.properties.headers {
                     v["headers"] = field_table_to_json(headers);
                 }
-                let props = script_properties(&p.properties);
+                let props = amqp_playground_script::script::Properties::from(&p.properties);
                 if !props.is_empty() {
-                    v["properties"] = serde_json::Value::Object(props);
+                    v["properties"] = amqp_playground_script::result::properties_to_json(&props);
                 }
                 Some(json!({ "publish": v }))
             }
@@ -538,35 +538,3 @@ fn arg_value(v: &amqp_playground_core::FieldValue) -> Option<ArgValue> {
 
 #[cfg(all(test, feature = "bridge"))]
 mod tests;
-
-/// A publish's basic properties (all but headers) as a client script writes them.
-#[cfg(feature = "bridge")]
-fn script_properties(
-    p: &amqp_playground_core::Properties,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut out = serde_json::Map::new();
-    let mut text = |key: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            out.insert(key.into(), v.clone().into());
-        }
-    };
-    text("content_type", &p.content_type);
-    text("content_encoding", &p.content_encoding);
-    text("correlation_id", &p.correlation_id);
-    text("reply_to", &p.reply_to);
-    text("expiration", &p.expiration);
-    text("message_id", &p.message_id);
-    text("type", &p.kind);
-    text("user_id", &p.user_id);
-    text("app_id", &p.app_id);
-    if let Some(m) = p.delivery_mode {
-        out.insert("delivery_mode".into(), m.into());
-    }
-    if let Some(n) = p.priority {
-        out.insert("priority".into(), n.into());
-    }
-    if let Some(t) = p.timestamp {
-        out.insert("timestamp".into(), t.into());
-    }
-    out
-}

@@ -92,6 +92,10 @@ fn declare_with(name: &str, durable: bool, arguments: FieldTable) -> Vec<u8> {
 }
 
 fn publish(exchange: &str, key: &str, body: &str) -> Vec<u8> {
+    publish_with(exchange, key, body, AMQPProperties::default())
+}
+
+fn publish_with(exchange: &str, key: &str, body: &str, properties: AMQPProperties) -> Vec<u8> {
     let mut out = method(
         1,
         AMQPClass::Basic(basic::AMQPMethod::Publish(basic::Publish {
@@ -106,7 +110,7 @@ fn publish(exchange: &str, key: &str, body: &str) -> Vec<u8> {
         AMQPContentHeader {
             class_id: 60,
             body_size: body.len() as u64,
-            properties: AMQPProperties::default(),
+            properties,
         },
     )));
     out.extend(frame(AMQPFrame::Body(1, body.as_bytes().to_vec())));
@@ -345,7 +349,10 @@ fn verify_replays_what_the_real_clients_did() {
     pg.remote_connect(2, "127.0.0.1:50002");
     pg.remote_receive(2, &hello(Some("send.py")));
     pg.remote_receive(2, &declare_quorum("hello"));
-    pg.remote_receive(2, &publish("", "hello", "Hello World!"));
+    let properties = AMQPProperties::default()
+        .with_delivery_mode(2)
+        .with_correlation_id("c-1".into());
+    pg.remote_receive(2, &publish_with("", "hello", "Hello World!", properties));
     pg.advance(1_000);
     let steps: Vec<String> = pg
         .remote_steps()
@@ -355,6 +362,11 @@ fn verify_replays_what_the_real_clients_did() {
     assert_eq!(steps.len(), 2, "a consume and a publish: {steps:?}");
     assert!(steps[0].contains("\"tag\":\"receive.py\"") && steps[0].contains("\"ack\":\"none\""));
     assert!(steps[1].contains("Hello World!") && steps[1].contains("send.py:1"));
+    assert!(
+        steps[1].contains(r#""properties":{"correlation_id":"c-1","delivery_mode":2}"#),
+        "{}",
+        steps[1]
+    );
     let script = crate::sim::verify::script_for(pg.scenario(), &[], pg.remote_steps());
     let result =
         crate::sim::verify::run_on_core(&script.json, amqp_playground_core::Compat::RabbitMq310)
