@@ -667,7 +667,12 @@ impl Playground {
 
     /// The log of the scenario's queue `name` when it is a stream.
     pub fn stream_view(&self, name: &str) -> Option<StreamView> {
-        let i = self.scenario.queues.iter().position(|q| q.name == name)?;
+        // The diagram asks for every queue on every render: only a stream costs a lookup.
+        let i = self
+            .scenario
+            .queues
+            .iter()
+            .position(|q| q.name == name && q.is_stream())?;
         let info = self
             .broker
             .queue(&VhostName::from("/"), self.queue_names.get(i)?)?;

@@ -750,6 +750,7 @@ mod tests {
         assert!(pg
             .log()
             .any(|l| l.contains("dead-lettered from `tasks` (delivery_limit) to `parking`")));
+        assert_eq!(pg.stream_view("tasks"), None, "a quorum queue is no log");
         let badge = pg.graph().nodes.iter().find(|n| n.name == "tasks").unwrap();
         assert_eq!(badge.badge.as_ref().map(|b| b.0.as_str()), Some("quorum"));
     }

@@ -439,11 +439,10 @@ impl Broker {
                 self.requeue(vhost, unacked.queue, unacked.entry, back);
             } else {
                 let entry = unacked.entry;
+                // (A stream's deliveries never get here: `settle_command` refuses their
+                // nack/reject with 540.)
                 let done = self.with_queue(vhost, &unacked.queue, |q, s| {
-                    // A stream keeps its log: a settle only gives credit back.
-                    if q.kind() != QueueType::Stream {
-                        s.kill(q, entry, DeathReason::Rejected, Some(DropReason::Rejected));
-                    }
+                    s.kill(q, entry, DeathReason::Rejected, Some(DropReason::Rejected));
                 });
                 if done.is_none() {
                     self.emit(Event::Dropped {
