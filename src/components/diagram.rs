@@ -156,28 +156,33 @@ pub fn Diagram() -> Html {
             }
             // One click handler on the group serves every token (see `pick_token`): no
             // per-token closure or formatted title to build on every frame.
-            None => match sample.tween.delivery_count {
-                None => html! {
-                    <circle key={key} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
+            None => {
+                let count = sample.tween.delivery_count;
+                // A static text for the usual token: nothing formatted per token per frame.
+                let title = match count {
+                    None => html! { "a message: click for its history" },
+                    Some(n) => html! { format!("a message delivered before {n}×: click for its history") },
+                };
+                let circle = html! {
+                    <circle key={key.clone()} class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
                         data-message={sample.tween.message.map(|m| m.to_string())}
                         fill={pal.token} stroke={pal.stroke} stroke-width="1">
-                        <title>{ "a message: click for its history" }</title>
+                        <title>{ title }</title>
                     </circle>
-                },
-                // A quorum queue's delivery: the count rides beside the token.
-                Some(count) => html! {
-                    <g key={key} class="token-counted" data-delivery-count={count.to_string()}>
-                        <circle class="token" cx={fmt(p.x)} cy={fmt(p.y)} r="5"
-                            data-message={sample.tween.message.map(|m| m.to_string())}
-                            fill={pal.token} stroke={pal.stroke} stroke-width="1">
-                            <title>{ format!("a message delivered before {count}×: click for its history") }</title>
-                        </circle>
-                        <text class="delivery-count" x={fmt(p.x + 7.0)} y={fmt(p.y - 5.0)} font-size="8"
-                            font-family={font(theme)} fill={pal.text} stroke={pal.halo} stroke-width="2"
-                            paint-order="stroke">{ format!("×{count}") }</text>
-                    </g>
-                },
-            },
+                };
+                match count {
+                    None => circle,
+                    // A quorum queue's redelivery: its count rides beside the token.
+                    Some(n) => html! {
+                        <g key={key} class="token-counted" data-delivery-count={n.to_string()}>
+                            { circle }
+                            <text class="delivery-count" x={fmt(p.x + 7.0)} y={fmt(p.y - 5.0)} font-size="8"
+                                font-family={font(theme)} fill={pal.text} stroke={pal.halo} stroke-width="2"
+                                paint-order="stroke">{ format!("×{n}") }</text>
+                        </g>
+                    },
+                }
+            }
         }
     });
     let pick_token = {

@@ -247,6 +247,43 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         browser.screenshot(&format!("preset-{preset}")).await;
     }
 
+    // Drawn, not only counted: a stream as its log (cells that stay, a marker per reader)...
+    browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadPreset('replay-stream'); api.pause();
+             api.publish({ count: 3 }); api.advance(10000); return null;",
+        )
+        .await;
+    browser
+        .wait_until(
+            "the stream drawn as its log",
+            Duration::from_secs(5),
+            "const s = document.querySelector(\"g.node.stream[data-name='events']\");
+             return !!s && s.dataset.next === '3' && s.querySelectorAll('.log-cell').length === 3
+                 && s.querySelectorAll('.reader').length === 3
+                 && !!s.querySelector('.type-badge[data-type=stream]');",
+        )
+        .await;
+    // ... and a quorum queue's redelivery with its count beside the token.
+    browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadPreset('poison-message'); api.pause(); api.publish({}); return null;",
+        )
+        .await;
+    browser
+        .wait_until(
+            "a redelivered token carrying its delivery count",
+            Duration::from_secs(15),
+            "window.amqpPlayground.advance(40);
+             const t = document.querySelector('g.token-counted');
+             return !!t && Number(t.dataset.deliveryCount) >= 1
+                 && t.querySelector('.delivery-count').textContent.startsWith('×');",
+        )
+        .await;
+    browser.screenshot("poison-message-redelivery").await;
+
     // A refused scenario leaves the current one in place, with the broker's own text.
     let refused = browser
         .eval(
