@@ -604,9 +604,7 @@ impl Queue {
     /// Removes every ready copy, in delivery order (a stream: its whole log).
     pub fn drain(&mut self) -> Vec<Entry> {
         if let Some(log) = &mut self.stream {
-            let records = std::mem::take(&mut log.records);
-            log.segments.clear();
-            log.first += records.len() as u64;
+            let records = log.clear();
             self.ready_count = 0;
             self.ready_bytes = 0;
             return records

@@ -62,6 +62,8 @@ pub(crate) struct StreamLog {
     /// Oldest first; the last one is being written.
     pub segments: VecDeque<Segment>,
     pub retention: Retention,
+    /// The segments' bytes, kept as they change (retention reads it on every roll-over).
+    bytes: u64,
 }
 
 impl StreamLog {
@@ -78,7 +80,15 @@ impl StreamLog {
     }
 
     pub fn bytes(&self) -> u64 {
-        self.segments.iter().map(|s| s.bytes).sum()
+        self.bytes
+    }
+
+    /// Removes every record (queue deletion), keeping the offsets counting on.
+    pub fn clear(&mut self) -> VecDeque<Record> {
+        self.segments.clear();
+        self.bytes = 0;
+        self.first += self.records.len() as u64;
+        std::mem::take(&mut self.records)
     }
 
     pub fn get(&self, offset: u64) -> Option<&Record> {
@@ -109,6 +119,7 @@ impl StreamLog {
         segment.count += 1;
         segment.bytes += size;
         segment.newest = now.0;
+        self.bytes += size;
         self.records.push_back(Record {
             message,
             written: now.0,
@@ -134,6 +145,7 @@ impl StreamLog {
                 break;
             }
             self.segments.pop_front();
+            self.bytes -= oldest.bytes;
             for _ in 0..oldest.count {
                 if let Some(r) = self.records.pop_front() {
                     dropped.push(r.message);
