@@ -34,12 +34,17 @@
 //! # Layout
 //! - [`scenario_js`]: scenarios as JS objects / JSON text.
 //! - [`verify_js`]: `verify()`, the scenario on the bridge's upstream RabbitMQ.
+//! - [`embed_js`]: `shareLink()`, the walkthrough (`tour()`, `tourGo(i)`, `tourNext()`,
+//!   `tourBack()`) and the events an embedding page receives.
 //!
 //! Every call dispatches an [`Action`] to the one reducer, which runs synchronously, so a
 //! `snapshot()` right after `advance()` already sees its effect.
 
+pub mod embed_js;
 pub mod scenario_js;
 pub mod verify_js;
+
+pub use embed_js::embed_events;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -294,6 +299,7 @@ pub fn install(state: PlaygroundContext) {
         .into_js_value(),
     );
 
+    embed_js::install(&api, &state);
     verify_js::install(&api, state);
     let _ = Reflect::set(&window, &"amqpPlayground".into(), &api);
 }

@@ -16,8 +16,11 @@
 //! - [`state`]: the `PlaygroundState` reducer, its actions and `use_playground()`;
 //!   `state/remote.rs`: real clients and Verify through the bridge.
 //! - [`hooks`]: the `use_animation_frame` hook.
-//! - [`page_options`]: `?preset=…&embed&play` (and the bridge's `?bridge=`) in the page address.
-//! - [`api`]: the scripting API on `window.amqpPlayground`.
+//! - [`page_options`]: `?preset=…&embed&mode=…&step…` (and the bridge's `?bridge=`) in the
+//!   page address.
+//! - [`api`]: the scripting API on `window.amqpPlayground` (and, through
+//!   `www/embed-host.js`, over `postMessage` to a docs page embedding it).
+//! - [`share`]: share links, the scenario packed into the address's fragment.
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
@@ -45,6 +48,7 @@ pub mod components;
 pub mod hooks;
 pub mod page_options;
 pub mod scene;
+pub mod share;
 pub mod sim;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
@@ -69,24 +73,51 @@ pub fn App() -> Html {
     let state = use_reducer(PlaygroundState::hello_world);
     let options = use_memo((), |_| page_options());
     let embed = options.0.embed;
+    // A scenario opened from a share link is not autosaved until the learner changes it: a
+    // link never silently replaces their own playground.
+    let from_link = use_mut_ref(|| None::<sim::Scenario>);
     {
         let state = state.clone();
         let (options, problem) = (*options).clone();
+        let from_link = from_link.clone();
         use_effect_with((), move |_| {
             api::install(state.clone());
             // Opened from `amqp-playground bridge` (`?bridge=TOKEN`): real clients come in.
             let bridged = state::attach_bridge(&state);
-            match options.preset {
-                Some(preset) => state.dispatch(Action::LoadPreset(preset)),
+            if let Some(theme) = options.theme {
+                state.dispatch(Action::SetTheme(theme));
+            }
+            if let Some(speed) = options.speed {
+                state.dispatch(Action::SetSpeed(speed));
+            }
+            let shared = shared_scenario();
+            match (shared, options.preset) {
+                (Some(Ok(scenario)), _) => {
+                    *from_link.borrow_mut() = Some(scenario.clone());
+                    state.dispatch(Action::LoadScenario(scenario));
+                }
+                (Some(Err(problem)), _) => {
+                    // Nothing from the link is loaded; the learner's own playground comes back.
+                    if !options.embed {
+                        restore_saved(&state);
+                    }
+                    state.dispatch(Action::Notify(format!(
+                        "This link cannot be opened: {problem}"
+                    )));
+                }
+                (None, Some(preset)) => state.dispatch(Action::LoadPreset(preset)),
                 // An embed shows its own scenario and leaves the learner's saved one alone.
-                None if options.embed => {}
+                (None, None) if options.embed => {}
                 // With nothing saved, the bridge's page waits for the tutorial's own programs:
                 // `hello` and no simulated clients, so send.py and receive.py are the P and C
                 // of the diagram.
-                None if !restore_saved(&state) && bridged => {
+                (None, None) if !restore_saved(&state) && bridged => {
                     state.dispatch(Action::LoadScenario(sim::presets::real_clients()))
                 }
-                None => {}
+                (None, None) => {}
+            }
+            if options.step {
+                state.dispatch(Action::Tour(0));
             }
             if let Some(problem) = problem {
                 state.dispatch(Action::Notify(problem));
@@ -94,6 +125,38 @@ pub fn App() -> Html {
             if options.play {
                 state.dispatch(Action::Play);
             }
+        });
+    }
+    use_effect(api::embed_events(state.clone()));
+    {
+        // `autoplay` with a walkthrough: the next caption once this one has settled and had
+        // a few seconds on screen.
+        let state = state.clone();
+        let autoplay = options.0.autoplay;
+        let since = use_mut_ref(|| (None::<usize>, 0.0));
+        use_effect_with(autoplay, move |on| {
+            let timer = on.then(|| {
+                gloo_timers::callback::Interval::new(500, move || {
+                    let Some(at) = state.tour_at else {
+                        // Not started (no `step`): start it.
+                        if !state.engine.borrow().scenario().tour.is_empty() {
+                            state.dispatch(Action::Tour(0));
+                        }
+                        return;
+                    };
+                    let now = clock_ms();
+                    let mut since = since.borrow_mut();
+                    if since.0 != Some(at) {
+                        *since = (Some(at), now);
+                    }
+                    let count = state.engine.borrow().scenario().tour.len();
+                    let settled = !state.engine.borrow().busy();
+                    if at + 1 < count && settled && now - since.1 >= AUTOPLAY_READ_MS {
+                        state.dispatch(Action::Tour(at + 1));
+                    }
+                })
+            });
+            move || drop(timer)
         });
     }
     {
@@ -118,8 +181,15 @@ pub fn App() -> Html {
             }
         }
         let generation = saved.borrow().generation;
+        let from_link = from_link.clone();
         use_effect_with(generation, move |_| {
-            if let Some(scenario) = saved.borrow().scenario.as_ref().filter(|_| !embed) {
+            let linked = from_link.borrow();
+            if let Some(scenario) = saved
+                .borrow()
+                .scenario
+                .as_ref()
+                .filter(|s| !embed && linked.as_ref() != Some(*s))
+            {
                 save(scenario);
             }
         });
@@ -170,9 +240,20 @@ pub fn App() -> Html {
         })
     };
     let dark = state.theme.dark();
+    let o = &options.0;
+    let hidden = page_options::CONTROLS
+        .iter()
+        .filter(|c| !o.shows(c))
+        .map(|c| format!("hide-{c}"))
+        .collect::<Vec<_>>();
+    let mode = match o.mode {
+        page_options::Mode::View => "mode-view",
+        page_options::Mode::Play => "mode-play",
+        page_options::Mode::Edit => "mode-edit",
+    };
     html! {
         <ContextProvider<PlaygroundContext> context={state}>
-            <main class={classes!("playground", dark.then_some("dark"), embed.then_some("embed"))}
+            <main class={classes!("playground", dark.then_some("dark"), embed.then_some("embed"), mode, hidden)}
                 onkeydown={shortcuts}>
                 <header>
                     <h1>{ "AMQP Playground" }</h1>
@@ -215,6 +296,26 @@ fn page_options() -> (PageOptions, Option<String>) {
 fn page_options() -> (PageOptions, Option<String>) {
     (PageOptions::default(), None)
 }
+
+/// The scenario in the address's `#s=…` fragment (a share link), if there is one.
+#[cfg(target_arch = "wasm32")]
+fn shared_scenario() -> Option<Result<sim::Scenario, String>> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    if !share::is_share_fragment(&hash) {
+        return None;
+    }
+    Some(share::decode(&hash).and_then(|json| {
+        api::scenario_js::scenario_from_js(&wasm_bindgen::JsValue::from_str(&json))
+    }))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn shared_scenario() -> Option<Result<sim::Scenario, String>> {
+    None
+}
+
+/// How long (real ms) `autoplay` leaves a settled caption on screen before the next.
+const AUTOPLAY_READ_MS: f64 = 4_000.0;
 
 /// How often (real ms) the panels around the diagram follow the clock while it plays.
 const PANEL_REFRESH_MS: f64 = 100.0;

@@ -13,6 +13,8 @@
 //! - `clients`: every kind of client behind one interface (connection, event, timer):
 //!   producers, consumers, both RPC roles, the script's own client, and real programs relayed
 //!   by the bridge (`clients/remote.rs`: [`RemoteView`], [`RemoteOutput`]) (`clients/*.rs`).
+//! - [`tour`]: walkthroughs: captions with what each step does and expects (embeds' `step`,
+//!   `amqp-playground check`).
 //! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
 //! - [`verify`]: the playground as a client script for Verify on RabbitMQ, and the two
 //!   results compared.
@@ -22,6 +24,7 @@ pub mod playground;
 pub mod presets;
 pub mod replay;
 pub mod scenario;
+pub mod tour;
 pub mod verify;
 
 pub use clients::{RemoteOutput, RemoteView};

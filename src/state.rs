@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 mod remote;
+mod tour;
 
 pub use remote::{attach_bridge, next_verify_id, RemoteAction, Verification};
 
@@ -84,6 +85,8 @@ pub enum Action {
     Restart,
     /// Something from the bridge: real clients and their frames (see `state/remote.rs`).
     Remote(RemoteAction),
+    /// Go to walkthrough step `i` (0-based): Next, Back, or a jump (see `state/tour.rs`).
+    Tour(usize),
 }
 
 /// A binding being drawn by hand: from an exchange, to a target once picked.
@@ -189,6 +192,8 @@ pub struct PlaygroundState {
     pub bridge_status: Option<BridgeStatus>,
     /// The last Verify run.
     pub verification: Option<Verification>,
+    /// The walkthrough step shown (`None`: not started).
+    pub tour_at: Option<usize>,
     version: u64,
 }
 
@@ -222,6 +227,7 @@ impl PlaygroundState {
             bridge: None,
             bridge_status: None,
             verification: None,
+            tour_at: None,
             version: 0,
         }
     }
@@ -246,6 +252,7 @@ impl PlaygroundState {
         self.selected_edge = None;
         self.linking = None;
         self.message = None;
+        self.tour_at = None;
     }
 
     /// Applies a user input to the engine and records it on the timeline when accepted.
@@ -326,6 +333,7 @@ impl Reducible for PlaygroundState {
             Action::SetSpeed(_) => Some("changing the speed"),
             Action::Seek(_) => Some("the timeline"),
             Action::LoadPreset(_) | Action::LoadScenario(_) => Some("loading another scenario"),
+            Action::Tour(_) => Some("the walkthrough"),
             Action::Undo | Action::Redo => Some("undo and redo"),
             Action::Restart => Some("restarting the broker"),
             _ => None,
@@ -336,6 +344,7 @@ impl Reducible for PlaygroundState {
         let result: Result<(), String> = match action {
             _ if refused.is_some() => Err(refused.unwrap_or_default()),
             Action::Remote(remote) => next.remote(remote),
+            Action::Tour(i) => next.tour_go(i),
             Action::Publish(request) => next.input(Input::Publish(request)).map_err(err),
             Action::Burst(request, count) => next.input(Input::Burst(request, count)).map_err(err),
             Action::SetRate(producer, per_second) => {

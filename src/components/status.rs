@@ -1,4 +1,4 @@
-//! The tutorial's guided steps, and below the diagram the clock, counts, errors, narration and event log.
+//! The walkthrough (the tutorial's guided steps), and below the diagram the clock, counts, errors, narration and event log.
 
 use yew::prelude::*;
 
@@ -56,19 +56,55 @@ fn log_line(line: &str, state: &PlaygroundContext) -> Html {
     }
 }
 
-/// The current tutorial's guided steps.
+/// The scenario's walkthrough: the captions as a list, or, once started (`?step`, or Walk
+/// through), one caption at a time with Back and Next.
 #[component]
 pub fn Guide() -> Html {
     let state = use_playground();
-    let name = state.engine.borrow().scenario().name.clone();
-    let steps = presets::guide(&name);
-    if steps.is_empty() {
+    let (name, captions) = {
+        let engine = state.engine.borrow();
+        let s = engine.scenario();
+        let captions: Vec<String> = if s.tour.is_empty() {
+            // Saved before walkthroughs were kept with the scenario: the preset's own text.
+            presets::guide(&s.name)
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        } else {
+            s.tour.iter().map(|t| t.caption.clone()).collect()
+        };
+        (s.name.clone(), captions)
+    };
+    if captions.is_empty() {
         return Html::default();
     }
+    let walkable = !state.engine.borrow().scenario().tour.is_empty();
+    let Some(at) = state.tour_at.filter(|at| *at < captions.len()) else {
+        let start = send(&state, Action::Tour(0));
+        return html! {
+            // Keyed by tutorial: a new one starts at its first step, not where the last was scrolled.
+            <section key={name.clone()} class="guide" aria-label="Guided steps">
+                <ol>{ for captions.iter().map(|s| html! { <li>{ with_code(s) }</li> }) }</ol>
+                if walkable {
+                    <button class="tour-start" onclick={start}
+                        title="Go caption by caption: each step does what it says">{ "Walk through" }</button>
+                }
+            </section>
+        };
+    };
+    let back = send(&state, Action::Tour(at.saturating_sub(1)));
+    let next = send(&state, Action::Tour(at + 1));
+    let last = at + 1 == captions.len();
     html! {
-        // Keyed by tutorial: a new one starts at its first step, not where the last was scrolled.
-        <section key={name.clone()} class="guide" aria-label="Guided steps">
-            <ol>{ for steps.iter().map(|s| html! { <li>{ with_code(s) }</li> }) }</ol>
+        <section key={name} class="guide tour" aria-label="Walkthrough" data-step={at.to_string()}>
+            <p class="tour-caption" aria-live="polite">
+                <span class="tour-count">{ format!("Step {} of {} ", at + 1, captions.len()) }</span>
+                { with_code(&captions[at]) }
+            </p>
+            <span class="tour-nav">
+                <button id="tour-back" onclick={back} disabled={at == 0}>{ "‹ Back" }</button>
+                <button id="tour-next" class="primary" onclick={next} disabled={last}>{ "Next ›" }</button>
+            </span>
         </section>
     }
 }

@@ -149,6 +149,7 @@ pub fn Toolbar() -> Html {
                     { options(&mut presets::NAMES.iter().copied(), &scenario) }
                 </select>
             </label>
+            <span class="publish-group">
             <label class="routing-key">
                 { "Routing key " }
                 <input id="routing-key" type="text" size="18" spellcheck="false"
@@ -168,6 +169,7 @@ pub fn Toolbar() -> Html {
                 </select>
             </label>
             { for consumer_switches }
+            </span>
             <span class="history">
                 <button id="undo" onclick={undo} disabled={!can_undo} title="Undo (Ctrl+Z)">{ "Undo" }</button>
                 <button id="redo" onclick={redo} disabled={!can_redo} title="Redo (Ctrl+Shift+Z)">{ "Redo" }</button>

@@ -309,6 +309,7 @@ impl Playground {
             script: Script::default(),
             scenario: Scenario {
                 name: scenario.name.clone(),
+                tour: scenario.tour.clone(),
                 ..Scenario::default()
             },
             remotes: Vec::new(),

@@ -24,8 +24,17 @@ pub const NAMES: [&str; 15] = [
     "durability",
 ];
 
-/// The preset with this id.
+mod tours;
+
+/// The preset with this id, with its walkthrough.
 pub fn by_name(name: &str) -> Option<Scenario> {
+    let mut scenario = topology(name)?;
+    scenario.tour = tours::tour(name);
+    Some(scenario)
+}
+
+/// The preset's topology and clients.
+fn topology(name: &str) -> Option<Scenario> {
     match name {
         "hello-world" => Some(hello_world()),
         "work-queues" => Some(work_queues()),
@@ -150,6 +159,7 @@ pub fn dead_lettering() -> Scenario {
     ];
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "dead-lettering".into(),
         exchanges: vec![
             exchange("tasks", "direct", Some("tasks (direct)")),
@@ -184,6 +194,7 @@ pub fn poison_message() -> Scenario {
     ]);
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "poison-message".into(),
         exchanges: vec![exchange("parking", "fanout", Some("parking"))],
         queues: vec![tasks, queue("parked", Some("parked"))],
@@ -216,6 +227,7 @@ pub fn replay_stream() -> Scenario {
     };
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "replay-stream".into(),
         exchanges: vec![],
         queues: vec![events],
@@ -233,6 +245,7 @@ pub fn replay_stream() -> Scenario {
 pub fn rpc() -> Scenario {
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "rpc".into(),
         exchanges: vec![],
         queues: vec![
@@ -270,6 +283,7 @@ pub fn publisher_confirms() -> Scenario {
     ];
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "publisher-confirms".into(),
         exchanges: vec![exchange("shop", "direct", Some("type=direct"))],
         queues: vec![orders],
@@ -297,6 +311,7 @@ pub fn headers() -> Scenario {
     };
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "headers".into(),
         exchanges: vec![exchange("documents", "headers", Some("type=headers"))],
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
@@ -326,6 +341,7 @@ pub fn headers() -> Scenario {
 pub fn alternate_exchange() -> Scenario {
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "alternate-exchange".into(),
         exchanges: vec![
             ExchangeSpec {
@@ -362,6 +378,7 @@ pub fn priority() -> Scenario {
     jobs.arguments = vec![("x-max-priority".into(), ArgValue::Int(10))];
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "priority".into(),
         exchanges: vec![],
         queues: vec![jobs],
@@ -391,6 +408,7 @@ pub fn durability() -> Scenario {
     };
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "durability".into(),
         exchanges: vec![],
         queues: vec![
@@ -478,6 +496,7 @@ fn exchange(name: &str, kind: &str, caption: Option<&str>) -> ExchangeSpec {
 pub fn hello_world() -> Scenario {
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "hello-world".into(),
         exchanges: vec![],
         queues: vec![quorum_queue("hello")],
@@ -506,6 +525,7 @@ pub fn work_queues() -> Scenario {
     task_queue.caption = None;
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "work-queues".into(),
         exchanges: vec![],
         queues: vec![task_queue],
@@ -529,6 +549,7 @@ pub fn fair_dispatch() -> Scenario {
     };
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "fair-dispatch".into(),
         exchanges: vec![],
         queues: vec![queue("hello", Some("queue_name=hello"))],
@@ -542,6 +563,7 @@ pub fn fair_dispatch() -> Scenario {
 pub fn publish_subscribe() -> Scenario {
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: "publish-subscribe".into(),
         exchanges: vec![exchange("logs", "fanout", None)],
         queues: vec![server_named("Q1"), server_named("Q2")],
@@ -584,6 +606,7 @@ fn keyed_exchange(
     let xn = x.name.clone();
     Scenario {
         steps: Vec::new(),
+        tour: Vec::new(),
         name: name.into(),
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
         bindings: vec![

@@ -87,6 +87,11 @@ impl Recording {
         self.moved.insert((kind, name.to_string()), to);
     }
 
+    /// The scenario the recording starts from.
+    pub fn start(&self) -> &Scenario {
+        &self.start
+    }
+
     /// The latest virtual time ever reached: how far forward the timeline goes.
     pub fn horizon(&self) -> u64 {
         self.horizon

@@ -393,6 +393,8 @@ pub struct Scenario {
     pub consumers: Vec<ConsumerSpec>,
     /// What happens after set-up, in order, on the virtual clock (a client script's steps).
     pub steps: Vec<Step>,
+    /// The walkthrough: captions, each with what it does and what should hold after.
+    pub tour: Vec<super::tour::TourStep>,
 }
 
 /// One step of a scripted scenario (what `loadScenario` makes of a client script's steps).

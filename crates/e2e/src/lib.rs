@@ -327,7 +327,9 @@ fn serve(stream: TcpStream, dir: &Path) {
             .is_ok();
     let head = if ok {
         format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            // Any origin may load the files: a docs page elsewhere imports embed.js as a module,
+            // which needs CORS (static hosts such as GitHub Pages send the same header).
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
             content_type(&file),
             body.len()
         )
