@@ -7,6 +7,7 @@
 //!   history of a clicked message.
 //! - [`link`]: the bar under the diagram: drawing a binding (target, key), and the selected
 //!   node's or edge's actions (bind, delete).
+//! - [`share`]: Copy link, Download JSON, Open file (or drop one on the diagram).
 //! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
 //! - [`status`]: the tutorial's guided steps; clock, counts, errors, narration, event log.
@@ -17,6 +18,7 @@
 pub mod diagram;
 pub mod editor;
 pub mod link;
+pub mod share;
 pub mod status;
 pub mod timeline;
 pub mod toolbar;
@@ -27,6 +29,7 @@ pub mod why;
 pub use diagram::Diagram;
 pub use editor::{Inspector, MessageHistory, Palette};
 pub use link::LinkBar;
+pub use share::ShareBar;
 pub use status::{Guide, Status};
 pub use timeline::Timeline;
 pub use toolbar::Toolbar;

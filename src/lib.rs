@@ -60,8 +60,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use components::{
-    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, Status, Timeline, Toolbar,
-    VerifyPanel, WhyNot,
+    Diagram, Guide, Inspector, LinkBar, MessageHistory, Palette, ShareBar, Status, Timeline,
+    Toolbar, VerifyPanel, WhyNot,
 };
 use hooks::use_animation_frame;
 use page_options::PageOptions;
@@ -163,7 +163,15 @@ pub fn App() -> Html {
         // Autosave when the scenario changed. Frames only move the clock, so when no other
         // action came since the last look the comparison (a deep one) is skipped, unless they
         // brought a new engine (a replay on the timeline).
-        let saved = use_mut_ref(SavedScenario::default);
+        // The state the page starts with (hello-world, before the address, a link or the
+        // autosave is read) is generation 0 and never saved: saving it would overwrite the
+        // learner's playground whenever a link or an embed replaces it.
+        let saved = use_mut_ref(|| SavedScenario {
+            actions: state.actions,
+            engine: Some(state.engine.clone()),
+            scenario: Some(state.engine.borrow().scenario().clone()),
+            generation: 0,
+        });
         {
             let mut saved = saved.borrow_mut();
             let same_engine = saved
@@ -182,7 +190,10 @@ pub fn App() -> Html {
         }
         let generation = saved.borrow().generation;
         let from_link = from_link.clone();
-        use_effect_with(generation, move |_| {
+        use_effect_with(generation, move |generation| {
+            if *generation == 0 {
+                return;
+            }
             let linked = from_link.borrow();
             if let Some(scenario) = saved
                 .borrow()
@@ -239,6 +250,21 @@ pub fn App() -> Html {
             e.prevent_default();
         })
     };
+    // A scenario file dropped on the diagram opens like a picked one.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let state = state.clone();
+        Callback::from(move |e: DragEvent| {
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                e.prevent_default();
+                components::share::open_file(&state, file);
+            }
+        })
+    };
     let dark = state.theme.dark();
     let o = &options.0;
     let hidden = page_options::CONTROLS
@@ -261,9 +287,10 @@ pub fn App() -> Html {
                 </header>
                 <ContextProvider<PlaygroundContext> context={panels.clone()}>
                     <Toolbar />
+                    <ShareBar />
                     <Guide />
                 </ContextProvider<PlaygroundContext>>
-                <div class="canvas"><Diagram /></div>
+                <div class="canvas" ondragover={on_drag_over} ondrop={on_drop}><Diagram /></div>
                 <LinkBar />
                 <Timeline />
                 <ContextProvider<PlaygroundContext> context={panels}>

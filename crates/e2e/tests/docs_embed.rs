@@ -76,7 +76,9 @@ async fn a_docs_page_on_another_origin_embeds_plays_steps_and_asks() {
     // Step mode: the walkthrough starts at its first caption, whose publish has happened.
     // (Chromium pauses animation frames in frames scrolled out of sight, and the clock with
     // them: look at one embed at a time.)
-    browser.eval("document.getElementById('direct').scrollIntoView(); return null;").await;
+    browser
+        .eval("document.getElementById('direct').scrollIntoView(); return null;")
+        .await;
     let tour = browser
         .eval("return await document.getElementById('direct').call('tour');")
         .await;
@@ -186,7 +188,9 @@ async fn a_docs_page_on_another_origin_embeds_plays_steps_and_asks() {
     assert_eq!(custom["name"], "audit-log", "{custom}");
     assert_eq!(custom["tour"]["count"], 2, "{custom}");
     // View mode and autoplay: the fanout example plays by itself and shows no controls.
-    browser.eval("document.getElementById('fanout').scrollIntoView(); return null;").await;
+    browser
+        .eval("document.getElementById('fanout').scrollIntoView(); return null;")
+        .await;
     browser
         .wait_until(
             "the fanout walkthrough to play by itself",
