@@ -13,6 +13,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Debian's rustc-web settings, when setup had to fall back to them (empty otherwise).
 # shellcheck disable=SC1091
 source target/wasm-env.sh
+# The page's release build: std rebuilt for size (see the file).
+# shellcheck disable=SC1091
+source scripts/page-env.sh
 if [ "${1:-}" = "--bridge" ]; then
     shift
     # The bridge's page has the AMQP wire session and Verify (the default feature `bridge`).

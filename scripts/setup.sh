@@ -56,10 +56,14 @@ have cargo || die "Rust is missing: install it with rustup (https://rustup.rs) o
 
 mkdir -p "$ROOT/target"
 WASM_ENV="$ROOT/target/wasm-env.sh"
-if have rustup && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+if have rustup && { rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+        || rustup target add wasm32-unknown-unknown >&2; }; then
     : > "$WASM_ENV"
-elif have rustup && rustup target add wasm32-unknown-unknown >&2; then
-    : > "$WASM_ENV"
+    # The page's release build rebuilds std for size (scripts/page-env.sh): std's sources.
+    if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+        say "adding rustup's rust-src (std's sources, for the page's size-optimised build)"
+        rustup component add rust-src >&2
+    fi
 else
     say "rustup cannot add wasm32-unknown-unknown: using Debian's rustc-web route"
     for p in rustc-web cargo-web rust-web-src lld-19; do

@@ -90,40 +90,41 @@ pub fn App() -> Html {
             if let Some(speed) = options.speed {
                 state.dispatch(Action::SetSpeed(speed));
             }
-            let shared = shared_scenario();
-            match (shared, options.preset) {
-                (Some(Ok(scenario)), _) => {
-                    *from_link.borrow_mut() = Some(scenario.clone());
-                    state.dispatch(Action::LoadScenario(scenario));
-                }
-                (Some(Err(problem)), _) => {
-                    // Nothing from the link is loaded; the learner's own playground comes back.
-                    if !options.embed {
-                        restore_saved(&state);
+            // After the scenario is in place: the walkthrough, what the address got wrong,
+            // the clock.
+            let finish = {
+                let state = state.clone();
+                let options = options.clone();
+                move || {
+                    if options.step {
+                        state.dispatch(Action::Tour(0));
                     }
-                    state.dispatch(Action::Notify(format!(
-                        "This link cannot be opened: {problem}"
-                    )));
+                    if let Some(problem) = problem {
+                        state.dispatch(Action::Notify(problem));
+                    }
+                    if options.play {
+                        state.dispatch(Action::Play);
+                    }
                 }
-                (None, Some(preset)) => state.dispatch(Action::LoadPreset(preset)),
+            };
+            match (share_fragment(), options.preset) {
+                // A share link unpacks asynchronously (the browser's DecompressionStream).
+                (Some(fragment), _) => open_shared(state, fragment, options.embed, from_link, finish),
+                (None, Some(preset)) => {
+                    state.dispatch(Action::LoadPreset(preset));
+                    finish();
+                }
                 // An embed shows its own scenario and leaves the learner's saved one alone.
-                (None, None) if options.embed => {}
+                (None, None) if options.embed => finish(),
                 // With nothing saved, the bridge's page waits for the tutorial's own programs:
                 // `hello` and no simulated clients, so send.py and receive.py are the P and C
                 // of the diagram.
-                (None, None) if !restore_saved(&state) && bridged => {
-                    state.dispatch(Action::LoadScenario(sim::presets::real_clients()))
+                (None, None) => {
+                    if !restore_saved(&state) && bridged {
+                        state.dispatch(Action::LoadScenario(sim::presets::real_clients()))
+                    }
+                    finish();
                 }
-                (None, None) => {}
-            }
-            if options.step {
-                state.dispatch(Action::Tour(0));
-            }
-            if let Some(problem) = problem {
-                state.dispatch(Action::Notify(problem));
-            }
-            if options.play {
-                state.dispatch(Action::Play);
             }
         });
     }
@@ -324,21 +325,59 @@ fn page_options() -> (PageOptions, Option<String>) {
     (PageOptions::default(), None)
 }
 
-/// The scenario in the address's `#s=…` fragment (a share link), if there is one.
+/// The address's `#s=…` fragment (a share link), if there is one.
 #[cfg(target_arch = "wasm32")]
-fn shared_scenario() -> Option<Result<sim::Scenario, String>> {
+fn share_fragment() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    if !share::is_share_fragment(&hash) {
-        return None;
-    }
-    Some(share::decode(&hash).and_then(|json| {
-        api::scenario_js::scenario_from_js(&wasm_bindgen::JsValue::from_str(&json))
-    }))
+    share::is_share_fragment(&hash).then_some(hash)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn shared_scenario() -> Option<Result<sim::Scenario, String>> {
+fn share_fragment() -> Option<String> {
     None
+}
+
+/// Opens a share link's scenario (not autosaved until the learner changes it); a bad link
+/// loads nothing, says why, and the learner's own playground comes back.
+#[cfg(target_arch = "wasm32")]
+fn open_shared(
+    state: PlaygroundContext,
+    fragment: String,
+    embed: bool,
+    from_link: Rc<std::cell::RefCell<Option<sim::Scenario>>>,
+    finish: impl FnOnce() + 'static,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let scenario = share::browser::decode(&fragment).await.and_then(|json| {
+            api::scenario_js::scenario_from_js(&wasm_bindgen::JsValue::from_str(&json))
+        });
+        match scenario {
+            Ok(scenario) => {
+                *from_link.borrow_mut() = Some(scenario.clone());
+                state.dispatch(Action::LoadScenario(scenario));
+            }
+            Err(problem) => {
+                if !embed {
+                    restore_saved(&state);
+                }
+                state.dispatch(Action::Notify(format!(
+                    "This link cannot be opened: {problem}"
+                )));
+            }
+        }
+        finish();
+    });
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn open_shared(
+    _: PlaygroundContext,
+    _: String,
+    _: bool,
+    _: Rc<std::cell::RefCell<Option<sim::Scenario>>>,
+    finish: impl FnOnce() + 'static,
+) {
+    finish();
 }
 
 /// How long (real ms) `autoplay` leaves a settled caption on screen before the next.

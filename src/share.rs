@@ -28,10 +28,12 @@ pub const VERSION: u32 = 1;
 /// hostile "zip bomb" link from taking the tab's memory).
 pub const MAX_JSON_BYTES: usize = 1 << 20;
 
-/// The fragment for this scenario JSON text: `s=1.<payload>` (without the `#`).
-pub fn encode(json: &str) -> String {
-    // Level 9: links are made rarely and read by people, so smaller wins over faster.
-    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+/// The fragment for raw-DEFLATE-compressed scenario JSON: `s=1.<payload>` (without the `#`).
+///
+/// The page compresses with the browser's own `CompressionStream("deflate-raw")` (see
+/// [`browser`]), so the download carries no DEFLATE code; the tests use `miniz_oxide`, and
+/// both write RFC 1951 raw DEFLATE.
+pub fn frame(packed: &[u8]) -> String {
     format!("s={VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
@@ -40,8 +42,9 @@ pub fn is_share_fragment(fragment: &str) -> bool {
     fragment.trim_start_matches('#').starts_with("s=")
 }
 
-/// The scenario JSON text in a share fragment (with or without `#`), or what is wrong.
-pub fn decode(fragment: &str) -> Result<String, String> {
+/// The compressed scenario in a share fragment (with or without `#`), or what is wrong with
+/// the link. Inflating it is the caller's ([`inflated`] says what a failure means).
+pub fn unframe(fragment: &str) -> Result<Vec<u8>, String> {
     let fragment = fragment.trim_start_matches('#');
     let rest = fragment
         .strip_prefix("s=")
@@ -68,22 +71,84 @@ pub fn decode(fragment: &str) -> Result<String, String> {
             bad.0 + 1
         ));
     }
-    let packed = URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
+    if payload.is_empty() {
+        return Err("the share link is cut short (it holds nothing after `#s=1.`)".into());
+    }
+    URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
         "the share link is damaged or cut short (its length is not a whole number of bytes)"
             .to_string()
+    })
+}
+
+/// What inflating the payload gave: the scenario JSON text, or what a failure means to the
+/// reader (`Err(None)`: it did not unpack; `Err(Some(n))`: it is larger than `n` bytes).
+pub fn inflated(result: Result<Vec<u8>, Option<usize>>) -> Result<String, String> {
+    let json = result.map_err(|e| match e {
+        Some(limit) => format!(
+            "the share link's scenario is larger than {} KB once unpacked",
+            limit / 1024
+        ),
+        None => "the share link is cut short or damaged (it does not unpack); copy the whole \
+                 link again"
+            .to_string(),
     })?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => format!(
-                "the share link's scenario is larger than {} KB once unpacked",
-                MAX_JSON_BYTES / 1024
-            ),
-            _ => "the share link is cut short or damaged (it does not unpack); copy the whole \
-                  link again"
-                .to_string(),
-        })?;
     String::from_utf8(json)
         .map_err(|_| "the share link is damaged (its scenario is not UTF-8 text)".to_string())
+}
+
+/// The browser's `CompressionStream` / `DecompressionStream` with raw DEFLATE.
+#[cfg(target_arch = "wasm32")]
+pub mod browser {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(inline_js = "
+        export async function deflate(text) {
+            const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+            return new Uint8Array(await new Response(stream).arrayBuffer());
+        }
+        export async function inflate(bytes, limit) {
+            const reader = new Blob([bytes]).stream()
+                .pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+            const parts = [];
+            let total = 0;
+            for (;;) {
+                let chunk;
+                try { chunk = await reader.read(); } catch (_) { return null; }
+                if (chunk.done) break;
+                total += chunk.value.length;
+                if (total > limit) { reader.cancel(); return -1; }
+                parts.push(chunk.value);
+            }
+            const out = new Uint8Array(total);
+            let at = 0;
+            for (const p of parts) { out.set(p, at); at += p.length; }
+            return out;
+        }")]
+    extern "C" {
+        #[wasm_bindgen(js_name = deflate)]
+        async fn deflate_js(text: &str) -> JsValue;
+        #[wasm_bindgen(js_name = inflate)]
+        async fn inflate_js(bytes: &[u8], limit: f64) -> JsValue;
+    }
+
+    /// `s=1.<payload>` for this scenario JSON.
+    pub async fn encode(json: &str) -> String {
+        let packed = js_sys::Uint8Array::new(&deflate_js(json).await).to_vec();
+        super::frame(&packed)
+    }
+
+    /// The scenario JSON in a share fragment, or what is wrong with the link.
+    pub async fn decode(fragment: &str) -> Result<String, String> {
+        let packed = super::unframe(fragment)?;
+        let out = inflate_js(&packed, super::MAX_JSON_BYTES as f64).await;
+        super::inflated(if out.is_null() {
+            Err(None)
+        } else if out.as_f64().is_some() {
+            Err(Some(super::MAX_JSON_BYTES))
+        } else {
+            Ok(js_sys::Uint8Array::new(&out).to_vec())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +156,23 @@ mod tests {
     use super::*;
 
     const JSON: &str = r#"{"version":1,"name":"custom","queues":[{"name":"hello"}]}"#;
+
+    /// What the page does with the browser's streams, with miniz_oxide's raw DEFLATE.
+    fn encode(json: &str) -> String {
+        frame(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+    }
+
+    fn decode(fragment: &str) -> Result<String, String> {
+        let packed = unframe(fragment)?;
+        inflated(
+            miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(
+                |e| {
+                    (e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput)
+                        .then_some(MAX_JSON_BYTES)
+                },
+            ),
+        )
+    }
 
     #[test]
     fn a_link_round_trips_and_is_url_safe() {
@@ -111,16 +193,16 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             ("#top".into(), "has no `#s=` part"),
             ("s=1".into(), "a version and a dot"),
+            ("s=1.".into(), "holds nothing"),
             ("s=x.abc".into(), "`x` is not a version number"),
-            (
-                "s=2.abc".into(),
-                "made by a newer playground (link version 2",
-            ),
+            ("s=2.abc".into(), "made by a newer playground (link version 2"),
             ("s=0.abc".into(), "made by a newer playground"),
             ("s=1.ab%20c".into(), "`%` at character 3"),
+            ("s=1.abcde".into(), "not a whole number of bytes"),
             // Cut short: every truncation fails, none yields text.
             (good[..good.len() - 3].to_string(), "cut short"),
             ("s=1.AAAA".into(), "does not unpack"),
+            (frame(&miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 9)), "not UTF-8"),
         ];
         for (link, want) in cases {
             let err = decode(&link).unwrap_err();

@@ -2,7 +2,8 @@
 //! the events `www/embed-host.js` forwards to the embedding page over `postMessage`.
 //!
 //! ```text
-//! amqpPlayground.shareLink()        // "https://…/#s=1.<deflate+base64url>": this scenario
+//! await amqpPlayground.shareLink()  // "https://…/#s=1.<deflate+base64url>": this scenario
+//!                                   // (a Promise: the browser's CompressionStream packs it)
 //! amqpPlayground.tour()             // { at, count, caption, captions }: the walkthrough
 //! amqpPlayground.tourGo(i)          // show step i (0-based); tourNext() / tourBack()
 //! ```
@@ -17,8 +18,7 @@ use std::cell::RefCell;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::{js_error, scenario_js, set_fn};
-use crate::share;
+use super::{js_error, set_fn};
 use crate::state::{Action, PlaygroundContext};
 
 /// Adds the share and walkthrough calls to the API object.
@@ -27,7 +27,12 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
     set_fn(
         api,
         "shareLink",
-        Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&share_link(&s)))
+        Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+            let s = s.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                Ok(JsValue::from_str(&share_link(&s).await))
+            })
+        })
             .into_js_value(),
     );
     let s = state.clone();
@@ -90,7 +95,10 @@ fn tour_info(s: &PlaygroundContext) -> JsValue {
 
 /// This page's address (without its query, so the link opens the full playground) with the
 /// scenario in the fragment.
-pub fn share_link(s: &PlaygroundContext) -> String {
+#[cfg(target_arch = "wasm32")]
+pub async fn share_link(s: &PlaygroundContext) -> String {
+    use super::scenario_js;
+    use crate::share;
     let json = js_sys::JSON::stringify(&scenario_js::scenario_to_js(s.engine.borrow().scenario()))
         .map(String::from)
         .unwrap_or_default();
@@ -104,7 +112,12 @@ pub fn share_link(s: &PlaygroundContext) -> String {
             format!("{origin}{path}")
         })
         .unwrap_or_default();
-    format!("{base}#{}", share::encode(&json))
+    format!("{base}#{}", share::browser::encode(&json).await)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn share_link(_: &PlaygroundContext) -> String {
+    String::new()
 }
 
 /// What the last render's events were measured from.

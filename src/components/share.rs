@@ -18,9 +18,12 @@ pub fn ShareBar() -> Html {
     let copy = {
         let (state, link) = (state.clone(), link.clone());
         Callback::from(move |_: MouseEvent| {
-            let url = embed_js::share_link(&state);
-            copy_text(&url);
-            link.set(Some(url));
+            let (state, link) = (state.clone(), link.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = embed_js::share_link(&state).await;
+                copy_text(&url);
+                link.set(Some(url));
+            });
         })
     };
     let download = {

@@ -10,6 +10,10 @@ use crate::state::{next_verify_id, use_playground, Action, RemoteAction, Verific
 /// upstream.
 #[component]
 pub fn VerifyPanel() -> Html {
+    // The plain page has no bridge, so never an upstream: its download leaves Verify out.
+    if cfg!(not(feature = "bridge")) {
+        return html! {};
+    }
     let state = use_playground();
     let Some(BridgeStatus::Connected {
         upstream: Some(upstream),

@@ -144,6 +144,11 @@ impl PlaygroundState {
     /// Builds the script, runs it on the page's core, and sends it to the bridge.
     fn start_verify(&mut self, id: u64) -> Result<(), String> {
         let refuse = |why: String| Err(format!("Verify on RabbitMQ: {why}"));
+        // The plain page has no bridge to verify through; its download leaves Verify out.
+        if cfg!(not(feature = "bridge")) {
+            let _ = id;
+            return refuse("this page was built without the bridge; open the page `amqp-playground bridge --upstream …` serves".into());
+        }
         let (link, version) = match (&self.bridge, &self.bridge_status) {
             (
                 Some(link),
@@ -188,6 +193,9 @@ impl PlaygroundState {
     }
 
     fn finish_verify(&mut self, id: u64, result: Result<String, String>) {
+        if cfg!(not(feature = "bridge")) {
+            return;
+        }
         let Some(v) = self.verification.as_mut().filter(|v| v.id == id) else {
             return;
         };

@@ -203,7 +203,7 @@ fn build_site_now(tools: &Tools, bridge: bool) -> PathBuf {
     });
     let started = Instant::now();
     let mut trunk = Command::new(&tools.trunk);
-    for (name, value) in wasm_env(&root) {
+    for (name, value) in wasm_env(&root).into_iter().chain(page_env(&root)) {
         trunk.env(name, value);
     }
     // The plain page, as scripts/serve.sh builds it, has no default features (no bridge).
@@ -234,6 +234,14 @@ fn wasm_env(root: &Path) -> Vec<(String, String)> {
     let Ok(text) = fs::read_to_string(root.join("target").join("wasm-env.sh")) else {
         return Vec::new();
     };
+    parse_exports(&text, &std::env::var("PATH").unwrap_or_default())
+}
+
+/// The page's release-build settings (`scripts/page-env.sh`: std rebuilt for size), as
+/// `scripts/serve.sh` applies them.
+fn page_env(root: &Path) -> Vec<(String, String)> {
+    let text = fs::read_to_string(root.join("scripts").join("page-env.sh"))
+        .expect("scripts/page-env.sh is in the repository");
     parse_exports(&text, &std::env::var("PATH").unwrap_or_default())
 }
 

@@ -34,6 +34,13 @@ async fn a_copied_link_opens_the_same_scenario_in_another_browser() {
         )
         .await;
     browser.click("#copy-link").await;
+    browser
+        .wait_until(
+            "the link to be shown",
+            Duration::from_secs(5),
+            "return !!document.getElementById('share-link');",
+        )
+        .await;
     let link = browser
         .eval("return document.getElementById('share-link').value;")
         .await;
