@@ -24,6 +24,7 @@
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
+//! - [`code`]: the scenario as pika and amqplib programs (the Code panel, `generateCode`).
 //! - [`components`]: the diagram (`diagram/queue.rs`: the queue looks and type badges),
 //!   toolbar, editor (palette, inspector; `editor/args.rs`: typed arguments, `editor/fields.rs`:
 //!   the form fields) and status panel.
@@ -44,6 +45,7 @@
 pub mod anim;
 pub mod api;
 pub mod bridge;
+pub mod code;
 pub mod components;
 pub mod hooks;
 pub mod page_options;
@@ -109,7 +111,9 @@ pub fn App() -> Html {
             };
             match (share_fragment(), options.preset) {
                 // A share link unpacks asynchronously (the browser's DecompressionStream).
-                (Some(fragment), _) => open_shared(state, fragment, options.embed, from_link, finish),
+                (Some(fragment), _) => {
+                    open_shared(state, fragment, options.embed, from_link, finish)
+                }
                 (None, Some(preset)) => {
                     state.dispatch(Action::LoadPreset(preset));
                     finish();

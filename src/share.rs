@@ -195,14 +195,20 @@ mod tests {
             ("s=1".into(), "a version and a dot"),
             ("s=1.".into(), "holds nothing"),
             ("s=x.abc".into(), "`x` is not a version number"),
-            ("s=2.abc".into(), "made by a newer playground (link version 2"),
+            (
+                "s=2.abc".into(),
+                "made by a newer playground (link version 2",
+            ),
             ("s=0.abc".into(), "made by a newer playground"),
             ("s=1.ab%20c".into(), "`%` at character 3"),
             ("s=1.abcde".into(), "not a whole number of bytes"),
             // Cut short: every truncation fails, none yields text.
             (good[..good.len() - 3].to_string(), "cut short"),
             ("s=1.AAAA".into(), "does not unpack"),
-            (frame(&miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 9)), "not UTF-8"),
+            (
+                frame(&miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 9)),
+                "not UTF-8",
+            ),
         ];
         for (link, want) in cases {
             let err = decode(&link).unwrap_err();

@@ -33,7 +33,7 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
                 Ok(JsValue::from_str(&share_link(&s).await))
             })
         })
-            .into_js_value(),
+        .into_js_value(),
     );
     let s = state.clone();
     set_fn(

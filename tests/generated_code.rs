@@ -1,0 +1,318 @@
+//! The Code panel's pika and amqplib programs, for every preset, run against the real RabbitMQ
+//! (127.0.0.1:5672, or `AMQP_HOST` / `AMQP_PORT`): the consumers start, each producer
+//! publishes its message once, and what the programs saw — messages each consumer received,
+//! messages left in each named queue, RPC answers, confirms — is what the playground's
+//! `snapshot()` says after the same publishes.
+//!
+//! Names get a per-run prefix (the broker is shared with other tests and CI), and everything
+//! declared is deleted afterwards.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use amqp_playground_web::code::{generate, Lang};
+use amqp_playground_web::sim::scenario::ArgValue;
+use amqp_playground_web::sim::{presets, Playground, PublishRequest, Scenario};
+
+/// `scenario` with every broker-visible name given `prefix` (the default exchange and
+/// server-named queues keep theirs).
+fn prefixed(mut s: Scenario, prefix: &str) -> Scenario {
+    let named: Vec<String> = s
+        .queues
+        .iter()
+        .filter(|q| !q.server_named)
+        .map(|q| q.name.clone())
+        .chain(s.exchanges.iter().map(|x| x.name.clone()))
+        .collect();
+    let rename = |name: &mut String| {
+        if named.contains(name) {
+            *name = format!("{prefix}{name}");
+        }
+    };
+    let rename_args = |args: &mut Vec<(String, ArgValue)>| {
+        for (k, v) in args.iter_mut() {
+            if let ("x-dead-letter-exchange" | "alternate-exchange", ArgValue::Str(x)) =
+                (k.as_str(), v)
+            {
+                if named.contains(x) {
+                    *x = format!("{prefix}{x}");
+                }
+            }
+        }
+    };
+    for x in &mut s.exchanges {
+        rename(&mut x.name);
+        rename_args(&mut x.arguments);
+    }
+    for q in &mut s.queues {
+        rename(&mut q.name);
+        rename_args(&mut q.arguments);
+    }
+    for b in &mut s.bindings {
+        rename(&mut b.exchange);
+        rename(&mut b.destination);
+    }
+    for p in &mut s.producers {
+        if p.exchange.is_empty() {
+            rename(&mut p.routing_key);
+        }
+        rename(&mut p.exchange);
+    }
+    for c in &mut s.consumers {
+        rename(&mut c.queue);
+    }
+    s
+}
+
+/// A program's output lines, collected as they come.
+struct Running {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+fn start(dir: &Path, file: &str) -> Running {
+    let node = file.ends_with(".js");
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tutorials/node/node_modules");
+    let mut child = Command::new(if node { "node" } else { "python3" })
+        .arg(file)
+        .env("NODE_PATH", modules)
+        .current_dir(dir)
+        .env(
+            "AMQP_HOST",
+            std::env::var("AMQP_HOST").unwrap_or("127.0.0.1".into()),
+        )
+        .env(
+            "AMQP_PORT",
+            std::env::var("AMQP_PORT").unwrap_or("5672".into()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 and node run (scripts/setup.sh test installs pika and amqplib)");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = lines.clone();
+        thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+    }
+    Running { child, lines }
+}
+
+impl Running {
+    fn output(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    fn count(&self, what: &str) -> u64 {
+        self.output().iter().filter(|l| l.contains(what)).count() as u64
+    }
+
+    fn wait_for(&self, what: &str, file: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.count(what) == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{file} did not print {what:?}: {:?}",
+                self.output()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Ready messages in each named queue, read with pika (`passive` declares).
+fn depths(queues: &[String]) -> Vec<(String, u64)> {
+    let script = format!(
+        "import os, pika\n\
+         c = pika.BlockingConnection(pika.ConnectionParameters(host=os.environ.get('AMQP_HOST', '127.0.0.1'), port=int(os.environ.get('AMQP_PORT', '5672'))))\n\
+         ch = c.channel()\n\
+         for q in {queues:?}:\n    print(q, ch.queue_declare(queue=q, passive=True).method.message_count)\n\
+         c.close()\n"
+    );
+    let out = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(q, n)| (q.to_string(), n.parse().unwrap()))
+        .collect()
+}
+
+fn cleanup(s: &Scenario) {
+    let queues: Vec<&str> = s
+        .queues
+        .iter()
+        .filter(|q| !q.server_named)
+        .map(|q| q.name.as_str())
+        .collect();
+    let exchanges: Vec<&str> = s.exchanges.iter().map(|x| x.name.as_str()).collect();
+    let script = format!(
+        "import os, pika\n\
+         c = pika.BlockingConnection(pika.ConnectionParameters(host=os.environ.get('AMQP_HOST', '127.0.0.1'), port=int(os.environ.get('AMQP_PORT', '5672'))))\n\
+         ch = c.channel()\n\
+         for q in {queues:?}:\n    ch.queue_delete(queue=q)\n\
+         for x in {exchanges:?}:\n    ch.exchange_delete(exchange=x)\n\
+         c.close()\n"
+    );
+    let _ = Command::new("python3").args(["-c", &script]).status();
+}
+
+/// What the playground reports after each producer published its message once.
+fn playground_outcome(s: &Scenario) -> amqp_playground_web::sim::Snapshot {
+    let mut pg = Playground::new(s.clone()).unwrap();
+    for p in &s.producers {
+        pg.publish(PublishRequest {
+            producer: Some(p.name.clone()),
+            ..PublishRequest::default()
+        })
+        .unwrap();
+    }
+    let mut waited = 0;
+    while pg.busy() && waited < 120_000 {
+        pg.advance(250);
+        waited += 250;
+    }
+    pg.snapshot()
+}
+
+#[test]
+fn every_presets_pika_programs_reproduce_the_playground_on_rabbitmq() {
+    reproduce(Lang::Pika, "py");
+}
+
+#[test]
+fn every_presets_amqplib_programs_reproduce_the_playground_on_rabbitmq() {
+    reproduce(Lang::Amqplib, "js");
+}
+
+fn reproduce(lang: Lang, tag: &str) {
+    let run = format!("cg{}{tag}-", std::process::id());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for name in presets::NAMES {
+        let scenario = prefixed(presets::by_name(name).unwrap(), &format!("{run}{name}-"));
+        let expected = playground_outcome(&scenario);
+        let dir = std::env::temp_dir().join(format!("{run}{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = generate(&scenario, lang);
+        for f in &files {
+            std::fs::write(dir.join(&f.name), &f.text).unwrap();
+        }
+        let (producer_files, consumer_files) = files.split_at(scenario.producers.len());
+        let mut consumers: Vec<(String, Running)> = Vec::new();
+        for (c, f) in scenario.consumers.iter().zip(consumer_files) {
+            let running = start(&dir, &f.name);
+            running.wait_for("Waiting for messages", &f.name);
+            consumers.push((c.name.clone(), running));
+        }
+        let mut producers = Vec::new();
+        for f in producer_files {
+            let mut running = start(&dir, &f.name);
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while running.child.try_wait().unwrap().is_none() {
+                assert!(
+                    Instant::now() < deadline,
+                    "{name}/{}: still running: {:?}",
+                    f.name,
+                    running.output()
+                );
+                thread::sleep(Duration::from_millis(50));
+            }
+            producers.push((f.name.clone(), running));
+        }
+        // Until the consumers have been quiet for 3 s (processing, TTL loops, redeliveries).
+        let mut last = Vec::new();
+        let mut quiet_since = Instant::now();
+        let deadline = Instant::now() + Duration::from_secs(45);
+        loop {
+            let now: Vec<u64> = consumers
+                .iter()
+                .map(|(_, r)| r.count(" [x] Received"))
+                .collect();
+            if now != last {
+                last = now;
+                quiet_since = Instant::now();
+            }
+            if quiet_since.elapsed() > Duration::from_secs(3) || Instant::now() > deadline {
+                break;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        // A stream keeps what it delivered: RabbitMQ's declare-ok counts none of it as ready
+        // (its log is compared by what each consumer received instead).
+        let named: Vec<String> = scenario
+            .queues
+            .iter()
+            .filter(|q| !q.server_named && !q.is_stream())
+            .map(|q| q.name.clone())
+            .collect();
+        let rabbit_depths = depths(&named);
+        for (consumer, running) in &mut consumers {
+            let _ = running.child.kill();
+            let _ = running.child.wait();
+            let got = running.count(" [x] Received");
+            let want = expected
+                .consumers
+                .iter()
+                .find(|c| &c.name == consumer)
+                .map_or(0, |c| c.received);
+            if got != want {
+                failures.push(format!("{name}: consumer {consumer} received {got} on RabbitMQ, {want} in the playground; output {:?}", running.output()));
+            }
+        }
+        for (queue, got) in rabbit_depths {
+            let want = expected
+                .queues
+                .iter()
+                .find(|(q, _)| *q == queue)
+                .map_or(0, |(_, c)| c.ready);
+            if got != want {
+                failures.push(format!(
+                    "{name}: queue {queue} holds {got} on RabbitMQ, {want} in the playground"
+                ));
+            }
+        }
+        for (p, (file, running)) in expected.publishers.iter().zip(&mut producers) {
+            let out = running.output();
+            if running.count("Traceback") > 0
+                || running
+                    .child
+                    .try_wait()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|s| !s.success())
+            {
+                failures.push(format!("{name}: {file} failed: {out:?}"));
+            }
+            if p.replies > 0 && running.count(" [.] Got ") != p.replies {
+                failures.push(format!("{name}: {file} got no answer: {out:?}"));
+            }
+            if p.confirmed > 0 && running.count("confirmed") != p.confirmed {
+                failures.push(format!("{name}: {file} was not confirmed: {out:?}"));
+            }
+        }
+        cleanup(&scenario);
+        let _ = std::fs::remove_dir_all(&dir);
+        checked += 1;
+    }
+    assert_eq!(checked, presets::NAMES.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
