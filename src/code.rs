@@ -62,11 +62,8 @@ pub struct File {
 /// The programs for `scenario`: producers first, then consumers, each its own file.
 pub fn generate(scenario: &Scenario, lang: Lang) -> Vec<File> {
     let plan = Plan::new(scenario);
-    let (ext, producer, consumer): (
-        &str,
-        fn(&Plan, &ProducerSpec) -> String,
-        fn(&Plan, &ConsumerSpec) -> String,
-    ) = match lang {
+    type Writer<T> = fn(&Plan, &T) -> String;
+    let (ext, producer, consumer): (&str, Writer<ProducerSpec>, Writer<ConsumerSpec>) = match lang {
         Lang::Pika => ("py", pika::producer, pika::consumer),
         Lang::Amqplib => ("js", amqplib::producer, amqplib::consumer),
     };

@@ -320,7 +320,7 @@ pub fn consumer(plan: &Plan, c: &ConsumerSpec) -> String {
 
 /// Milliseconds as seconds for `time.sleep` (`0.5`, `5`).
 pub(super) fn seconds(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         (ms / 1000).to_string()
     } else {
         format!("{}.{:03}", ms / 1000, ms % 1000)
