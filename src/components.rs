@@ -1,6 +1,7 @@
 //! Thin components: they read the shared state and dispatch actions.
 //!
 //! # Layout
+//! - [`code`]: the Code panel: the scenario as pika or amqplib programs.
 //! - [`diagram`]: the SVG diagram and its tokens; click or Enter selects a node or an edge,
 //!   drag moves a node, the link handle (or `B`) draws a binding.
 //! - [`editor`]: the palette that adds nodes, the inspector of the selected node, and the
@@ -15,6 +16,7 @@
 //! - [`verify`]: "Verify on RabbitMQ" and the two outcomes side by side (with a bridge).
 //! - [`why`]: "Why not?": why the picked message did or did not reach the selected queue.
 
+pub mod code;
 pub mod diagram;
 pub mod editor;
 pub mod link;

@@ -4,6 +4,8 @@
 //! ```text
 //! await amqpPlayground.shareLink()  // "https://…/#s=1.<deflate+base64url>": this scenario
 //!                                   // (a Promise: the browser's CompressionStream packs it)
+//! amqpPlayground.generateCode(lang) // { files: [{ name, text }] }: "pika" or "amqplib",
+//!                                   // one program per producer and consumer
 //! amqpPlayground.tour()             // { at, count, caption, captions }: the walkthrough
 //! amqpPlayground.tourGo(i)          // show step i (0-based); tourNext() / tourBack()
 //! ```
@@ -32,6 +34,30 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
             wasm_bindgen_futures::future_to_promise(async move {
                 Ok(JsValue::from_str(&share_link(&s).await))
             })
+        })
+        .into_js_value(),
+    );
+    let s = state.clone();
+    set_fn(
+        api,
+        "generateCode",
+        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |lang: JsValue| {
+            let lang = lang
+                .as_string()
+                .ok_or_else(|| js_error("generateCode(lang): lang must be \"pika\" or \"amqplib\""))
+                .and_then(|l| crate::code::Lang::parse(&l).map_err(|e| js_error(&e)))?;
+            let files: Array = crate::code::generate(s.engine.borrow().scenario(), lang)
+                .into_iter()
+                .map(|f| {
+                    let o = Object::new();
+                    let _ = Reflect::set(&o, &"name".into(), &f.name.into());
+                    let _ = Reflect::set(&o, &"text".into(), &f.text.into());
+                    JsValue::from(o)
+                })
+                .collect();
+            let out = Object::new();
+            let _ = Reflect::set(&out, &"files".into(), &files);
+            Ok(out.into())
         })
         .into_js_value(),
     );

@@ -7,6 +7,7 @@ use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::code::CodePanel;
 use crate::api::{embed_js, scenario_js};
 use crate::state::{use_playground, Action, PlaygroundContext};
 
@@ -62,6 +63,7 @@ pub fn ShareBar() -> Html {
             <button id="copy-link" onclick={copy}
                 title="A link that opens this scenario in any browser (it is all in the link)">{ "Copy link" }</button>
             <button id="download-json" onclick={download}>{ "Download JSON" }</button>
+            <CodePanel />
             <label class="open-file" title="A scenario file (.json), or drop one on the diagram">
                 { "Open file… " }
                 <input id="open-file" type="file" accept=".json,application/json" onchange={open} />
@@ -102,7 +104,7 @@ pub fn open_file(state: &PlaygroundContext, file: web_sys::File) {
 }
 
 /// Puts text on the clipboard (where the browser allows it; the link stays shown either way).
-fn copy_text(text: &str) {
+pub fn copy_text(text: &str) {
     let clipboard = web_sys::window()
         .and_then(|w| Reflect::get(&w.navigator(), &"clipboard".into()).ok())
         .filter(|c| !c.is_undefined());

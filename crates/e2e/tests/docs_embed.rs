@@ -186,6 +186,14 @@ async fn a_docs_page_on_another_origin_embeds_plays_steps_and_asks() {
         )
         .await;
     assert_eq!(custom["name"], "audit-log", "{custom}");
+    let code = browser
+        .eval("return (await document.getElementById('custom').call('generateCode', 'pika')).files.map(f => f.name);")
+        .await;
+    assert_eq!(
+        code,
+        serde_json::json!(["P.py", "C.py"]),
+        "generateCode over postMessage"
+    );
     assert_eq!(custom["tour"]["count"], 2, "{custom}");
     // View mode and autoplay: the fanout example plays by itself and shows no controls.
     browser
