@@ -25,6 +25,7 @@
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`code`]: the scenario as pika and amqplib programs (the Code panel, `generateCode`).
+//! - [`definitions`]: RabbitMQ definitions.json out of and into a scenario.
 //! - [`components`]: the diagram (`diagram/queue.rs`: the queue looks and type badges),
 //!   toolbar, editor (palette, inspector; `editor/args.rs`: typed arguments, `editor/fields.rs`:
 //!   the form fields) and status panel.
@@ -47,6 +48,7 @@ pub mod api;
 pub mod bridge;
 pub mod code;
 pub mod components;
+pub mod definitions;
 pub mod hooks;
 pub mod page_options;
 pub mod scene;

@@ -15,59 +15,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use amqp_playground_web::code::{generate, Lang};
-use amqp_playground_web::sim::scenario::ArgValue;
-use amqp_playground_web::sim::{presets, Playground, PublishRequest, Scenario};
+mod support;
 
-/// `scenario` with every broker-visible name given `prefix` (the default exchange and
-/// server-named queues keep theirs).
-fn prefixed(mut s: Scenario, prefix: &str) -> Scenario {
-    let named: Vec<String> = s
-        .queues
-        .iter()
-        .filter(|q| !q.server_named)
-        .map(|q| q.name.clone())
-        .chain(s.exchanges.iter().map(|x| x.name.clone()))
-        .collect();
-    let rename = |name: &mut String| {
-        if named.contains(name) {
-            *name = format!("{prefix}{name}");
-        }
-    };
-    let rename_args = |args: &mut Vec<(String, ArgValue)>| {
-        for (k, v) in args.iter_mut() {
-            if let ("x-dead-letter-exchange" | "alternate-exchange", ArgValue::Str(x)) =
-                (k.as_str(), v)
-            {
-                if named.contains(x) {
-                    *x = format!("{prefix}{x}");
-                }
-            }
-        }
-    };
-    for x in &mut s.exchanges {
-        rename(&mut x.name);
-        rename_args(&mut x.arguments);
-    }
-    for q in &mut s.queues {
-        rename(&mut q.name);
-        rename_args(&mut q.arguments);
-    }
-    for b in &mut s.bindings {
-        rename(&mut b.exchange);
-        rename(&mut b.destination);
-    }
-    for p in &mut s.producers {
-        if p.exchange.is_empty() {
-            rename(&mut p.routing_key);
-        }
-        rename(&mut p.exchange);
-    }
-    for c in &mut s.consumers {
-        rename(&mut c.queue);
-    }
-    s
-}
+use amqp_playground_web::code::{generate, Lang};
+use amqp_playground_web::sim::{presets, Playground, PublishRequest, Scenario};
+use support::{cleanup, depths};
 
 /// A program's output lines, collected as they come.
 struct Running {
@@ -131,50 +83,6 @@ impl Running {
     }
 }
 
-/// Ready messages in each named queue, read with pika (`passive` declares).
-fn depths(queues: &[String]) -> Vec<(String, u64)> {
-    let script = format!(
-        "import os, pika\n\
-         c = pika.BlockingConnection(pika.ConnectionParameters(host=os.environ.get('AMQP_HOST', '127.0.0.1'), port=int(os.environ.get('AMQP_PORT', '5672'))))\n\
-         ch = c.channel()\n\
-         for q in {queues:?}:\n    print(q, ch.queue_declare(queue=q, passive=True).method.message_count)\n\
-         c.close()\n"
-    );
-    let out = Command::new("python3")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.rsplit_once(' '))
-        .map(|(q, n)| (q.to_string(), n.parse().unwrap()))
-        .collect()
-}
-
-fn cleanup(s: &Scenario) {
-    let queues: Vec<&str> = s
-        .queues
-        .iter()
-        .filter(|q| !q.server_named)
-        .map(|q| q.name.as_str())
-        .collect();
-    let exchanges: Vec<&str> = s.exchanges.iter().map(|x| x.name.as_str()).collect();
-    let script = format!(
-        "import os, pika\n\
-         c = pika.BlockingConnection(pika.ConnectionParameters(host=os.environ.get('AMQP_HOST', '127.0.0.1'), port=int(os.environ.get('AMQP_PORT', '5672'))))\n\
-         ch = c.channel()\n\
-         for q in {queues:?}:\n    ch.queue_delete(queue=q)\n\
-         for x in {exchanges:?}:\n    ch.exchange_delete(exchange=x)\n\
-         c.close()\n"
-    );
-    let _ = Command::new("python3").args(["-c", &script]).status();
-}
-
 /// What the playground reports after each producer published its message once.
 fn playground_outcome(s: &Scenario) -> amqp_playground_web::sim::Snapshot {
     let mut pg = Playground::new(s.clone()).unwrap();
@@ -208,7 +116,9 @@ fn reproduce(lang: Lang, tag: &str) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for name in presets::NAMES {
-        let scenario = prefixed(presets::by_name(name).unwrap(), &format!("{run}{name}-"));
+        let scenario = presets::by_name(name)
+            .unwrap()
+            .prefixed(&format!("{run}{name}-"));
         let expected = playground_outcome(&scenario);
         let dir = std::env::temp_dir().join(format!("{run}{name}"));
         std::fs::create_dir_all(&dir).unwrap();

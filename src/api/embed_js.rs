@@ -6,6 +6,11 @@
 //!                                   // (a Promise: the browser's CompressionStream packs it)
 //! amqpPlayground.generateCode(lang) // { files: [{ name, text }] }: "pika" or "amqplib",
 //!                                   // one program per producer and consumer
+//! amqpPlayground.exportDefinitions()     // RabbitMQ definitions.json (what
+//!                                        // `rabbitmqctl import_definitions` reads), with
+//!                                        // `amqp_playground_not_exported`: what has none
+//! amqpPlayground.importDefinitions(json) // a broker's definitions as the scenario;
+//!                                        // { skipped: [...] }, throws naming the JSON path
 //! amqpPlayground.tour()             // { at, count, caption, captions }: the walkthrough
 //! amqpPlayground.tourGo(i)          // show step i (0-based); tourNext() / tourBack()
 //! ```
@@ -64,6 +69,32 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
     let s = state.clone();
     set_fn(
         api,
+        "exportDefinitions",
+        Closure::<dyn Fn() -> JsValue>::new(move || {
+            let (defs, notes) = crate::definitions::export(s.engine.borrow().scenario());
+            let value = js_sys::JSON::parse(&defs.to_string()).unwrap_or(JsValue::NULL);
+            let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
+            let _ = Reflect::set(&value, &"amqp_playground_not_exported".into(), &notes);
+            value
+        })
+        .into_js_value(),
+    );
+    let s = state.clone();
+    set_fn(
+        api,
+        "importDefinitions",
+        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |input: JsValue| {
+            let notes = import_definitions(&s, &input).map_err(|e| js_error(&e))?;
+            let out = Object::new();
+            let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
+            let _ = Reflect::set(&out, &"skipped".into(), &notes);
+            Ok(out.into())
+        })
+        .into_js_value(),
+    );
+    let s = state.clone();
+    set_fn(
+        api,
         "tour",
         Closure::<dyn Fn() -> JsValue>::new(move || tour_info(&s)).into_js_value(),
     );
@@ -91,6 +122,22 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
             })
             .into_js_value(),
         );
+    }
+}
+
+/// Loads a definitions file (JSON text or an object) as the scenario; what was skipped.
+pub fn import_definitions(s: &PlaygroundContext, input: &JsValue) -> Result<Vec<String>, String> {
+    let text = match input.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(input)
+            .map(String::from)
+            .map_err(|_| "importDefinitions(json): expected JSON text or an object".to_string())?,
+    };
+    let (scenario, notes) = crate::definitions::import(&text)?;
+    s.dispatch(Action::LoadScenario(scenario));
+    match s.error.clone() {
+        Some(e) => Err(e),
+        None => Ok(notes),
     }
 }
 

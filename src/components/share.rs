@@ -1,5 +1,5 @@
-//! Share and files: copy a link that holds the scenario, download it as JSON, open a file
-//! (picked or dropped on the diagram).
+//! Share and files: copy a link that holds the scenario, download it as JSON or as RabbitMQ
+//! definitions, open either (picked or dropped on the diagram).
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::JsCast;
@@ -45,6 +45,18 @@ pub fn ShareBar() -> Html {
             save_file(&format!("{name}.scenario.json"), &json, "application/json");
         })
     };
+    let definitions = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (defs, notes) = crate::definitions::export(state.engine.borrow().scenario());
+            let text = serde_json::to_string_pretty(&defs).unwrap_or_default();
+            save_file("definitions.json", &text, "application/json");
+            state.dispatch(Action::Notify(format!(
+                "definitions.json has the topology; not in it: {}",
+                notes.join("; ")
+            )));
+        })
+    };
     let open = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -63,6 +75,8 @@ pub fn ShareBar() -> Html {
             <button id="copy-link" onclick={copy}
                 title="A link that opens this scenario in any browser (it is all in the link)">{ "Copy link" }</button>
             <button id="download-json" onclick={download}>{ "Download JSON" }</button>
+            <button id="export-definitions" onclick={definitions}
+                title="The topology as RabbitMQ definitions (rabbitmqctl import_definitions)">{ "Export definitions" }</button>
             <CodePanel />
             <label class="open-file" title="A scenario file (.json), or drop one on the diagram">
                 { "Open file… " }
@@ -96,7 +110,20 @@ pub fn open_file(state: &PlaygroundContext, file: web_sys::File) {
             )));
             return;
         };
-        match scenario_js::scenario_from_js(&text) {
+        // A RabbitMQ definitions file (its entities name their vhost), or a scenario.
+        let text = text.as_string().unwrap_or_default();
+        if text.contains("\"vhost\"") || text.contains("\"rabbit_version\"") {
+            match embed_js::import_definitions(&state, &JsValue::from_str(&text)) {
+                Ok(notes) if notes.is_empty() => {}
+                Ok(notes) => state.dispatch(Action::Notify(format!(
+                    "{name}: imported; skipped {}",
+                    notes.join("; ")
+                ))),
+                Err(e) => state.dispatch(Action::Notify(format!("{name} was not opened: {e}"))),
+            }
+            return;
+        }
+        match scenario_js::scenario_from_js(&JsValue::from_str(&text)) {
             Ok(scenario) => state.dispatch(Action::LoadScenario(scenario)),
             Err(e) => state.dispatch(Action::Notify(format!("{name} was not opened: {e}"))),
         }

@@ -397,6 +397,58 @@ pub struct Scenario {
     pub tour: Vec<super::tour::TourStep>,
 }
 
+impl Scenario {
+    /// The same scenario with every name the broker sees given `prefix` (exchanges, named
+    /// queues, and what refers to them: bindings, producers' targets and default-exchange
+    /// keys, consumers' queues, dead-letter and alternate exchanges). For running it on a
+    /// broker others share: the tests against RabbitMQ use one prefix per run.
+    pub fn prefixed(mut self, prefix: &str) -> Scenario {
+        let named: Vec<String> = self
+            .queues
+            .iter()
+            .filter(|q| !q.server_named)
+            .map(|q| q.name.clone())
+            .chain(self.exchanges.iter().map(|x| x.name.clone()))
+            .collect();
+        let rename = |name: &mut String| {
+            if named.contains(name) {
+                *name = format!("{prefix}{name}");
+            }
+        };
+        let rename_args = |args: &mut Vec<(String, ArgValue)>| {
+            for (k, v) in args.iter_mut() {
+                if let ("x-dead-letter-exchange" | "alternate-exchange", ArgValue::Str(x)) =
+                    (k.as_str(), v)
+                {
+                    rename(x);
+                }
+            }
+        };
+        for x in &mut self.exchanges {
+            rename(&mut x.name);
+            rename_args(&mut x.arguments);
+        }
+        for q in &mut self.queues {
+            rename(&mut q.name);
+            rename_args(&mut q.arguments);
+        }
+        for b in &mut self.bindings {
+            rename(&mut b.exchange);
+            rename(&mut b.destination);
+        }
+        for p in &mut self.producers {
+            if p.exchange.is_empty() {
+                rename(&mut p.routing_key);
+            }
+            rename(&mut p.exchange);
+        }
+        for c in &mut self.consumers {
+            rename(&mut c.queue);
+        }
+        self
+    }
+}
+
 /// One step of a scripted scenario (what `loadScenario` makes of a client script's steps).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
