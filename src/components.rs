@@ -8,6 +8,7 @@
 //!   history of a clicked message.
 //! - [`link`]: the bar under the diagram: drawing a binding (target, key), and the selected
 //!   node's or edge's actions (bind, delete).
+//! - [`picture`]: the diagram as SVG or PNG, exactly as drawn.
 //! - [`share`]: Copy link, Download JSON, Open file (or drop one on the diagram).
 //! - [`timeline`]: the scrubber over virtual time and the broker restart.
 //! - [`toolbar`]: publish, consumer switches, playback, presets.
@@ -20,6 +21,7 @@ pub mod code;
 pub mod diagram;
 pub mod editor;
 pub mod link;
+pub mod picture;
 pub mod share;
 pub mod status;
 pub mod timeline;

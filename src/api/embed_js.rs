@@ -6,6 +6,8 @@
 //!                                   // (a Promise: the browser's CompressionStream packs it)
 //! amqpPlayground.generateCode(lang) // { files: [{ name, text }] }: "pika" or "amqplib",
 //!                                   // one program per producer and consumer
+//! amqpPlayground.exportSvg()             // the diagram as drawn: standalone SVG text
+//! await amqpPlayground.exportPng()       // … as a PNG data: URL, twice the size
 //! amqpPlayground.exportDefinitions()     // RabbitMQ definitions.json (what
 //!                                        // `rabbitmqctl import_definitions` reads), with
 //!                                        // `amqp_playground_not_exported`: what has none
@@ -63,6 +65,22 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
             let out = Object::new();
             let _ = Reflect::set(&out, &"files".into(), &files);
             Ok(out.into())
+        })
+        .into_js_value(),
+    );
+    set_fn(
+        api,
+        "exportSvg",
+        Closure::<dyn Fn() -> Result<JsValue, JsValue>>::new(|| {
+            crate::components::picture::diagram_svg().map(JsValue::from)
+        })
+        .into_js_value(),
+    );
+    set_fn(
+        api,
+        "exportPng",
+        Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+            wasm_bindgen_futures::future_to_promise(crate::components::picture::diagram_png())
         })
         .into_js_value(),
     );

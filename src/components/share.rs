@@ -8,6 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::code::CodePanel;
+use super::picture::PictureButtons;
 use crate::api::{embed_js, scenario_js};
 use crate::state::{use_playground, Action, PlaygroundContext};
 
@@ -77,6 +78,7 @@ pub fn ShareBar() -> Html {
             <button id="download-json" onclick={download}>{ "Download JSON" }</button>
             <button id="export-definitions" onclick={definitions}
                 title="The topology as RabbitMQ definitions (rabbitmqctl import_definitions)">{ "Export definitions" }</button>
+            <PictureButtons />
             <CodePanel />
             <label class="open-file" title="A scenario file (.json), or drop one on the diagram">
                 { "Open file… " }
@@ -151,11 +153,22 @@ pub fn copy_text(text: &str) {
     }
 }
 
-/// Offers `text` as a download named `name`.
-pub fn save_file(name: &str, text: &str, mime: &str) {
+/// Offers what `url` holds (a `data:` or `blob:` URL) as a download named `name`.
+pub fn save_url(name: &str, url: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    if let Ok(a) = document.create_element("a") {
+        let _ = a.set_attribute("href", url);
+        let _ = a.set_attribute("download", name);
+        if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+/// Offers `text` as a download named `name`.
+pub fn save_file(name: &str, text: &str, mime: &str) {
     let parts = Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -165,12 +178,6 @@ pub fn save_file(name: &str, text: &str, mime: &str) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    if let Ok(a) = document.create_element("a") {
-        let _ = a.set_attribute("href", &url);
-        let _ = a.set_attribute("download", name);
-        if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
-            a.click();
-        }
-    }
+    save_url(name, &url);
     let _ = web_sys::Url::revoke_object_url(&url);
 }

@@ -148,5 +148,47 @@ async fn scenario_files_and_definitions_go_in_and_out() {
         )
         .await;
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The diagram as a picture, in the current look.
+    let picture = browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadPreset('topics');
+             document.getElementById('theme').value = 'classic-dark';
+             document.getElementById('theme').dispatchEvent(new Event('change', { bubbles: true }));
+             await new Promise(r => setTimeout(r, 200));
+             const svg = api.exportSvg();
+             const png = await api.exportPng();
+             const img = new Image();
+             await new Promise(r => { img.onload = r; img.src = png; });
+             const drawn = document.querySelector('svg.diagram').getBoundingClientRect();
+             return { svg: svg.slice(0, 4000), png: png.slice(0, 22), width: img.width,
+                      expected: Math.ceil(drawn.width * 2), nodes: (svg.match(/data-name=/g) || []).length };",
+        )
+        .await;
+    let svg = picture["svg"].as_str().unwrap_or_default();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("<style>"),
+        "the diagram's styles travel with it: {svg}"
+    );
+    let background = svg
+        .split("<rect width=\"100%\" height=\"100%\" fill=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default();
+    assert!(
+        !background.is_empty() && background != "#ffffff" && background != "rgb(255, 255, 255)",
+        "the dark look's background ({background:?}): {svg}"
+    );
+    assert!(picture["nodes"].as_u64().unwrap_or(0) >= 5, "{picture}");
+    assert_eq!(picture["png"], "data:image/png;base64,", "{picture}");
+    assert_eq!(
+        picture["width"], picture["expected"],
+        "twice the drawn size: {picture}"
+    );
     browser.close().await;
 }
