@@ -26,6 +26,8 @@
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
 //! - [`code`]: the scenario as pika and amqplib programs (the Code panel, `generateCode`).
 //! - [`definitions`]: RabbitMQ definitions.json out of and into a scenario.
+//! - [`tools`]: the page's end of the tools worker (`src/bin/tools.rs`), which runs `code`
+//!   and `definitions` in a wasm fetched on first use.
 //! - [`components`]: the diagram (`diagram/queue.rs`: the queue looks and type badges),
 //!   toolbar, editor (palette, inspector; `editor/args.rs`: typed arguments, `editor/fields.rs`:
 //!   the form fields) and status panel.
@@ -57,6 +59,7 @@ pub mod sim;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
+pub mod tools;
 
 use std::rc::Rc;
 

@@ -1,17 +1,19 @@
-//! What a docs page needs from the embedded playground: share links, the walkthrough, and
-//! the events `www/embed-host.js` forwards to the embedding page over `postMessage`.
+//! What a docs page needs from the embedded playground: share links, the walkthrough, code,
+//! definitions and pictures, and the events `www/embed-host.js` forwards to the embedding
+//! page over `postMessage`. Code and definitions come from the tools worker (`crate::tools`),
+//! so those calls are async.
 //!
 //! ```text
 //! await amqpPlayground.shareLink()  // "https://…/#s=1.<deflate+base64url>": this scenario
 //!                                   // (a Promise: the browser's CompressionStream packs it)
-//! amqpPlayground.generateCode(lang) // { files: [{ name, text }] }: "pika" or "amqplib",
-//!                                   // one program per producer and consumer
+//! await amqpPlayground.generateCode(lang)  // { files: [{ name, text }] }: "pika" or
+//!                                         // "amqplib", one program per producer and consumer
 //! amqpPlayground.exportSvg()             // the diagram as drawn: standalone SVG text
 //! await amqpPlayground.exportPng()       // … as a PNG data: URL, twice the size
-//! amqpPlayground.exportDefinitions()     // RabbitMQ definitions.json (what
+//! await amqpPlayground.exportDefinitions()  // RabbitMQ definitions.json (what
 //!                                        // `rabbitmqctl import_definitions` reads), with
 //!                                        // `amqp_playground_not_exported`: what has none
-//! amqpPlayground.importDefinitions(json) // a broker's definitions as the scenario;
+//! await amqpPlayground.importDefinitions(json)  // a broker's definitions as the scenario;
 //!                                        // { skipped: [...] }, throws naming the JSON path
 //! amqpPlayground.tour()             // { at, count, caption, captions }: the walkthrough
 //! amqpPlayground.tourGo(i)          // show step i (0-based); tourNext() / tourBack()
@@ -48,23 +50,16 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
     set_fn(
         api,
         "generateCode",
-        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |lang: JsValue| {
-            let lang = lang
-                .as_string()
-                .ok_or_else(|| js_error("generateCode(lang): lang must be \"pika\" or \"amqplib\""))
-                .and_then(|l| crate::code::Lang::parse(&l).map_err(|e| js_error(&e)))?;
-            let files: Array = crate::code::generate(s.engine.borrow().scenario(), lang)
-                .into_iter()
-                .map(|f| {
-                    let o = Object::new();
-                    let _ = Reflect::set(&o, &"name".into(), &f.name.into());
-                    let _ = Reflect::set(&o, &"text".into(), &f.text.into());
-                    JsValue::from(o)
-                })
-                .collect();
-            let out = Object::new();
-            let _ = Reflect::set(&out, &"files".into(), &files);
-            Ok(out.into())
+        Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |lang: JsValue| {
+            let scenario = s.engine.borrow().scenario().clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let lang = lang.as_string().ok_or_else(|| {
+                    js_error("generateCode(lang): lang must be \"pika\" or \"amqplib\"")
+                })?;
+                crate::tools::generate_code(&scenario, &lang)
+                    .await
+                    .map_err(|e| js_error(&e))
+            })
         })
         .into_js_value(),
     );
@@ -88,12 +83,17 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
     set_fn(
         api,
         "exportDefinitions",
-        Closure::<dyn Fn() -> JsValue>::new(move || {
-            let (defs, notes) = crate::definitions::export(s.engine.borrow().scenario());
-            let value = js_sys::JSON::parse(&defs.to_string()).unwrap_or(JsValue::NULL);
-            let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
-            let _ = Reflect::set(&value, &"amqp_playground_not_exported".into(), &notes);
-            value
+        Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+            let scenario = s.engine.borrow().scenario().clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let (text, notes) = crate::tools::export_definitions(&scenario)
+                    .await
+                    .map_err(|e| js_error(&e))?;
+                let value = js_sys::JSON::parse(&text)?;
+                let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
+                let _ = Reflect::set(&value, &"amqp_playground_not_exported".into(), &notes);
+                Ok(value)
+            })
         })
         .into_js_value(),
     );
@@ -101,12 +101,17 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
     set_fn(
         api,
         "importDefinitions",
-        Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |input: JsValue| {
-            let notes = import_definitions(&s, &input).map_err(|e| js_error(&e))?;
-            let out = Object::new();
-            let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
-            let _ = Reflect::set(&out, &"skipped".into(), &notes);
-            Ok(out.into())
+        Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |input: JsValue| {
+            let s = s.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let notes = import_definitions(&s, &input)
+                    .await
+                    .map_err(|e| js_error(&e))?;
+                let out = Object::new();
+                let notes: Array = notes.iter().map(|n| JsValue::from_str(n)).collect();
+                let _ = Reflect::set(&out, &"skipped".into(), &notes);
+                Ok(out.into())
+            })
         })
         .into_js_value(),
     );
@@ -144,14 +149,17 @@ pub fn install(api: &Object, state: &PlaygroundContext) {
 }
 
 /// Loads a definitions file (JSON text or an object) as the scenario; what was skipped.
-pub fn import_definitions(s: &PlaygroundContext, input: &JsValue) -> Result<Vec<String>, String> {
+pub async fn import_definitions(
+    s: &PlaygroundContext,
+    input: &JsValue,
+) -> Result<Vec<String>, String> {
     let text = match input.as_string() {
         Some(text) => text,
         None => js_sys::JSON::stringify(input)
             .map(String::from)
             .map_err(|_| "importDefinitions(json): expected JSON text or an object".to_string())?,
     };
-    let (scenario, notes) = crate::definitions::import(&text)?;
+    let (scenario, notes) = crate::tools::import_definitions(&text).await?;
     s.dispatch(Action::LoadScenario(scenario));
     match s.error.clone() {
         Some(e) => Err(e),

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::share::{copy_text, save_file};
 use super::ui::select_value;
-use crate::code::{generate, Lang};
+use crate::code::{File, Lang};
 use crate::state::use_playground;
 
 /// "Code": a language, the programs as tabs, Copy and Download.
@@ -19,13 +19,41 @@ pub fn CodePanel() -> Html {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
+    // The programs come from the tools worker: asked for when the panel opens, the language
+    // changes, or the scenario does.
+    let files = use_state(|| None::<Result<Vec<File>, String>>);
+    let scenario = state.engine.borrow().scenario().clone();
+    {
+        let files = files.clone();
+        use_effect_with((*open, *lang, scenario), move |(open, lang, scenario)| {
+            if *open {
+                let (lang, scenario) = (*lang, scenario.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let name = if lang == Lang::Pika {
+                        "pika"
+                    } else {
+                        "amqplib"
+                    };
+                    files.set(Some(crate::tools::generate_files(&scenario, name).await));
+                });
+            }
+        });
+    }
     if !*open {
         return html! {
             <button id="show-code" class="code-toggle" onclick={toggle}
                 title="The scenario as programs for a real RabbitMQ">{ "Code" }</button>
         };
     }
-    let files = generate(state.engine.borrow().scenario(), *lang);
+    let files = match (*files).clone() {
+        Some(Ok(files)) => files,
+        Some(Err(e)) => {
+            return html! { <section class="code-panel"><p class="error">{ format!("Code: {e}") }</p></section> }
+        }
+        None => {
+            return html! { <section class="code-panel"><p>{ "Writing the programs…" }</p></section> }
+        }
+    };
     let current = files.get(*tab).or(files.first()).cloned();
     let pick_lang = {
         let (lang, tab) = (lang.clone(), tab.clone());

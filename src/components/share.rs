@@ -49,13 +49,20 @@ pub fn ShareBar() -> Html {
     let definitions = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            let (defs, notes) = crate::definitions::export(state.engine.borrow().scenario());
-            let text = serde_json::to_string_pretty(&defs).unwrap_or_default();
-            save_file("definitions.json", &text, "application/json");
-            state.dispatch(Action::Notify(format!(
-                "definitions.json has the topology; not in it: {}",
-                notes.join("; ")
-            )));
+            let state = state.clone();
+            let scenario = state.engine.borrow().scenario().clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::tools::export_definitions(&scenario).await {
+                    Ok((text, notes)) => {
+                        save_file("definitions.json", &text, "application/json");
+                        state.dispatch(Action::Notify(format!(
+                            "definitions.json has the topology; not in it: {}",
+                            notes.join("; ")
+                        )));
+                    }
+                    Err(e) => state.dispatch(Action::Notify(format!("Export definitions: {e}"))),
+                }
+            });
         })
     };
     let open = {
@@ -115,7 +122,7 @@ pub fn open_file(state: &PlaygroundContext, file: web_sys::File) {
         // A RabbitMQ definitions file (its entities name their vhost), or a scenario.
         let text = text.as_string().unwrap_or_default();
         if text.contains("\"vhost\"") || text.contains("\"rabbit_version\"") {
-            match embed_js::import_definitions(&state, &JsValue::from_str(&text)) {
+            match embed_js::import_definitions(&state, &JsValue::from_str(&text)).await {
                 Ok(notes) if notes.is_empty() => {}
                 Ok(notes) => state.dispatch(Action::Notify(format!(
                     "{name}: imported; skipped {}",

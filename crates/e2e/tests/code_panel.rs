@@ -15,12 +15,12 @@ async fn the_code_panel_shows_runnable_programs_for_the_scenario() {
     let files = browser
         .eval(
             "window.amqpPlayground.loadPreset('rpc');
-             return window.amqpPlayground.generateCode('pika').files.map(f => f.name);",
+             return (await window.amqpPlayground.generateCode('pika')).files.map(f => f.name);",
         )
         .await;
     assert_eq!(files, serde_json::json!(["Client.py", "S.py"]));
     let node = browser
-        .eval("return window.amqpPlayground.generateCode('amqplib').files[1].text;")
+        .eval("return (await window.amqpPlayground.generateCode('amqplib')).files[1].text;")
         .await;
     let node = node.as_str().unwrap_or_default();
     assert!(
@@ -28,7 +28,7 @@ async fn the_code_panel_shows_runnable_programs_for_the_scenario() {
         "{node}"
     );
     let refused = browser
-        .eval("try { window.amqpPlayground.generateCode('cobol'); return 'no error'; } catch (e) { return e.message; }")
+        .eval("try { await window.amqpPlayground.generateCode('cobol'); return 'no error'; } catch (e) { return e.message; }")
         .await;
     assert_eq!(
         refused,

@@ -18,7 +18,7 @@ async fn scenario_files_and_definitions_go_in_and_out() {
     let defs = browser
         .eval(
             "window.amqpPlayground.loadPreset('publish-subscribe');
-             return window.amqpPlayground.exportDefinitions();",
+             return await window.amqpPlayground.exportDefinitions();",
         )
         .await;
     let names: Vec<&str> = defs["exchanges"]
@@ -43,7 +43,7 @@ async fn scenario_files_and_definitions_go_in_and_out() {
     // Definitions in, as `rabbitmqctl export_definitions` writes them.
     let imported = browser
         .eval(
-            r#"const r = window.amqpPlayground.importDefinitions({
+            r#"const r = await window.amqpPlayground.importDefinitions({
                  rabbit_version: "3.10.8", users: [{ name: "guest" }], vhosts: [{ name: "/" }],
                  queues: [{ name: "orders", vhost: "/", durable: true, auto_delete: false, arguments: { "x-queue-type": "quorum" }, type: "quorum" }],
                  exchanges: [{ name: "shop", vhost: "/", type: "topic", durable: true, auto_delete: false, internal: false, arguments: {} }],
@@ -68,7 +68,7 @@ async fn scenario_files_and_definitions_go_in_and_out() {
         "{imported}"
     );
     let refused = browser
-        .eval("try { window.amqpPlayground.importDefinitions('{\"queues\": [{\"durable\": true}]}'); return 'no error'; } catch (e) { return e.message; }")
+        .eval("try { await window.amqpPlayground.importDefinitions('{\"queues\": [{\"durable\": true}]}'); return 'no error'; } catch (e) { return e.message; }")
         .await;
     assert!(
         refused
