@@ -3,6 +3,8 @@
 //! Every declare option and argument is kept as the user gave it and sent to the broker as
 //! is: the core validates it and a refusal carries RabbitMQ's own text.
 
+pub mod read;
+
 use amqp_playground_core::{FieldTable, FieldValue, Properties};
 
 use crate::scene::{Graph, Node, NodeKind};

@@ -6,8 +6,11 @@
 //!   broker core over AMQP 0-9-1 (see `serve.rs`).
 //! - `amqp-playground bridge [--amqp HOST:PORT] [--http HOST:PORT] [--upstream URL]` relays
 //!   real AMQP clients into the broker running in a browser page (see `bridge.rs`).
-//! - `amqp-playground check [--compat …] DIR_OR_FILE…` runs every script (`*.json` in a
-//!   directory) and prints one line per script: `ok`, or the error.
+//! - `amqp-playground check [--compat …] DIR_OR_FILE…` runs every file (`*.json` in a
+//!   directory) and prints one line per file: `ok`, or the error. A client script runs on the
+//!   core; a playground scenario (what the page's Download JSON writes) runs its walkthrough
+//!   on the page's engine, step by step, and each step's `expect` block (queue depths,
+//!   received counts, returns) is compared with what happened — for docs CI.
 //!
 //! - `amqp-playground bench --amqp URL [OPTIONS]` is a PerfTest-like load generator for any
 //!   AMQP 0-9-1 broker (see `bench --help` and `bench.rs`).
@@ -40,7 +43,9 @@ USAGE:
 
 COMMANDS:
     run      Run a client script on the broker core and print the canonical result (JSON)
-    check    Run every script (*.json of a directory) and report ok or the error per script
+    check    Run every file (*.json of a directory) and report ok or the error per file: a client
+             script runs on the core; a playground scenario runs its walkthrough and checks each
+             step's `expect` block (depths, received counts, returns)
     serve    Serve the broker core on a real AMQP 0-9-1 port (default 127.0.0.1:5673; prints
              `AMQP listening on HOST:PORT`; Ctrl-C closes connections with 320 and exits)
     bridge   Relay real AMQP clients into the broker in a browser page (default AMQP 127.0.0.1:5673,
@@ -163,6 +168,44 @@ fn load(path: &Path) -> Result<Script, Failure> {
     Script::parse(&text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
 }
 
+/// A playground scenario (a JSON object without `steps`): its walkthrough, step by step, one
+/// line each (`  ok     step 1/3: …` or `  FAILED step 2/3: … — what differs`). `None`: not
+/// a scenario (a client script, or unreadable: the script path reports it).
+fn check_scenario(path: &Path) -> Option<Result<Vec<String>, String>> {
+    use amqp_playground_web::sim::scenario::read::scenario_from_json;
+    use amqp_playground_web::sim::Playground;
+
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if !doc.is_object() || doc.get("steps").is_some() {
+        return None;
+    }
+    Some((|| {
+        let scenario = scenario_from_json(&text)?;
+        if scenario.tour.is_empty() {
+            return Err("the scenario has no walkthrough (`tour`) to check".to_string());
+        }
+        let count = scenario.tour.len();
+        let mut pg = Playground::new(scenario).map_err(|e| e.to_string())?;
+        Ok(pg
+            .check_tour()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (caption, result))| {
+                let caption: String = caption.chars().take(70).collect();
+                match result {
+                    Ok(()) => format!("  ok     step {}/{count}: {caption}", i + 1),
+                    Err(unmet) => format!(
+                        "  FAILED step {}/{count}: {caption} — {}",
+                        i + 1,
+                        unmet.join("; ")
+                    ),
+                }
+            })
+            .collect())
+    })())
+}
+
 fn check(targets: &[String], compat: Compat) -> Result<(), Failure> {
     if targets.is_empty() {
         return Err(Failure::Input(
@@ -188,6 +231,32 @@ fn check(targets: &[String], compat: Compat) -> Result<(), Failure> {
     let (mut ok, mut failed) = (0, 0);
     let mut malformed = false;
     for file in &files {
+        if let Some(result) = check_scenario(file) {
+            match result {
+                Ok(lines) => {
+                    let unmet = lines
+                        .iter()
+                        .filter(|l| l.trim_start().starts_with("FAILED"))
+                        .count();
+                    for line in &lines {
+                        println!("{line}");
+                    }
+                    if unmet == 0 {
+                        ok += 1;
+                        println!("ok     {}", file.display());
+                    } else {
+                        failed += 1;
+                        println!("FAILED {}: {unmet} step(s) not as expected", file.display());
+                    }
+                }
+                Err(e) => {
+                    malformed = true;
+                    failed += 1;
+                    println!("FAILED {}: {e}", file.display());
+                }
+            }
+            continue;
+        }
         let outcome = match load(file) {
             Ok(script) => run_on_core(&script, compat)
                 .map(drop)

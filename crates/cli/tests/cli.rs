@@ -210,3 +210,56 @@ fn check_reports_a_malformed_script_and_exits_2() {
         "{stdout}"
     );
 }
+
+/// `check` on playground scenarios, for docs CI: each walkthrough step's `expect` block.
+#[test]
+fn check_runs_a_scenarios_walkthrough_and_its_expectations() {
+    // The docs example's inline scenario, kept in tests/scenarios/ for CI.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+    let out = run(&["check", example.to_str().unwrap()]);
+    assert_no_panic(&out);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("  ok     step 1/2: `audit.login` matches"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  ok     step 2/2: `billing.paid` matches nothing"),
+        "{stdout}"
+    );
+
+    // An expectation the scenario does not meet: exit 1, and the report says what differs.
+    let wrong = temp_script(
+        "wrong-expectation.json",
+        r#"{ "version": 1, "name": "hello",
+             "queues": [{ "name": "hello" }],
+             "producers": [{ "name": "P", "routingKey": "hello" }],
+             "consumers": [{ "name": "C", "queue": "hello" }],
+             "tour": [{ "caption": "publish twice", "publish": { "count": 2 },
+                        "expect": { "received": { "C": 3 }, "queues": { "hello": { "ready": 0 } } } }] }"#,
+    );
+    let out = run(&["check", wrong.to_str().unwrap()]);
+    assert_no_panic(&out);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("  FAILED step 1/1: publish twice — consumer `C`: received 2, expected 3"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
+
+    // A malformed scenario: exit 2, naming the JSON path.
+    let bad = temp_script(
+        "bad-scenario.json",
+        r#"{ "version": 1, "queues": [{ "name": 7 }], "tour": [] }"#,
+    );
+    let out = run(&["check", bad.to_str().unwrap()]);
+    assert_no_panic(&out);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("scenario.queues[0].name: expected a string"),
+        "{stdout}"
+    );
+}
