@@ -101,13 +101,13 @@ fn playground_outcome(s: &Scenario) -> amqp_playground_web::sim::Snapshot {
     pg.snapshot()
 }
 
+/// One test, the languages one after the other: RabbitMQ 3.10.8's stream retention crashes
+/// the whole node (`osiris_retention`: `missing_file`) when a retention-limited stream is
+/// deleted while another run's retention evaluations are still queued — seen when both
+/// languages ran the replay-stream preset at once.
 #[test]
-fn every_presets_pika_programs_reproduce_the_playground_on_rabbitmq() {
+fn every_presets_pika_and_amqplib_programs_reproduce_the_playground_on_rabbitmq() {
     reproduce(Lang::Pika, "py");
-}
-
-#[test]
-fn every_presets_amqplib_programs_reproduce_the_playground_on_rabbitmq() {
     reproduce(Lang::Amqplib, "js");
 }
 
