@@ -21,27 +21,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::sim::scenario::{ArgValue, BindingSpec, ExchangeSpec, QueueSpec};
+use crate::sim::scenario::{json_table, ArgValue, BindingSpec, ExchangeSpec, QueueSpec};
 use crate::sim::Scenario;
 
 /// What an export or import left out, one line each.
 pub type Notes = Vec<String>;
-
-fn arguments(list: &[(String, ArgValue)]) -> Value {
-    let mut map = Map::new();
-    for (k, v) in list {
-        map.insert(
-            k.clone(),
-            match v {
-                ArgValue::Int(n) => json!(n),
-                ArgValue::Str(s) => json!(s),
-                ArgValue::Bool(b) => json!(b),
-                ArgValue::Void => Value::Null,
-            },
-        );
-    }
-    Value::Object(map)
-}
 
 /// The scenario's topology as RabbitMQ definitions, and what has no counterpart there.
 pub fn export(s: &Scenario) -> (Value, Notes) {
@@ -66,7 +50,7 @@ pub fn export(s: &Scenario) -> (Value, Notes) {
         .filter(|q| exported(q))
         .map(|q| {
             json!({ "name": q.name, "vhost": "/", "durable": q.durable,
-                    "auto_delete": q.auto_delete, "arguments": arguments(&q.arguments) })
+                    "auto_delete": q.auto_delete, "arguments": json_table(&q.arguments) })
         })
         .collect();
     let exchanges: Vec<Value> = s
@@ -75,7 +59,7 @@ pub fn export(s: &Scenario) -> (Value, Notes) {
         .map(|x| {
             json!({ "name": x.name, "vhost": "/", "type": x.kind, "durable": x.durable,
                     "auto_delete": x.auto_delete, "internal": x.internal,
-                    "arguments": arguments(&x.arguments) })
+                    "arguments": json_table(&x.arguments) })
         })
         .collect();
     let mut bindings = Vec::new();
@@ -93,7 +77,7 @@ pub fn export(s: &Scenario) -> (Value, Notes) {
         bindings.push(json!({
             "source": b.exchange, "vhost": "/", "destination": b.destination,
             "destination_type": if b.to_exchange { "exchange" } else { "queue" },
-            "routing_key": b.key, "arguments": arguments(&b.arguments)
+            "routing_key": b.key, "arguments": json_table(&b.arguments)
         }));
     }
     for p in &s.producers {

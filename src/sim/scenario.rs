@@ -93,6 +93,22 @@ pub fn field_table(args: &[(String, ArgValue)]) -> FieldTable {
     table
 }
 
+/// Arguments as a JSON object (`{"x-message-ttl": 3000, "x-match": "all", "v": null}`), as
+/// client scripts and RabbitMQ definitions write them.
+pub fn json_table(args: &[(String, ArgValue)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in args {
+        let value = match v {
+            ArgValue::Int(n) => serde_json::json!(n),
+            ArgValue::Str(s) => serde_json::json!(s),
+            ArgValue::Bool(b) => serde_json::json!(b),
+            ArgValue::Void => serde_json::Value::Null,
+        };
+        map.insert(k.clone(), value);
+    }
+    serde_json::Value::Object(map)
+}
+
 fn string_argument<'a>(args: &'a [(String, ArgValue)], name: &str) -> Option<&'a str> {
     args.iter().find_map(|(k, v)| match v {
         ArgValue::Str(s) if k == name => Some(s.as_str()),

@@ -15,7 +15,7 @@ use amqp_playground_core::Compat;
 use serde_json::{json, Map, Value};
 
 use super::replay::Input;
-use super::scenario::{ArgValue, ConsumerSpec, MessageProps, Scenario, Settle, Step};
+use super::scenario::{json_table, ConsumerSpec, MessageProps, Scenario, Settle, Step};
 use super::PublishRequest;
 
 /// The script Verify runs, and what it leaves out.
@@ -61,7 +61,7 @@ pub fn script_for(
         .map(|x| {
             json!({"name": x.name, "type": x.kind, "durable": x.durable,
                    "auto_delete": x.auto_delete, "internal": x.internal,
-                   "arguments": table(&x.arguments)})
+                   "arguments": json_table(&x.arguments)})
         })
         .collect();
     let queues: Vec<Value> = scenario
@@ -70,7 +70,7 @@ pub fn script_for(
         .map(|q| {
             let mut v = json!({"name": if q.server_named { "" } else { q.name.as_str() },
                                "durable": q.durable, "exclusive": q.exclusive,
-                               "auto_delete": q.auto_delete, "arguments": table(&q.arguments)});
+                               "auto_delete": q.auto_delete, "arguments": json_table(&q.arguments)});
             if q.server_named {
                 v["alias"] = json!(q.name);
             }
@@ -87,7 +87,7 @@ pub fn script_for(
         .map(|b| {
             json!({"source": b.exchange, "destination": b.destination,
                    "destination_type": if b.to_exchange { "exchange" } else { "queue" },
-                   "routing_key": b.key, "arguments": table(&b.arguments)})
+                   "routing_key": b.key, "arguments": json_table(&b.arguments)})
         })
         .collect();
     let mut steps = Vec::new();
@@ -194,7 +194,7 @@ fn consume(c: &ConsumerSpec, notes: &mut Vec<String>) -> Value {
         v["prefetch"] = json!(c.prefetch);
     }
     if !c.arguments.is_empty() {
-        v["arguments"] = table(&c.arguments);
+        v["arguments"] = json_table(&c.arguments);
     }
     json!({ "consume": v })
 }
@@ -236,7 +236,7 @@ fn publish_step(
         p["repeat"] = json!(repeat);
     }
     if !props.headers.is_empty() {
-        p["headers"] = table(&props.headers);
+        p["headers"] = json_table(&props.headers);
     }
     let mut properties = Map::new();
     let mut put = |k: &str, v: Value| {
@@ -281,22 +281,6 @@ fn scripted(step: &Step) -> Option<Value> {
         Step::Consume(c) => consume(c, &mut Vec::new()),
         _ => return None,
     })
-}
-
-fn table(args: &[(String, ArgValue)]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in args {
-        m.insert(
-            k.clone(),
-            match v {
-                ArgValue::Int(n) => json!(n),
-                ArgValue::Str(s) => json!(s),
-                ArgValue::Bool(b) => json!(b),
-                ArgValue::Void => Value::Null,
-            },
-        );
-    }
-    Value::Object(m)
 }
 
 #[cfg(all(test, feature = "bridge"))]
