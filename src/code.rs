@@ -145,12 +145,38 @@ impl<'a> Plan<'a> {
     pub fn queue(&self, handle: &str) -> Option<&'a QueueSpec> {
         self.scenario.queues.iter().find(|q| q.name == handle)
     }
+}
 
-    /// The broker name a program uses for a scenario queue (its handle; server-named queues
-    /// are known only at run time).
-    pub fn routing_key_for(&self, p: &ProducerSpec) -> String {
-        p.routing_key.clone()
+/// A producer's message properties as `(python name, javascript name, literal)`, in the
+/// tutorials' order; an RPC client's `reply_to` and `correlation_id` are left out (the
+/// program sets its own callback queue and a fresh id).
+pub(crate) fn message_properties(
+    p: &ProducerSpec,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str, String)> {
+    let m = &p.properties;
+    let mut out = Vec::new();
+    if let Some(d) = m.delivery_mode {
+        out.push(("delivery_mode", "deliveryMode", d.to_string()));
     }
+    if let Some(pr) = m.priority {
+        out.push(("priority", "priority", pr.to_string()));
+    }
+    let rpc = p.callback.is_some();
+    for (py, js, v, set_by_rpc) in [
+        ("expiration", "expiration", &m.expiration, false),
+        ("message_id", "messageId", &m.message_id, false),
+        ("correlation_id", "correlationId", &m.correlation_id, true),
+        ("reply_to", "replyTo", &m.reply_to, true),
+    ] {
+        if let Some(v) = v.as_ref().filter(|_| !(rpc && set_by_rpc)) {
+            out.push((py, js, quote(v)));
+        }
+    }
+    if !m.headers.is_empty() {
+        out.push(("headers", "headers", table(&m.headers, lang)));
+    }
+    out
 }
 
 /// An argument value as a Python or JavaScript literal (both read these the same way).
@@ -228,6 +254,29 @@ mod tests {
                 assert_eq!(names.len(), files.len(), "{name}: file names are distinct");
             }
         }
+    }
+
+    #[test]
+    fn message_properties_keep_the_producers_and_leave_an_rpc_clients_own_to_it() {
+        let durable = presets::durability();
+        let props = message_properties(&durable.producers[0], Lang::Pika);
+        assert_eq!(
+            props,
+            vec![("delivery_mode", "deliveryMode", "2".to_string())]
+        );
+        let mut rpc = presets::rpc();
+        rpc.producers[0].properties.reply_to = Some("elsewhere".into());
+        rpc.producers[0].properties.message_id = Some("m1".into());
+        let props = message_properties(&rpc.producers[0], Lang::Amqplib);
+        assert_eq!(props, vec![("message_id", "messageId", "'m1'".to_string())]);
+        let files = generate(&rpc, Lang::Amqplib);
+        assert!(
+            files[0]
+                .text
+                .contains("messageId: 'm1', replyTo: callbackQueue, correlationId"),
+            "{}",
+            files[0].text
+        );
     }
 
     #[test]

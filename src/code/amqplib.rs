@@ -123,29 +123,10 @@ pub fn producer(plan: &Plan, p: &ProducerSpec) -> String {
         quote(&p.routing_key),
         quote(&p.body)
     ));
-    let m = &p.properties;
-    let mut opts: Vec<String> = Vec::new();
-    if let Some(d) = m.delivery_mode {
-        opts.push(format!("deliveryMode: {d}"));
-    }
-    if let Some(pr) = m.priority {
-        opts.push(format!("priority: {pr}"));
-    }
-    for (name, v) in [
-        ("expiration", &m.expiration),
-        ("messageId", &m.message_id),
-        ("correlationId", &m.correlation_id),
-        ("replyTo", &m.reply_to),
-    ] {
-        if let Some(v) = v {
-            if !(p.callback.is_some() && (name == "replyTo" || name == "correlationId")) {
-                opts.push(format!("{name}: {}", quote(v)));
-            }
-        }
-    }
-    if !m.headers.is_empty() {
-        opts.push(format!("headers: {}", table(&m.headers, Lang::Amqplib)));
-    }
+    let mut opts: Vec<String> = super::message_properties(p, Lang::Amqplib)
+        .into_iter()
+        .map(|(_, name, value)| format!("{name}: {value}"))
+        .collect();
     if p.mandatory {
         opts.push("mandatory: true".into());
         out.push_str("  channel.on('return', (msg) => console.log(` [!] Returned: ${msg.fields.replyText}`));\n");

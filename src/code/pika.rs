@@ -133,32 +133,15 @@ pub fn producer(plan: &Plan, p: &ProducerSpec) -> String {
     out.push('\n');
     out.push_str(&format!(
         "routing_key = sys.argv[1] if len(sys.argv) > 1 else {}\nmessage = ' '.join(sys.argv[2:]) or {}\n",
-        quote(&plan.routing_key_for(p)),
+        quote(&p.routing_key),
         quote(&p.body)
     ));
     let mut props: Vec<String> = Vec::new();
-    let m = &p.properties;
-    if let Some(d) = m.delivery_mode {
-        props.push(format!("delivery_mode={d}"));
-    }
-    if let Some(pr) = m.priority {
-        props.push(format!("priority={pr}"));
-    }
-    for (name, v) in [
-        ("expiration", &m.expiration),
-        ("message_id", &m.message_id),
-        ("correlation_id", &m.correlation_id),
-        ("reply_to", &m.reply_to),
-    ] {
-        if let Some(v) = v {
-            if !(rpc && (name == "reply_to" || name == "correlation_id")) {
-                props.push(format!("{name}={}", quote(v)));
-            }
-        }
-    }
-    if !m.headers.is_empty() {
-        props.push(format!("headers={}", table(&m.headers, Lang::Pika)));
-    }
+    props.extend(
+        super::message_properties(p, Lang::Pika)
+            .into_iter()
+            .map(|(name, _, value)| format!("{name}={value}")),
+    );
     if let Some(callback) = &p.callback {
         if callback.starts_with(DIRECT_REPLY_TO) {
             out.push_str(&format!("callback_queue = {}\n", quote(DIRECT_REPLY_TO)));
