@@ -101,10 +101,7 @@ fn playground_outcome(s: &Scenario) -> amqp_playground_web::sim::Snapshot {
     pg.snapshot()
 }
 
-/// One test, the languages one after the other: RabbitMQ 3.10.8's stream retention crashes
-/// the whole node (`osiris_retention`: `missing_file`) when a retention-limited stream is
-/// deleted while another run's retention evaluations are still queued — seen when both
-/// languages ran the replay-stream preset at once.
+/// One test, the languages one after the other (they share the broker).
 #[test]
 fn every_presets_pika_and_amqplib_programs_reproduce_the_playground_on_rabbitmq() {
     reproduce(Lang::Pika, "py");
@@ -116,9 +113,20 @@ fn reproduce(lang: Lang, tag: &str) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for name in presets::NAMES {
-        let scenario = presets::by_name(name)
+        let mut scenario = presets::by_name(name)
             .unwrap()
             .prefixed(&format!("{run}{name}-"));
+        // RabbitMQ 3.10.8 crashes the whole node (`osiris_retention`: `missing_file`, then
+        // `reached_max_restart_intensity`) when a stream with tiny segments and a byte limit
+        // is deleted while its retention is being evaluated — seen twice in CI on the
+        // replay-stream preset. One message never reaches retention, in the playground or on
+        // RabbitMQ, so both sides run without those two limits (tests/scripts and the streams
+        // tests cover retention).
+        for q in scenario.queues.iter_mut().filter(|q| q.is_stream()) {
+            q.arguments.retain(|(k, _)| {
+                k != "x-max-length-bytes" && k != "x-stream-max-segment-size-bytes"
+            });
+        }
         let expected = playground_outcome(&scenario);
         let dir = std::env::temp_dir().join(format!("{run}{name}"));
         std::fs::create_dir_all(&dir).unwrap();

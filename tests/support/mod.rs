@@ -38,13 +38,8 @@ pub fn depths(queues: &[String]) -> Vec<(String, u64)> {
     .collect()
 }
 
-/// Deletes the scenario's named queues and its exchanges. A stream is given a moment first:
-/// RabbitMQ 3.10.8 evaluates a stream's retention after each segment roll-over, and deleting
-/// it with an evaluation still queued crashes the node (`osiris_retention`: `missing_file`).
+/// Deletes the scenario's named queues and its exchanges.
 pub fn cleanup(s: &Scenario) {
-    if s.queues.iter().any(|q| q.is_stream()) {
-        std::thread::sleep(std::time::Duration::from_secs(2));
-    }
     let queues: Vec<&str> = s
         .queues
         .iter()
