@@ -9,8 +9,8 @@ pub use crate::code::File;
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
+    use amqp_playground_core::SortedMap;
     use std::cell::RefCell;
-    use std::collections::BTreeMap;
 
     use js_sys::{Function, Object, Promise, Reflect};
     use wasm_bindgen::prelude::*;
@@ -24,7 +24,7 @@ mod worker {
         /// The worker said it listens; until then requests wait in `held`.
         ready: bool,
         held: Vec<Object>,
-        pending: BTreeMap<u32, (Function, Function)>,
+        pending: SortedMap<u32, (Function, Function)>,
         next: u32,
         _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
     }
@@ -75,7 +75,7 @@ mod worker {
             worker,
             ready: false,
             held: Vec::new(),
-            pending: BTreeMap::new(),
+            pending: SortedMap::new(),
             next: 0,
             _on_message: on_message,
         })

@@ -9,8 +9,8 @@
 //! Re-entrancy: no handler holds the state's `RefCell` borrow while it calls the host, so the
 //! host may call the link back from any callback.
 
+use amqp_playground_core::{SortedMap, SortedSet};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::{Rc, Weak};
 
@@ -57,9 +57,9 @@ struct State {
     /// Who holds the bridge, from a `busy` message.
     busy: Option<String>,
     status: BridgeStatus,
-    conns: BTreeMap<u64, Conn>,
+    conns: SortedMap<u64, Conn>,
     /// Verify requests not answered yet: answered with an error if the bridge goes away.
-    verifying: BTreeSet<u64>,
+    verifying: SortedSet<u64>,
     /// The pending look at held-back credit.
     poll: Option<Timeout>,
     /// Frames received and not yet handed to the host, in arrival order: handed over in one
@@ -116,8 +116,8 @@ impl BridgeLink {
                 hello: false,
                 busy: None,
                 status: BridgeStatus::Connecting,
-                conns: BTreeMap::new(),
-                verifying: BTreeSet::new(),
+                conns: SortedMap::new(),
+                verifying: SortedSet::new(),
                 poll: None,
                 inbox: Vec::new(),
                 deliver: None,

@@ -29,12 +29,12 @@
 //! - `animate`: the event→animation translation, and the tokens every client draws with.
 //! - `edit`: editing the topology while it runs, the broker restart, the layout.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use amqp_playground_core::{
     BasicPublish, Broker, BrokerError, ChannelRef, Command, Config, DropReason, Event,
-    ExchangeName, FieldTable, MessageId, Millis, QueueName, Reply, VhostName,
+    ExchangeName, FieldTable, MessageId, Millis, QueueName, Reply, SortedMap, VhostName,
 };
 
 use super::clients::{self, Consumer, Producer, Remote, Script, Wake};
@@ -234,22 +234,24 @@ pub struct Playground {
     pub(in crate::sim) vanished: Vec<(NodeKind, String)>,
     pub(in crate::sim) log: VecDeque<String>,
     pub(in crate::sim) next_connection_channel: u16,
+    // The per-message maps below are `SortedMap`s keyed by the core's message ids, which only
+    // grow: an insert lands at the end of the vector, so they cost what a `Vec::push` does.
     /// The routing key each message was last routed with (for explaining bindings).
-    pub(in crate::sim) routing_keys: BTreeMap<MessageId, String>,
+    pub(in crate::sim) routing_keys: SortedMap<MessageId, String>,
     /// The headers of each message that had some (for explaining headers bindings).
-    pub(in crate::sim) message_headers: BTreeMap<MessageId, FieldTable>,
+    pub(in crate::sim) message_headers: SortedMap<MessageId, FieldTable>,
     /// The headers of the publish being handled.
     pub(in crate::sim) publishing_headers: Option<FieldTable>,
     /// When a routed copy reaches its queue on screen, relative to the routing instant.
-    pub(in crate::sim) arrives_in_queue: BTreeMap<(MessageId, QueueName), u64>,
+    pub(in crate::sim) arrives_in_queue: SortedMap<(MessageId, QueueName), u64>,
     /// The producer that published each message, by the channel it came on.
-    pub(in crate::sim) publishers: BTreeMap<MessageId, String>,
+    pub(in crate::sim) publishers: SortedMap<MessageId, String>,
     /// The set-up connection's channel, reopened after a refused edit closed it.
     pub(in crate::sim) admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
     pub(in crate::sim) style: Style,
     /// Nodes moved by hand: their centres, kept across edits.
-    pub(in crate::sim) moved: BTreeMap<(NodeKind, String), crate::scene::Point>,
+    pub(in crate::sim) moved: SortedMap<(NodeKind, String), crate::scene::Point>,
     /// The message of the event being turned into tokens (tokens remember it for history).
     pub(in crate::sim) current_message: Option<MessageId>,
     /// The `x-delivery-count` of the delivery being processed (quorum queues).
@@ -295,17 +297,17 @@ impl Playground {
             vanished: Vec::new(),
             log: VecDeque::new(),
             next_connection_channel: 1,
-            routing_keys: BTreeMap::new(),
-            message_headers: BTreeMap::new(),
+            routing_keys: SortedMap::new(),
+            message_headers: SortedMap::new(),
             publishing_headers: None,
-            arrives_in_queue: BTreeMap::new(),
-            publishers: BTreeMap::new(),
+            arrives_in_queue: SortedMap::new(),
+            publishers: SortedMap::new(),
             admin: None,
             style: Style::Classic,
             dead_letter_hop: None,
             current_message: None,
             current_delivery_count: None,
-            moved: BTreeMap::new(),
+            moved: SortedMap::new(),
             script: Script::default(),
             scenario: Scenario {
                 name: scenario.name.clone(),

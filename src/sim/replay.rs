@@ -15,7 +15,7 @@
 //! Where nodes were dragged is not history: the latest position of each moved node is
 //! re-applied to every replay.
 
-use std::collections::BTreeMap;
+use amqp_playground_core::SortedMap;
 
 use super::{Edit, Playground, PlaygroundError, PublishRequest, Scenario};
 use crate::scene::{NodeKind, Point};
@@ -57,7 +57,7 @@ pub struct Recording {
     start: Scenario,
     inputs: Vec<(u64, Input)>,
     horizon: u64,
-    moved: BTreeMap<(NodeKind, String), Point>,
+    moved: SortedMap<(NodeKind, String), Point>,
 }
 
 impl Recording {

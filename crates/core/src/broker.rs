@@ -10,7 +10,7 @@ mod connection;
 mod exchange;
 mod queue;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::channel::{Channel, Connection};
@@ -22,7 +22,7 @@ use crate::event::Event;
 use crate::message::{Origin, Properties};
 use crate::naming::NameGenerator;
 use crate::vhost::Vhost;
-use crate::{ChannelRef, Compat, ConnectionId, Millis, QueueName, VhostName};
+use crate::{ChannelRef, Compat, ConnectionId, Millis, QueueName, SortedMap, VhostName};
 
 /// The broker: RabbitMQ's AMQP 0-9-1 model, sans-IO and deterministic.
 ///
@@ -62,8 +62,8 @@ use crate::{ChannelRef, Compat, ConnectionId, Millis, QueueName, VhostName};
 pub struct Broker {
     pub(crate) compat: Compat,
     pub(crate) config: Config,
-    pub(crate) vhosts: BTreeMap<VhostName, Vhost>,
-    pub(crate) connections: BTreeMap<ConnectionId, Connection>,
+    pub(crate) vhosts: SortedMap<VhostName, Vhost>,
+    pub(crate) connections: SortedMap<ConnectionId, Connection>,
     pub(crate) next_connection: u64,
     pub(crate) next_message: u64,
     pub(crate) names: NameGenerator,
@@ -103,8 +103,8 @@ impl Broker {
             compat: config.compat,
             names: NameGenerator::new(config.seed),
             config,
-            vhosts: BTreeMap::new(),
-            connections: BTreeMap::new(),
+            vhosts: SortedMap::new(),
+            connections: SortedMap::new(),
             next_connection: 1,
             next_message: 1,
             events: VecDeque::new(),

@@ -1,7 +1,7 @@
 //! Getting copies into queues and out to consumers: enqueue (with TTL and overflow), requeue,
 //! head expiry, and dispatch (round-robin, prefetch, consumer priority, single active consumer).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::broker::Broker;
@@ -10,7 +10,7 @@ use crate::dead_letter::PendingDeath;
 use crate::event::{DropReason, Event};
 use crate::message::{DeathReason, Entry, Message, Properties};
 use crate::queue::{Overflow, Queue, QueueType};
-use crate::{ConnectionId, ConsumerTag, DeliveryTag, Millis, QueueName, VhostName};
+use crate::{ConnectionId, ConsumerTag, DeliveryTag, Millis, QueueName, SortedMap, VhostName};
 
 /// What a queue did with a published copy (publisher confirms nack a refusal, semantics §12.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub(crate) fn delivered_properties(
 
 /// Borrowed pieces of the broker that delivery needs besides the queue itself.
 pub(crate) struct Sinks<'a> {
-    pub connections: &'a mut BTreeMap<ConnectionId, Connection>,
+    pub connections: &'a mut SortedMap<ConnectionId, Connection>,
     pub events: &'a mut VecDeque<Event>,
     pub deaths: &'a mut VecDeque<PendingDeath>,
     pub vhost: &'a VhostName,

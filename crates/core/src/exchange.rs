@@ -47,6 +47,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::compat::Compat;
 use crate::field::FieldTable;
 use crate::names::Destination;
+use crate::sorted_map::SortedMap;
 
 pub use direct::DirectExplanation;
 pub use headers::{HeaderCheck, HeaderOutcome, HeadersExplanation, XMatch};
@@ -245,8 +246,10 @@ pub struct RoutingTable {
     /// Declaration order; `None` where a binding was removed (compacted once mostly holes).
     slots: Vec<Option<Binding>>,
     live: usize,
-    /// Identity lookup: destination → routing key → ids (they differ in arguments).
-    identity: BTreeMap<Destination, BTreeMap<String, Vec<BindingId>>>,
+    /// Identity lookup: destination → routing key → ids (they differ in arguments). A
+    /// destination has few keys, so the inner map is a `SortedMap`; destinations can be
+    /// 100,000 (one queue each), so the outer one stays a `BTreeMap`.
+    identity: BTreeMap<Destination, SortedMap<String, Vec<BindingId>>>,
     index: Index,
 }
 
@@ -539,8 +542,7 @@ impl RoutingTable {
         self.identity
             .entry(binding.destination.clone())
             .or_default()
-            .entry(binding.routing_key.clone())
-            .or_default()
+            .get_or_default(binding.routing_key.clone())
             .push(id);
         self.slots.push(Some(binding));
         self.live += 1;

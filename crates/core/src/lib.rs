@@ -35,6 +35,8 @@
 //! - `reply_to`: direct reply-to. `permissions`: configure/write/read patterns, matched by
 //!   `pattern` (a small PCRE-subset matcher: a Pike VM over bytes).
 //! - `channel`, `vhost`, `naming`: per-channel state, vhosts, the name generator.
+//! - [`sorted_map`]: [`SortedMap`] / [`SortedSet`], ordered maps on a sorted `Vec` (far less wasm
+//!   than a `BTreeMap` per key/value type) for the small, rarely changed maps.
 //! - [`message`]: [`Properties`], [`Body`] and compact queued copies.
 //! - [`inspect`]: read-only views for the UI, and [`Broker::explain_route`] (why a message
 //!   would go where it goes).
@@ -130,6 +132,11 @@
 //! - **Errors outside AMQP.** A command naming a connection that is not open fails with 504
 //!   CHANNEL_ERROR and closes nothing (on the wire there would be no connection to send it
 //!   on).
+//! - **Inequivalent-argument texts.** A table, array or byte-array argument's value is printed
+//!   in Rust's `Debug` notation, not Erlang's term syntax (RabbitMQ prints e.g.
+//!   `[{<<"a">>,longstr,<<"b">>}]`); the page's release build prints only the value's kind
+//!   there (`Table`), because it keeps derived `Debug` impls shallow to save download size
+//!   (`scripts/page-env.sh`). Strings, numbers and booleans are printed as RabbitMQ does.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -154,6 +161,7 @@ mod permissions;
 mod queue;
 mod reply_to;
 mod routing;
+pub mod sorted_map;
 pub mod stream;
 mod vhost;
 
@@ -168,4 +176,5 @@ pub use inspect::*;
 pub use message::{Body, DeathReason, Properties};
 pub use names::*;
 pub use queue::{Overflow, QueueType, DEFAULT_DELIVERY_LIMIT_4X};
+pub use sorted_map::{SortedMap, SortedSet};
 pub use stream::{OffsetSpec, Segment, StreamFilter};

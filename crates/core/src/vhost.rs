@@ -1,10 +1,8 @@
 //! A virtual host: its exchanges and queues, each keyed by name in a `BTreeMap` so that every
 //! walk over them (inspection, restart, connection cleanup) is in name order, never hash order.
 
-use std::collections::BTreeMap;
-
 use crate::queue::Queue;
-use crate::{ExchangeName, FieldTable, QueueName, VhostName};
+use crate::{ExchangeName, FieldTable, QueueName, SortedMap, VhostName};
 
 /// An exchange as the broker keeps it (its routing rule lives in [`crate::exchange`]).
 #[derive(Clone, Debug)]
@@ -31,6 +29,6 @@ impl Exchange {
 #[derive(Clone, Debug)]
 pub(crate) struct Vhost {
     pub name: VhostName,
-    pub exchanges: BTreeMap<ExchangeName, Exchange>,
-    pub queues: BTreeMap<QueueName, Queue>,
+    pub exchanges: SortedMap<ExchangeName, Exchange>,
+    pub queues: SortedMap<QueueName, Queue>,
 }

@@ -1,7 +1,7 @@
 //! The inspector's form fields: one table of getters and setters per node kind, rendered by
 //! one loop (which keeps the page download small), with refused numbers shown beside them.
 
-use std::collections::BTreeMap;
+use amqp_playground_core::SortedMap;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
@@ -79,7 +79,7 @@ pub(super) enum Setter<T> {
 }
 
 /// Field id → why its typed value was refused.
-pub(super) type Problems = BTreeMap<&'static str, String>;
+pub(super) type Problems = SortedMap<&'static str, String>;
 
 /// Reads every field's value from the draft, and makes one setter (field index, value) for
 /// them all; the markup is built by the non-generic [`render_shown`]. A refused number is

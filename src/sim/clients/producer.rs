@@ -4,7 +4,7 @@
 //! RPC client is a producer with a callback queue (`rpc.rs`). After a refused publish it
 //! connects again, as a real program restarted after the error would.
 
-use std::collections::BTreeSet;
+use amqp_playground_core::SortedSet;
 
 use amqp_playground_core::{
     BasicConsume, BasicPublish, ChannelRef, ConfirmSelect, ConsumerTag, Event, ExchangeName,
@@ -24,11 +24,11 @@ pub(in crate::sim) struct Producer {
     pub(in crate::sim) channel: ChannelRef,
     pub(in crate::sim) published: u64,
     /// Confirm sequence numbers not yet acked or nacked.
-    pub(in crate::sim) unconfirmed: BTreeSet<u64>,
+    pub(in crate::sim) unconfirmed: SortedSet<u64>,
     pub(in crate::sim) confirmed: u64,
     pub(in crate::sim) nacked: u64,
     /// RPC client: correlation ids still waiting for a reply.
-    pub(in crate::sim) waiting: BTreeSet<String>,
+    pub(in crate::sim) waiting: SortedSet<String>,
     pub(in crate::sim) replies: u64,
     /// RPC client: its reply consumer.
     pub(in crate::sim) reply_tag: Option<ConsumerTag>,
@@ -229,9 +229,14 @@ impl Playground {
             } if *channel == own => {
                 let p = &mut self.producers[i];
                 let done: Vec<u64> = if *multiple {
-                    p.unconfirmed.range(..=seq).copied().collect()
+                    let upto = p.unconfirmed.iter().take_while(|s| *s <= seq);
+                    upto.copied().collect()
                 } else {
-                    p.unconfirmed.get(seq).copied().into_iter().collect()
+                    p.unconfirmed
+                        .contains(seq)
+                        .then_some(*seq)
+                        .into_iter()
+                        .collect()
                 };
                 for s in &done {
                     p.unconfirmed.remove(s);

@@ -20,7 +20,7 @@
 //! the token still makes the hop from its node to the exchange first, so routing is drawn one
 //! hop late.
 
-use std::collections::BTreeSet;
+use amqp_playground_core::{SortedMap, SortedSet};
 
 #[cfg(not(feature = "bridge"))]
 use self::no_wire::{Session, SessionConfig};
@@ -48,15 +48,15 @@ pub(in crate::sim) struct Remote {
     held: Vec<Event>,
     busy: bool,
     /// Where it publishes, as drawn: an exchange, or the queue a default-exchange key names.
-    pub(in crate::sim) targets: BTreeSet<(NodeKind, String)>,
+    pub(in crate::sim) targets: SortedSet<(NodeKind, String)>,
     /// The queues it consumes from (broker names).
-    pub(in crate::sim) sources: BTreeSet<String>,
+    pub(in crate::sim) sources: SortedSet<String>,
     /// Messages it published, and deliveries it got.
     pub(in crate::sim) published: u64,
     pub(in crate::sim) received: u64,
     /// basic.qos prefetch per channel, for the consumes Verify replays.
     #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
-    prefetch: std::collections::BTreeMap<u16, u16>,
+    prefetch: SortedMap<u16, u16>,
     /// Consumers it started (their Verify tags are numbered after the first).
     #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     consumes: u32,
@@ -236,11 +236,11 @@ impl Playground {
             session: Session::new(self.now, config),
             held: Vec::new(),
             busy: false,
-            targets: BTreeSet::new(),
-            sources: BTreeSet::new(),
+            targets: SortedSet::new(),
+            sources: SortedSet::new(),
             published: 0,
             received: 0,
-            prefetch: std::collections::BTreeMap::new(),
+            prefetch: SortedMap::new(),
             consumes: 0,
         });
         #[cfg(feature = "bridge")]

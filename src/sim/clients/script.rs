@@ -7,7 +7,7 @@
 //! It has no connection of its own, so no broker event is addressed to it: it acts only when
 //! a step is due, and reads each command's reply as it goes.
 
-use std::collections::BTreeMap;
+use amqp_playground_core::SortedMap;
 
 use amqp_playground_core::{
     BasicGet, BasicRecover, ChannelClose, ChannelId, ChannelOpen, ChannelRef, Command,
@@ -21,7 +21,7 @@ use crate::sim::scenario::{ProducerSpec, Settle, Step, TxOp};
 /// The script client's channels.
 pub(in crate::sim) struct Script {
     /// By name, with the deliveries each holds.
-    pub(in crate::sim) channels: BTreeMap<String, ScriptChannel>,
+    pub(in crate::sim) channels: SortedMap<String, ScriptChannel>,
     /// The channel number the next named channel gets (1 is P's first `main`).
     next_channel: u16,
 }
@@ -29,7 +29,7 @@ pub(in crate::sim) struct Script {
 impl Default for Script {
     fn default() -> Self {
         Script {
-            channels: BTreeMap::new(),
+            channels: SortedMap::new(),
             next_channel: 2,
         }
     }
@@ -216,8 +216,7 @@ impl Playground {
             let c = self
                 .script
                 .channels
-                .entry(name.to_string())
-                .or_insert(ScriptChannel {
+                .get_or_insert_with(name.to_string(), || ScriptChannel {
                     channel: main,
                     held: Vec::new(),
                 });

@@ -3,7 +3,7 @@
 //! calls (`animate_hop`, `animate_delivery`, `animate_return`) from the node they are drawn
 //! as, so a new kind of client looks like the others without code of its own.
 
-use std::collections::BTreeMap;
+use amqp_playground_core::SortedMap;
 
 use amqp_playground_core::{
     Destination, DropReason, Event, ExchangeName, MessageId, QueueName, RouteEdge, VhostName,
@@ -158,7 +158,7 @@ impl Playground {
         let key = self.routing_keys.get(&message).cloned().unwrap_or_default();
         // Drawn hops from the exchange the message was published to; the default exchange is
         // not drawn (P points straight at the queue), so its edges take no screen time.
-        let mut hops: BTreeMap<ExchangeName, u64> = BTreeMap::new();
+        let mut hops: SortedMap<ExchangeName, u64> = SortedMap::new();
         // A dead-lettered copy first travels from its queue to the dead-letter exchange.
         hops.insert(
             root.clone(),

@@ -338,7 +338,7 @@ impl Broker {
                 tag.0
             )));
         } else if multiple {
-            channel.unacked.range(..=tag.0).map(|(t, _)| *t).collect()
+            channel.unacked.keys_up_to(tag.0).copied().collect()
         } else {
             vec![tag.0]
         };

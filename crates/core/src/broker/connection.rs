@@ -1,7 +1,5 @@
 //! Connection and channel commands, closing (with its cleanup), vhosts and restart.
 
-use std::collections::BTreeMap;
-
 use super::Broker;
 use crate::channel::{Channel, Connection};
 use crate::command::{ChannelClose, ChannelOpen, CloseConnection, Connect, Reply};
@@ -9,7 +7,7 @@ use crate::error::BrokerError;
 use crate::event::{DropReason, Event};
 use crate::exchange::{ExchangeKind, RoutingTable};
 use crate::vhost::{Exchange, Vhost};
-use crate::{ChannelRef, ConnectionId, ExchangeName, FieldTable, QueueName, VhostName};
+use crate::{ChannelRef, ConnectionId, ExchangeName, FieldTable, QueueName, SortedMap, VhostName};
 
 /// Exchanges every vhost has (semantics §2.1); the default exchange `""` is not among them: it
 /// is not a real exchange (it routes by queue name and has no bindings table).
@@ -44,7 +42,7 @@ impl Broker {
             Vhost {
                 name,
                 exchanges,
-                queues: BTreeMap::new(),
+                queues: SortedMap::new(),
             },
         );
     }
@@ -80,7 +78,7 @@ impl Broker {
             Connection {
                 user: c.user.clone(),
                 vhost: c.vhost.clone(),
-                channels: BTreeMap::new(),
+                channels: SortedMap::new(),
             },
         );
         self.emit(Event::ConnectionOpened {

@@ -525,7 +525,8 @@ type BestFailure = ((usize, u8, usize), Vec<Step>, Miss);
 struct Explainer<'a> {
     pattern: Vec<&'a str>,
     key: Vec<&'a str>,
-    failed: std::collections::BTreeSet<(usize, usize)>,
+    /// Indexed by `cell(pi, ki)`: (binding word, key word) positions known to fail.
+    failed: Vec<bool>,
     /// Per binding word that is `#`: the smallest key position where it failed. It fails at
     /// every later position too (its choices there are a subset), which keeps `#.#` over a long
     /// key linear instead of quadratic.
@@ -535,6 +536,12 @@ struct Explainer<'a> {
 }
 
 impl Explainer<'_> {
+    /// The `failed` index of binding word `pi` against key word `ki` (either may be one past
+    /// the end).
+    fn cell(&self, pi: usize, ki: usize) -> usize {
+        pi * (self.key.len() + 1) + ki
+    }
+
     fn fail(&mut self, pi: usize, ki: usize, miss: Miss) {
         let rank = match miss {
             Miss::TooShort { .. } => 0,
@@ -634,7 +641,8 @@ impl Explainer<'_> {
                     state = (pi + 1, to);
                     break;
                 }
-                self.failed.insert((top.pi, top.ki));
+                let cell = self.cell(top.pi, top.ki);
+                self.failed[cell] = true;
                 if top.kind == WildcardUse::Hash {
                     let from = &mut self.hash_failed_from[top.pi];
                     *from = (*from).min(top.ki);
@@ -651,7 +659,7 @@ impl Explainer<'_> {
     /// What binding word `pi` can do at key position `ki`: end the match, fail (recording why),
     /// or take words.
     fn enter(&mut self, pi: usize, ki: usize) -> Entered {
-        if self.failed.contains(&(pi, ki))
+        if self.failed[self.cell(pi, ki)]
             || self
                 .hash_failed_from
                 .get(pi)
@@ -676,7 +684,8 @@ impl Explainer<'_> {
             Miss::Differs { pi, ki }
         };
         self.fail(pi, ki, miss);
-        self.failed.insert((pi, ki));
+        let cell = self.cell(pi, ki);
+        self.failed[cell] = true;
         Entered::Failed
     }
 }
@@ -690,11 +699,12 @@ enum Entered {
 /// Explains one routing key against one binding key.
 pub(crate) fn explain_key(binding_key: &str, routing_key: &str) -> TopicAttempt {
     let pattern: Vec<&str> = words(binding_key).collect();
+    let key: Vec<&str> = words(routing_key).collect();
     let mut e = Explainer {
         hash_failed_from: vec![usize::MAX; pattern.len()],
+        failed: vec![false; (pattern.len() + 1) * (key.len() + 1)],
         pattern,
-        key: words(routing_key).collect(),
-        failed: Default::default(),
+        key,
         steps: Vec::new(),
         best: None,
     };
