@@ -226,7 +226,7 @@ pub fn install(state: PlaygroundContext) {
         &api,
         "exportScenario",
         Closure::<dyn Fn() -> JsValue>::new(move || {
-            scenario_js::scenario_to_js(s.engine.borrow().scenario())
+            scenario_js::scenario_to_js(&s.shared_scenario())
         })
         .into_js_value(),
     );

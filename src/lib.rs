@@ -20,7 +20,8 @@
 //!   page address.
 //! - [`api`]: the scripting API on `window.amqpPlayground` (and, through
 //!   `www/embed-host.js`, over `postMessage` to a docs page embedding it).
-//! - [`share`]: share links, the scenario packed into the address's fragment.
+//! - [`share`]: share links, the scenario packed into the address's fragment (the browser's
+//!   DEFLATE streams through `www/page.js`, which also draws the SVG/PNG pictures).
 //! - [`bridge`]: the page's end of `amqp-playground bridge` (control and connection
 //!   WebSockets, credit); `state/remote.rs` turns what it reports into actions.
 //! - `storage` (wasm only): autosave of the scenario to `localStorage`.
@@ -114,11 +115,9 @@ pub fn App() -> Html {
                     }
                 }
             };
-            match (share_fragment(), options.preset) {
+            match (share_fragment(), options.preset.clone()) {
                 // A share link unpacks asynchronously (the browser's DecompressionStream).
-                (Some(fragment), _) => {
-                    open_shared(state, fragment, options.embed, from_link, finish)
-                }
+                (Some(fragment), _) => open_shared(state, fragment, &options, from_link, finish),
                 (None, Some(preset)) => {
                     state.dispatch(Action::LoadPreset(preset));
                     finish();
@@ -352,17 +351,31 @@ fn share_fragment() -> Option<String> {
 fn open_shared(
     state: PlaygroundContext,
     fragment: String,
-    embed: bool,
+    options: &PageOptions,
     from_link: Rc<std::cell::RefCell<Option<sim::Scenario>>>,
     finish: impl FnOnce() + 'static,
 ) {
+    let embed = options.embed;
+    // The address's own `theme=` / `speed=` (a docs author's choice) win over the link's.
+    let (theme_given, speed_given) = (options.theme.is_some(), options.speed.is_some());
     wasm_bindgen_futures::spawn_local(async move {
         let scenario = share::browser::decode(&fragment).await.and_then(|json| {
             api::scenario_js::scenario_from_js(&wasm_bindgen::JsValue::from_str(&json))
         });
         match scenario {
-            Ok(scenario) => {
-                *from_link.borrow_mut() = Some(scenario.clone());
+            Ok(mut scenario) => {
+                if theme_given {
+                    scenario.view.theme = None;
+                }
+                if speed_given {
+                    scenario.view.speed = None;
+                }
+                // Compared with the engine's scenario, which keeps no view.
+                let unchanged = sim::Scenario {
+                    view: Default::default(),
+                    ..scenario.clone()
+                };
+                *from_link.borrow_mut() = Some(unchanged);
                 state.dispatch(Action::LoadScenario(scenario));
             }
             Err(problem) => {
@@ -382,7 +395,7 @@ fn open_shared(
 fn open_shared(
     _: PlaygroundContext,
     _: String,
-    _: bool,
+    _: &PageOptions,
     _: Rc<std::cell::RefCell<Option<sim::Scenario>>>,
     finish: impl FnOnce() + 'static,
 ) {

@@ -101,29 +101,7 @@ pub fn inflated(result: Result<Vec<u8>, Option<usize>>) -> Result<String, String
 pub mod browser {
     use wasm_bindgen::prelude::*;
 
-    #[wasm_bindgen(inline_js = "
-        export async function deflate(text) {
-            const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-            return new Uint8Array(await new Response(stream).arrayBuffer());
-        }
-        export async function inflate(bytes, limit) {
-            const reader = new Blob([bytes]).stream()
-                .pipeThrough(new DecompressionStream('deflate-raw')).getReader();
-            const parts = [];
-            let total = 0;
-            for (;;) {
-                let chunk;
-                try { chunk = await reader.read(); } catch (_) { return null; }
-                if (chunk.done) break;
-                total += chunk.value.length;
-                if (total > limit) { reader.cancel(); return -1; }
-                parts.push(chunk.value);
-            }
-            const out = new Uint8Array(total);
-            let at = 0;
-            for (const p of parts) { out.set(p, at); at += p.length; }
-            return out;
-        }")]
+    #[wasm_bindgen(js_namespace = amqpPlaygroundPage)]
     extern "C" {
         #[wasm_bindgen(js_name = deflate)]
         async fn deflate_js(text: &str) -> JsValue;

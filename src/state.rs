@@ -14,6 +14,7 @@ pub use remote::{attach_bridge, next_verify_id, RemoteAction, Verification};
 use crate::bridge::{BridgeLink, BridgeStatus};
 use crate::scene::{Graph, NodeKind, Theme};
 use crate::sim::replay::{Input, Recording};
+use crate::sim::scenario::View;
 use crate::sim::{presets, Edit, Playground, PlaygroundError, PublishRequest, Scenario};
 
 /// Everything that can change the playground.
@@ -232,6 +233,20 @@ impl PlaygroundState {
         }
     }
 
+    /// The scenario as a share link or a downloaded file carries it: the engine's, with how it
+    /// is shown (`view`): the look and speed where the learner changed them, and the nodes
+    /// they moved by hand.
+    pub fn shared_scenario(&self) -> Scenario {
+        let engine = self.engine.borrow();
+        let mut scenario = engine.scenario().clone();
+        scenario.view = View {
+            theme: (self.theme != Theme::Classic).then_some(self.theme),
+            speed: (self.speed != 1.0).then_some(self.speed),
+            positions: engine.moved_nodes(),
+        };
+        scenario
+    }
+
     /// Whether animation frames are needed.
     pub fn animating(&self) -> bool {
         let engine = self.engine.borrow();
@@ -246,7 +261,10 @@ impl PlaygroundState {
 
     /// A fresh engine replaces the current one: new scenario, new timeline, no selection.
     fn replace_engine(&mut self, pg: Playground) {
-        self.recording = Rc::new(RefCell::new(Recording::new(pg.scenario().clone())));
+        // The timeline replays from this scenario: with the nodes a link or file placed.
+        let mut start = pg.scenario().clone();
+        start.view.positions = pg.moved_nodes();
+        self.recording = Rc::new(RefCell::new(Recording::new(start)));
         self.engine = Rc::new(RefCell::new(pg));
         self.selected = None;
         self.selected_edge = None;
@@ -398,9 +416,16 @@ impl Reducible for PlaygroundState {
                     .map_err(err),
                 None => Err(err(PlaygroundError::UnknownPreset(name))),
             },
-            Action::LoadScenario(scenario) => Playground::new(scenario)
-                .map(|pg| next.replace_engine(pg))
-                .map_err(err),
+            Action::LoadScenario(scenario) => {
+                let view = scenario.view.clone();
+                Playground::new(scenario)
+                    .map(|pg| {
+                        next.replace_engine(pg);
+                        next.theme = view.theme.unwrap_or(next.theme);
+                        next.speed = view.speed.unwrap_or(next.speed);
+                    })
+                    .map_err(err)
+            }
             Action::Notify(text) => {
                 next.error = Some(text);
                 return Rc::new(next);

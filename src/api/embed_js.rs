@@ -198,7 +198,7 @@ fn tour_info(s: &PlaygroundContext) -> JsValue {
 pub async fn share_link(s: &PlaygroundContext) -> String {
     use super::scenario_js;
     use crate::share;
-    let json = js_sys::JSON::stringify(&scenario_js::scenario_to_js(s.engine.borrow().scenario()))
+    let json = js_sys::JSON::stringify(&scenario_js::scenario_to_js(&s.shared_scenario()))
         .map(String::from)
         .unwrap_or_default();
     let location = web_sys::window().map(|w| w.location());

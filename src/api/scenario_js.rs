@@ -14,8 +14,16 @@
 //!                                correlationId?, messageId?, headers?: { … } } }],
 //!   consumers: [{ name, queue, subscript?, autoAck?, prefetch?, processingMs?,
 //!                 settle?: "ack" | "nack-requeue" | "nack" | "reject" | "reject-requeue",
-//!                 failEvery?, failWith?, rpcServer?, glyph?, caption? }] }
+//!                 failEvery?, failWith?, rpcServer?, glyph?, caption? }],
+//!   tour?:     [{ caption, inputs?, runMs?, expect? }],
+//!   view?:     { theme?: "classic" | "classic-dark" | "current" | "current-dark",
+//!                speed?: 0.25..8,
+//!                positions?: [{ kind: "producer" | "exchange" | "queue" | "consumer",
+//!                               name, x, y }] } }
 //! ```
+//!
+//! `view` is how the scenario was shown (share links and downloaded files carry it): a look
+//! or speed the learner chose, and the centres of the nodes they moved by hand.
 //!
 //! Argument and header values are strings, integers, booleans or `null` (AMQP void).
 //! Errors name the path of the bad field (`scenario.queues[1].name: expected a string`).
@@ -45,7 +53,7 @@ use wasm_bindgen::JsValue;
 
 use crate::sim::replay::Input;
 use crate::sim::scenario::read::{self, Doc};
-use crate::sim::scenario::{ArgValue, MessageProps, Scenario};
+use crate::sim::scenario::{ArgValue, MessageProps, Scenario, View};
 use crate::sim::tour::TourStep;
 
 pub use crate::sim::scenario::read::FORMAT_VERSION;
@@ -262,7 +270,36 @@ pub fn scenario_to_js(s: &Scenario) -> JsValue {
         let tour: Array = s.tour.iter().map(tour_to_js).collect();
         put(&obj, "tour", tour.into());
     }
+    if !s.view.is_empty() {
+        put(&obj, "view", view_to_js(&s.view));
+    }
     obj.into()
+}
+
+fn view_to_js(v: &View) -> JsValue {
+    let o = Object::new();
+    if let Some(theme) = v.theme {
+        put(&o, "theme", theme.id().into());
+    }
+    if let Some(speed) = v.speed {
+        put(&o, "speed", speed.into());
+    }
+    if !v.positions.is_empty() {
+        let positions: Array = v
+            .positions
+            .iter()
+            .map(|(kind, name, at)| {
+                let p = Object::new();
+                put(&p, "kind", kind.id().into());
+                put(&p, "name", name.as_str().into());
+                put(&p, "x", at.x.into());
+                put(&p, "y", at.y.into());
+                p
+            })
+            .collect();
+        put(&o, "positions", positions.into());
+    }
+    o.into()
 }
 
 fn props_to_js(p: &MessageProps) -> JsValue {

@@ -362,12 +362,7 @@ fn node_at(x: i32, y: i32) -> Option<(NodeKind, String)> {
         .closest("g.pick")
         .ok()
         .flatten()?;
-    let kind = match pick.get_attribute("data-kind")?.as_str() {
-        "producer" => NodeKind::Producer,
-        "exchange" => NodeKind::Exchange,
-        "queue" => NodeKind::Queue,
-        _ => NodeKind::Consumer,
-    };
+    let kind = NodeKind::by_id(&pick.get_attribute("data-kind")?)?;
     Some((kind, pick.get_attribute("data-name")?))
 }
 
@@ -897,12 +892,7 @@ fn aria_label(nodes: &[Node]) -> String {
 
 /// The kind in words, as the inspector and screen readers say it.
 pub fn kind_word(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Producer => "producer",
-        NodeKind::Exchange => "exchange",
-        NodeKind::Queue => "queue",
-        NodeKind::Consumer => "consumer",
-    }
+    kind.id()
 }
 
 fn fmt(v: f64) -> String {

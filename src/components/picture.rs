@@ -7,48 +7,8 @@ use yew::prelude::*;
 
 use crate::state::{use_playground, Action};
 
-#[wasm_bindgen(inline_js = "
-    function svgText() {
-        const svg = document.querySelector('svg.diagram');
-        if (!svg) throw new Error('no diagram on the page');
-        const copy = svg.cloneNode(true);
-        copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-        const box = svg.getBoundingClientRect();
-        copy.setAttribute('width', Math.ceil(box.width));
-        copy.setAttribute('height', Math.ceil(box.height));
-        // The diagram's own rules (fonts, token and label styles), from the page's sheets.
-        const rules = [];
-        for (const sheet of document.styleSheets) {
-            let list;
-            try { list = sheet.cssRules; } catch (_) { continue; }
-            for (const r of list) if (r.cssText.includes('svg.diagram') || r.cssText.startsWith('svg')) rules.push(r.cssText);
-        }
-        const main = document.querySelector('main.playground') || document.body;
-        const style = getComputedStyle(main);
-        const css = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-        css.textContent = `svg.diagram { font-family: ${style.fontFamily}; color: ${style.color}; }\\n` + rules.join('\\n');
-        copy.insertBefore(css, copy.firstChild);
-        const bg = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
-        bg.setAttribute('width', '100%'); bg.setAttribute('height', '100%');
-        bg.setAttribute('fill', style.backgroundColor && style.backgroundColor !== 'rgba(0, 0, 0, 0)' ? style.backgroundColor : '#ffffff');
-        copy.insertBefore(bg, css.nextSibling);
-        return { text: new XMLSerializer().serializeToString(copy), width: box.width, height: box.height };
-    }
-    export function diagramSvg() { return svgText().text; }
-    export async function diagramPng() {
-        const { text, width, height } = svgText();
-        const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-        try {
-            const img = new Image();
-            await new Promise((ok, fail) => { img.onload = ok; img.onerror = () => fail(new Error('the diagram could not be drawn')); img.src = url; });
-            const canvas = document.createElement('canvas');
-            canvas.width = Math.ceil(width * 2); canvas.height = Math.ceil(height * 2);
-            const g = canvas.getContext('2d');
-            g.scale(2, 2);
-            g.drawImage(img, 0, 0, width, height);
-            return canvas.toDataURL('image/png');
-        } finally { URL.revokeObjectURL(url); }
-    }")]
+// `www/page.js` defines them.
+#[wasm_bindgen(js_namespace = amqpPlaygroundPage)]
 extern "C" {
     /// The diagram as standalone SVG text.
     #[wasm_bindgen(catch, js_name = diagramSvg)]

@@ -32,10 +32,9 @@ pub fn ShareBar() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
             let (name, json) = {
-                let engine = state.engine.borrow();
-                let s = engine.scenario();
+                let s = state.shared_scenario();
                 let json = js_sys::JSON::stringify_with_replacer_and_space(
-                    &scenario_js::scenario_to_js(s),
+                    &scenario_js::scenario_to_js(&s),
                     &JsValue::NULL,
                     &JsValue::from_f64(2.0),
                 )

@@ -18,6 +18,32 @@ pub enum NodeKind {
     Consumer,
 }
 
+impl NodeKind {
+    /// Every kind, in drawing order.
+    pub const ALL: [NodeKind; 4] = [
+        NodeKind::Producer,
+        NodeKind::Exchange,
+        NodeKind::Queue,
+        NodeKind::Consumer,
+    ];
+
+    /// The kind in words (`data-kind`, the scenario format's `view.positions[].kind`, what
+    /// the inspector and screen readers say).
+    pub fn id(self) -> &'static str {
+        match self {
+            NodeKind::Producer => "producer",
+            NodeKind::Exchange => "exchange",
+            NodeKind::Queue => "queue",
+            NodeKind::Consumer => "consumer",
+        }
+    }
+
+    /// The kind [`Self::id`] names.
+    pub fn by_id(id: &str) -> Option<NodeKind> {
+        NodeKind::ALL.into_iter().find(|k| k.id() == id)
+    }
+}
+
 /// One node of the diagram.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {

@@ -335,7 +335,23 @@ impl Playground {
             pg.add_consumer(c)?;
         }
         pg.schedule(scenario.steps);
+        // Where the learner had moved nodes by hand (a share link's or a file's `view`).
+        let before = pg.moved.len();
+        for (kind, name, at) in scenario.view.positions {
+            if pg.index_of(kind, &name).is_ok() {
+                pg.moved.insert((kind, name), at);
+            }
+        }
+        if pg.moved.len() > before {
+            pg.relayout();
+        }
         Ok(pg)
+    }
+
+    /// The nodes moved by hand, with their centres (what a share link's `view` carries).
+    pub fn moved_nodes(&self) -> Vec<(NodeKind, String, crate::scene::Point)> {
+        let moved = self.moved.iter();
+        moved.map(|((k, n), p)| (*k, n.clone(), *p)).collect()
     }
 
     pub(in crate::sim) fn command(

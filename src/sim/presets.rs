@@ -160,6 +160,7 @@ pub fn dead_lettering() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "dead-lettering".into(),
         exchanges: vec![
             exchange("tasks", "direct", Some("tasks (direct)")),
@@ -195,6 +196,7 @@ pub fn poison_message() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "poison-message".into(),
         exchanges: vec![exchange("parking", "fanout", Some("parking"))],
         queues: vec![tasks, queue("parked", Some("parked"))],
@@ -228,6 +230,7 @@ pub fn replay_stream() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "replay-stream".into(),
         exchanges: vec![],
         queues: vec![events],
@@ -246,6 +249,7 @@ pub fn rpc() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "rpc".into(),
         exchanges: vec![],
         queues: vec![
@@ -284,6 +288,7 @@ pub fn publisher_confirms() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "publisher-confirms".into(),
         exchanges: vec![exchange("shop", "direct", Some("type=direct"))],
         queues: vec![orders],
@@ -312,6 +317,7 @@ pub fn headers() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "headers".into(),
         exchanges: vec![exchange("documents", "headers", Some("type=headers"))],
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
@@ -342,6 +348,7 @@ pub fn alternate_exchange() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "alternate-exchange".into(),
         exchanges: vec![
             ExchangeSpec {
@@ -379,6 +386,7 @@ pub fn priority() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "priority".into(),
         exchanges: vec![],
         queues: vec![jobs],
@@ -409,6 +417,7 @@ pub fn durability() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "durability".into(),
         exchanges: vec![],
         queues: vec![
@@ -497,6 +506,7 @@ pub fn hello_world() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "hello-world".into(),
         exchanges: vec![],
         queues: vec![quorum_queue("hello")],
@@ -526,6 +536,7 @@ pub fn work_queues() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "work-queues".into(),
         exchanges: vec![],
         queues: vec![task_queue],
@@ -550,6 +561,7 @@ pub fn fair_dispatch() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "fair-dispatch".into(),
         exchanges: vec![],
         queues: vec![queue("hello", Some("queue_name=hello"))],
@@ -564,6 +576,7 @@ pub fn publish_subscribe() -> Scenario {
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: "publish-subscribe".into(),
         exchanges: vec![exchange("logs", "fanout", None)],
         queues: vec![server_named("Q1"), server_named("Q2")],
@@ -607,6 +620,7 @@ fn keyed_exchange(
     Scenario {
         steps: Vec::new(),
         tour: Vec::new(),
+        view: Default::default(),
         name: name.into(),
         queues: vec![queue("Q1", Some("Q1")), queue("Q2", Some("Q2"))],
         bindings: vec![

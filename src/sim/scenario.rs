@@ -7,7 +7,7 @@ pub mod read;
 
 use amqp_playground_core::{FieldTable, FieldValue, Properties};
 
-use crate::scene::{Graph, Node, NodeKind};
+use crate::scene::{Graph, Node, NodeKind, Point, Theme};
 
 /// An exchange to declare (never the default exchange, which always exists).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -394,6 +394,26 @@ impl ConsumerSpec {
     }
 }
 
+/// How a scenario is shown, beside what it is: what a share link and a downloaded file carry
+/// as `view` (presets and client scripts have none). Only what the learner changed: a look or
+/// speed other than the page's defaults, and the nodes they moved by hand.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    /// The look.
+    pub theme: Option<Theme>,
+    /// The clock speed (0.25–8).
+    pub speed: Option<f64>,
+    /// Nodes moved by hand, with their centres (nodes the scenario lacks are ignored).
+    pub positions: Vec<(NodeKind, String, Point)>,
+}
+
+impl View {
+    /// Whether there is nothing to carry.
+    pub fn is_empty(&self) -> bool {
+        self.theme.is_none() && self.speed.is_none() && self.positions.is_empty()
+    }
+}
+
 /// A whole playground setup.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scenario {
@@ -413,6 +433,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// The walkthrough: captions, each with what it does and what should hold after.
     pub tour: Vec<super::tour::TourStep>,
+    /// How it is shown (a share link's or a file's; the engine keeps none).
+    pub view: View,
 }
 
 impl Scenario {

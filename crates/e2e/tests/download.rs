@@ -1,5 +1,5 @@
-//! What a first visit downloads: every file the built page's `index.html` links (stylesheet,
-//! icon, the wasm-bindgen loader and its snippets, the wasm) plus the HTML itself, each
+//! What a first visit downloads: every file the built page's `index.html` links or loads
+//! (stylesheet, icon, `page.js`, the wasm-bindgen loader, the wasm) plus the HTML itself, each
 //! gzipped at level 9 as a static host would serve it, must stay within issue 11's budget of
 //! 350 KB. Prints the table (BENCHMARKS.md, "The page's download"). The tools worker and the
 //! embed's postMessage end are not linked: the page fetches them only when needed.
@@ -22,19 +22,38 @@ fn gzipped(path: &Path) -> usize {
     out.stdout.len()
 }
 
-/// The site-relative targets of the `<link href=…>` tags (Trunk's minified HTML may leave
-/// attribute values unquoted).
+/// The value of attribute `name` in a tag's text (Trunk's minified HTML may leave values
+/// unquoted).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}="))? + name.len() + 2;
+    let value = tag[at..].trim_start_matches(['"', '\'']);
+    let end = value.find(['"', '\'', ' ', '>']).unwrap_or(value.len());
+    Some(value[..end].trim_start_matches('/').to_string())
+}
+
+/// The site-relative files the page loads by itself: every `<link href=…>` and every
+/// `<script src=…>` (a script's own text is skipped, so markup it writes later is not one).
 fn linked(html: &str) -> Vec<String> {
-    html.split("<link")
-        .skip(1)
-        .filter_map(|tag| {
-            let tag = &tag[..tag.find('>')?];
-            let value = &tag[tag.find("href=")? + 5..];
-            let value = value.trim_start_matches(['"', '\'']);
-            let end = value.find(['"', '\'', ' ', '>']).unwrap_or(value.len());
-            Some(value[..end].trim_start_matches('/').to_string())
-        })
-        .collect()
+    let mut files = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open..];
+        let Some(close) = rest.find('>') else { break };
+        let tag = &rest[..close];
+        if tag.starts_with("<link") {
+            files.extend(attribute(tag, "href"));
+        } else if tag.starts_with("<script") {
+            files.extend(attribute(tag, "src"));
+            // Skip the script's text and its end tag.
+            match rest.find("</script>") {
+                Some(end) => rest = &rest[end + "</script>".len()..],
+                None => break,
+            }
+            continue;
+        }
+        rest = &rest[close + 1..];
+    }
+    files
 }
 
 #[test]
@@ -52,7 +71,9 @@ fn the_first_visit_downloads_at_most_350_kb_gzipped() {
         "index.html links the wasm and the stylesheet: {files:?}"
     );
     assert!(
-        !files.iter().any(|f| f.contains("tools") || f.contains("embed-host")),
+        !files
+            .iter()
+            .any(|f| f.contains("tools") || f.contains("embed-host")),
         "the tools worker and the embed host are fetched only when needed: {files:?}"
     );
     files.push("index.html".into());
@@ -76,6 +97,6 @@ fn the_first_visit_downloads_at_most_350_kb_gzipped() {
 
 #[test]
 fn links_are_read_quoted_or_not() {
-    let html = r#"<link href=/a.css rel=stylesheet><link rel="icon" href="/b.svg"><link crossorigin href=/c.js rel=modulepreload>"#;
-    assert_eq!(linked(html), ["a.css", "b.svg", "c.js"]);
+    let html = r#"<link href=/a.css rel=stylesheet><link rel="icon" href="/b.svg"><script>document.write('<script src="x.js"></' + 'script>')</script><script src=/d.js></script><link crossorigin href=/c.js rel=modulepreload>"#;
+    assert_eq!(linked(html), ["a.css", "b.svg", "d.js", "c.js"]);
 }

@@ -14,7 +14,8 @@ async fn a_copied_link_opens_the_same_scenario_in_another_browser() {
     let Some((server, browser)) = open_playground(test).await else {
         return;
     };
-    // The learner's own scenario: the topics tutorial with one more binding, renamed.
+    // The learner's own scenario: the topics tutorial with one more binding, renamed, shown
+    // in another look and speed, with Q1 moved by hand (as a file they made would have it).
     browser
         .eval(
             "const api = window.amqpPlayground;
@@ -22,10 +23,20 @@ async fn a_copied_link_opens_the_same_scenario_in_another_browser() {
              const s = api.exportScenario();
              s.name = 'my-topics';
              s.bindings.push({ exchange: 'topic_logs', queue: 'Q1', key: 'audit.#' });
+             s.view = { theme: 'current-dark', speed: 2,
+                        positions: [{ kind: 'queue', name: 'Q1', x: 333, y: 222 }] };
              api.loadScenario(s);
              return null;",
         )
         .await;
+    assert_eq!(
+        browser
+            .eval("return window.amqpPlayground.exportScenario().view;")
+            .await,
+        serde_json::json!({ "theme": "current-dark", "speed": 2,
+                            "positions": [{ "kind": "queue", "name": "Q1", "x": 333, "y": 222 }] }),
+        "the view is applied and exported again"
+    );
     browser
         .wait_until(
             "the autosave",
@@ -76,7 +87,17 @@ async fn a_copied_link_opens_the_same_scenario_in_another_browser() {
     let opened = other
         .eval("return window.amqpPlayground.exportScenario();")
         .await;
-    assert_eq!(opened, original, "the same scenario, walkthrough and all");
+    assert_eq!(
+        opened, original,
+        "the same scenario, walkthrough, look and layout"
+    );
+    assert_eq!(
+        other
+            .eval("return document.getElementById('theme').value;")
+            .await,
+        "current-dark",
+        "the link's look is the page's"
+    );
     let drawn = other
         .eval("return document.querySelectorAll('svg.diagram .edge-label, svg.diagram text').length > 0 &&
                       document.body.innerText.includes('audit.#');")

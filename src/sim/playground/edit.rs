@@ -709,7 +709,11 @@ impl Playground {
             .unwrap_or_else(|| (letter.to_string(), String::new()))
     }
 
-    fn index_of(&self, kind: NodeKind, name: &str) -> Result<usize, PlaygroundError> {
+    pub(in crate::sim) fn index_of(
+        &self,
+        kind: NodeKind,
+        name: &str,
+    ) -> Result<usize, PlaygroundError> {
         let s = &self.scenario;
         let found = match kind {
             NodeKind::Producer => s.producers.iter().position(|p| p.name == name),

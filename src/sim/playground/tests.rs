@@ -705,3 +705,34 @@ fn every_preset_sets_up_and_routes_its_sample_message() {
         assert!(total >= 1, "{name}: {:?}", pg.snapshot());
     }
 }
+
+#[test]
+fn a_scenario_s_view_places_the_nodes_it_names_and_ignores_the_rest() {
+    let mut scenario = presets::by_name("hello-world").unwrap();
+    let at = crate::scene::Point { x: 400.0, y: 250.0 };
+    scenario.view.positions = vec![
+        (NodeKind::Queue, "hello".into(), at),
+        (
+            NodeKind::Queue,
+            "not-here".into(),
+            crate::scene::Point { x: 1.0, y: 1.0 },
+        ),
+    ];
+    let pg = Playground::new(scenario).unwrap();
+    let i = pg
+        .graph()
+        .nodes
+        .iter()
+        .position(|n| n.kind == NodeKind::Queue && n.name == "hello")
+        .unwrap();
+    assert_eq!(pg.layout().centers[i], at, "drawn where the view put it");
+    assert_eq!(
+        pg.moved_nodes(),
+        [(NodeKind::Queue, "hello".to_string(), at)],
+        "kept as moved by hand; the unknown node is ignored"
+    );
+    assert!(
+        pg.scenario().view.is_empty(),
+        "the engine keeps no view of its own"
+    );
+}

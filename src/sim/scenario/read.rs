@@ -6,11 +6,11 @@
 //! The formats are described in `api::scenario_js` (the page's side, which also writes them)
 //! and `www/scenario.schema.json`.
 
-use crate::scene::NodeKind;
+use crate::scene::{NodeKind, Point, Theme};
 use crate::sim::replay::Input;
 use crate::sim::scenario::{
     ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, MessageProps, ProducerSpec, QueueSpec,
-    Scenario, Settle, Step, TxOp,
+    Scenario, Settle, Step, TxOp, View,
 };
 use crate::sim::tour::{Expect, TourStep};
 use crate::sim::{Edit, PublishRequest};
@@ -88,6 +88,7 @@ pub fn scenario_from_doc<D: Doc>(value: &D) -> Result<Scenario, String> {
     Ok(Scenario {
         steps: Vec::new(),
         tour: r.list("tour", tour_step)?,
+        view: view(&r)?,
         name: r.string_or("name", "custom")?,
         exchanges: r.list("exchanges", |x| {
             Ok(ExchangeSpec {
@@ -181,6 +182,64 @@ pub fn scenario_from_doc<D: Doc>(value: &D) -> Result<Scenario, String> {
     })
 }
 
+/// How far from the origin a hand-moved node may be put (the canvas is a few thousand units).
+const MAX_COORDINATE: f64 = 100_000.0;
+
+/// `view`: `{ "theme": "current-dark", "speed": 2, "positions": [{ "kind": "queue", "name":
+/// "hello", "x": 320, "y": 140 }] }`, every member optional.
+fn view<D: Doc>(r: &Reader<'_, D>) -> Result<View, String> {
+    let Some(value) = r.get("view") else {
+        return Ok(View::default());
+    };
+    let r = Reader {
+        value: &value,
+        path: format!("{}.view", r.path),
+    };
+    r.object()?;
+    let theme = match r.opt_string("theme")? {
+        None => None,
+        Some(id) => Some(Theme::by_id(&id).ok_or_else(|| {
+            let all: Vec<&str> = Theme::ALL.iter().map(|t| t.id()).collect();
+            format!("{}.theme: expected one of {}", r.path, all.join(", "))
+        })?),
+    };
+    let speed = match r.get("speed") {
+        None => None,
+        Some(v) => Some(
+            v.number()
+                .filter(|s| (0.25..=8.0).contains(s))
+                .ok_or_else(|| format!("{}.speed: expected a number from 0.25 to 8", r.path))?,
+        ),
+    };
+    let positions = r.list("positions", |p| {
+        let kind = p.string("kind")?;
+        let kind = NodeKind::by_id(&kind).ok_or_else(|| {
+            let all: Vec<&str> = NodeKind::ALL.iter().map(|k| k.id()).collect();
+            format!("{}.kind: expected one of {}", p.path, all.join(", "))
+        })?;
+        let coordinate = |key: &str| match p.get(key).and_then(|v| v.number()) {
+            Some(n) if n.is_finite() && n.abs() <= MAX_COORDINATE => Ok(n),
+            _ => Err(format!(
+                "{}.{key}: expected a number from -{MAX_COORDINATE} to {MAX_COORDINATE}",
+                p.path
+            )),
+        };
+        Ok((
+            kind,
+            p.string("name")?,
+            Point {
+                x: coordinate("x")?,
+                y: coordinate("y")?,
+            },
+        ))
+    })?;
+    Ok(View {
+        theme,
+        speed,
+        positions,
+    })
+}
+
 /// The steps a client script may have in the playground (all but `close_connection`: the
 /// script's client has one connection).
 const SCRIPT_STEPS: &str = "publish, sleep_ms, qos, consume, cancel, get, drain, count, \
@@ -248,6 +307,7 @@ fn script_from<D: Doc>(r: &Reader<'_, D>) -> Result<Scenario, String> {
         consumers: Vec::new(),
         steps,
         tour: Vec::new(),
+        view: View::default(),
     })
 }
 
@@ -789,18 +849,18 @@ impl<D: Doc> Reader<'_, D> {
         let Some(items) = v.items() else {
             return Err(format!("{}.{key}: expected an array", self.path));
         };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, element)| {
-                let r = Reader {
-                    value: element,
-                    path: format!("{}.{key}[{i}]", self.path),
-                };
-                r.object()?;
-                item(&r)
-            })
-            .collect()
+        // A plain loop: `collect::<Result<Vec<_>, _>>()` cost a few KB of the page's wasm per
+        // kind of list.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, element) in items.iter().enumerate() {
+            let r = Reader {
+                value: element,
+                path: format!("{}.{key}[{i}]", self.path),
+            };
+            r.object()?;
+            out.push(item(&r)?);
+        }
+        Ok(out)
     }
 }
 
@@ -835,6 +895,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_carries_how_it_was_shown() {
+        let s = scenario_from_json(
+            r#"{ "queues": [{ "name": "hello" }],
+                 "view": { "theme": "current-dark", "speed": 0.5,
+                           "positions": [{ "kind": "queue", "name": "hello", "x": 320.5, "y": -40 }] } }"#,
+        )
+        .unwrap();
+        assert_eq!(s.view.theme, Some(Theme::CurrentDark));
+        assert_eq!(s.view.speed, Some(0.5));
+        assert_eq!(
+            s.view.positions,
+            [(
+                NodeKind::Queue,
+                "hello".to_string(),
+                Point { x: 320.5, y: -40.0 }
+            )]
+        );
+        let plain = scenario_from_json(r#"{ "queues": [{ "name": "hello" }] }"#).unwrap();
+        assert!(plain.view.is_empty(), "no view, nothing chosen");
+    }
+
+    #[test]
     fn bad_files_name_the_json_path() {
         for (text, want) in [
             ("[]", "scenario: expected an object"),
@@ -859,6 +941,27 @@ mod tests {
                 "scenario.queues[0].arguments.x: expected an integer",
             ),
             ("{", "scenario: not valid JSON"),
+            (
+                r#"{"view": {"theme": "neon"}}"#,
+                "scenario.view.theme: expected one of classic, classic-dark, current, current-dark",
+            ),
+            (
+                r#"{"view": {"speed": 100}}"#,
+                "scenario.view.speed: expected a number from 0.25 to 8",
+            ),
+            (
+                r#"{"view": {"positions": [{"kind": "node", "name": "q", "x": 1, "y": 2}]}}"#,
+                "scenario.view.positions[0].kind: expected one of producer, exchange, queue, consumer",
+            ),
+            (
+                r#"{"view": {"positions": [{"kind": "queue", "name": "q", "x": 1e9, "y": 2}]}}"#,
+                "scenario.view.positions[0].x: expected a number from -100000 to 100000",
+            ),
+            (
+                r#"{"view": {"positions": [{"kind": "queue", "x": 1, "y": 2}]}}"#,
+                "scenario.view.positions[0].name: missing",
+            ),
+            (r#"{"view": []}"#, "scenario.view: expected an object"),
         ] {
             let err = scenario_from_json(text).unwrap_err();
             assert!(err.contains(want), "{text}: {err}");
