@@ -199,8 +199,10 @@ fn view<D: Doc>(r: &Reader<'_, D>) -> Result<View, String> {
     let theme = match r.opt_string("theme")? {
         None => None,
         Some(id) => Some(Theme::by_id(&id).ok_or_else(|| {
-            let all: Vec<&str> = Theme::ALL.iter().map(|t| t.id()).collect();
-            format!("{}.theme: expected one of {}", r.path, all.join(", "))
+            format!(
+                "{}.theme: expected one of classic, classic-dark, current, current-dark",
+                r.path
+            )
         })?),
     };
     let speed = match r.get("speed") {
@@ -214,8 +216,10 @@ fn view<D: Doc>(r: &Reader<'_, D>) -> Result<View, String> {
     let positions = r.list("positions", |p| {
         let kind = p.string("kind")?;
         let kind = NodeKind::by_id(&kind).ok_or_else(|| {
-            let all: Vec<&str> = NodeKind::ALL.iter().map(|k| k.id()).collect();
-            format!("{}.kind: expected one of {}", p.path, all.join(", "))
+            format!(
+                "{}.kind: expected one of producer, exchange, queue, consumer",
+                p.path
+            )
         })?;
         let coordinate = |key: &str| match p.get(key).and_then(|v| v.number()) {
             Some(n) if n.is_finite() && n.abs() <= MAX_COORDINATE => Ok(n),
