@@ -758,6 +758,29 @@ mod tests {
     use super::*;
     use crate::scene::graph::{Node, NodeId};
 
+    /// Past the search limit every label still shows whole, at its edge's middle.
+    #[test]
+    fn a_huge_topology_gets_simple_whole_labels() {
+        let mut g = Graph::default();
+        let x = g.add(Node::exchange("x", None));
+        let q = g.add(Node::queue("q", None));
+        for k in 0..=LABEL_SEARCH_LIMIT {
+            g.connect(x, q, Some(&format!("a.rather.long.key.{k}")));
+        }
+        let l = layout(&g);
+        for (e, geometry) in l.edges.iter().enumerate() {
+            assert_eq!(
+                geometry.label.as_deref(),
+                g.edges[e].label.as_deref(),
+                "edge {e}"
+            );
+            let mid = geometry.curve.point(0.5);
+            let dx = (geometry.label_at.x - mid.x).abs();
+            // (A few units along the normal, never along the edge as a search would move it.)
+            assert!(dx < 3.0, "edge {e} labelled at its middle: {dx} off");
+        }
+    }
+
     fn hello_world() -> Graph {
         let mut g = Graph::default();
         let p = g.add(Node::producer("P", None));

@@ -235,7 +235,8 @@ pub struct Playground {
     pub(in crate::sim) log: VecDeque<String>,
     pub(in crate::sim) next_connection_channel: u16,
     // The per-message maps below are `SortedMap`s keyed by the core's message ids, which only
-    // grow: an insert lands at the end of the vector, so they cost what a `Vec::push` does.
+    // grow: almost every insert lands at the end of the vector (a `Vec::push`); a dead-lettered
+    // message's later hops insert in the middle, moving the small entries after it.
     /// The routing key each message was last routed with (for explaining bindings).
     pub(in crate::sim) routing_keys: SortedMap<MessageId, String>,
     /// The headers of each message that had some (for explaining headers bindings).

@@ -98,6 +98,28 @@ async fn a_copied_link_opens_the_same_scenario_in_another_browser() {
         "current-dark",
         "the link's look is the page's"
     );
+    // An address that names its own look (a docs author's `theme=`) keeps it over the link's.
+    let (base, fragment) = link.split_once('#').unwrap();
+    other
+        .client
+        .goto(&format!("{base}?theme=classic#{fragment}"))
+        .await
+        .unwrap();
+    other
+        .wait_until(
+            "the shared scenario with the address's look",
+            Duration::from_secs(20),
+            "return !!window.amqpPlayground &&
+                 window.amqpPlayground.exportScenario().name === 'my-topics';",
+        )
+        .await;
+    assert_eq!(
+        other
+            .eval("return document.getElementById('theme').value;")
+            .await,
+        "classic",
+        "the address's theme= wins over the link's"
+    );
     let drawn = other
         .eval("return document.querySelectorAll('svg.diagram .edge-label, svg.diagram text').length > 0 &&
                       document.body.innerText.includes('audit.#');")
