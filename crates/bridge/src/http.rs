@@ -18,7 +18,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::guard::Guard;
@@ -39,7 +39,7 @@ pub struct App {
     /// The upstream's version, read when the bridge started.
     pub upstream_version: Option<String>,
     /// Stops everything.
-    pub shutdown: broadcast::Sender<()>,
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The router: sockets, then the page's files from `dist`.
@@ -143,7 +143,7 @@ async fn control_session(app: App, mut ws: WebSocket, label: String) {
             return;
         }
     }
-    let mut shutdown = app.shutdown.subscribe();
+    let shutdown = app.shutdown.clone();
     let mut verifying = false;
     loop {
         tokio::select! {
@@ -180,7 +180,7 @@ async fn control_session(app: App, mut ws: WebSocket, label: String) {
                 Some(Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
             },
-            _ = shutdown.recv() => {
+            _ = shutdown.cancelled() => {
                 let _ = ws.send(Message::Close(Some(CloseFrame {
                     code: CLOSE_SHUTDOWN,
                     reason: "the bridge is stopping".into(),
@@ -217,7 +217,7 @@ async fn connection(
         );
     };
     let hub = app.hub.clone();
-    let shutdown = app.shutdown.subscribe();
+    let shutdown = app.shutdown.clone();
     // Subprotocol `amqp` when the page asks for it; none is accepted too.
     ws.protocols([SUBPROTOCOL])
         .max_message_size(amqp_playground_relay::MAX_RELAY_FRAME + 64)

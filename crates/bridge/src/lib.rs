@@ -62,7 +62,7 @@ use std::time::Duration;
 
 use amqp_playground_relay::control::TOKEN_PARAM;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use crate::guard::Guard;
 use crate::hub::{Hub, PENDING_TIMEOUT};
@@ -110,7 +110,7 @@ pub struct Bridge {
     config: BridgeConfig,
     guard: Arc<Guard>,
     hub: Arc<Hub>,
-    shutdown: broadcast::Sender<()>,
+    shutdown: CancellationToken,
     upstream_version: Option<String>,
 }
 
@@ -134,7 +134,7 @@ impl Bridge {
             None => guard::new_token()?,
         };
         let guard = Arc::new(Guard::new(http.local_addr()?, token, &config.allow_origins));
-        let (shutdown, _) = broadcast::channel(1);
+        let shutdown = CancellationToken::new();
         let upstream_version = match &config.upstream {
             Some(url) => verify::upstream_version(url).await,
             None => None,
@@ -186,22 +186,18 @@ impl Bridge {
             shutdown: self.shutdown.clone(),
         };
         let router = http::router(app, self.config.dist.clone());
-        let mut quit = self.shutdown.subscribe();
+        let quit = self.shutdown.clone();
         // Frames are small and latency is what the learner watches: no Nagle delay.
         let listener = axum::serve::ListenerExt::tap_io(self.http, |tcp| {
             let _ = tcp.set_nodelay(true);
         });
         let http = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = quit.recv().await;
+            quit.cancelled().await;
         });
         let http = tokio::spawn(async move { http.await });
-        let accept = tokio::spawn(accept(
-            self.amqp,
-            self.hub.clone(),
-            self.shutdown.subscribe(),
-        ));
+        let accept = tokio::spawn(accept(self.amqp, self.hub.clone(), self.shutdown.clone()));
         stop.await;
-        let _ = self.shutdown.send(());
+        self.shutdown.cancel();
         accept.abort();
         // Relays close their clients (320, a short wait for close-ok) before the server returns.
         match tokio::time::timeout(STOP_GRACE, http).await {
@@ -217,7 +213,7 @@ fn page_url(http: SocketAddr, token: &str) -> String {
 }
 
 /// Accepts AMQP clients: each waits in the hub for the page to open its socket.
-async fn accept(listener: TcpListener, hub: Arc<Hub>, mut shutdown: broadcast::Receiver<()>) {
+async fn accept(listener: TcpListener, hub: Arc<Hub>, shutdown: CancellationToken) {
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -228,7 +224,7 @@ async fn accept(listener: TcpListener, hub: Arc<Hub>, mut shutdown: broadcast::R
                     continue;
                 }
             },
-            _ = shutdown.recv() => return,
+            _ = shutdown.cancelled() => return,
         };
         let _ = stream.set_nodelay(true);
         match hub.arrive(stream, peer) {

@@ -18,7 +18,7 @@ use amqp_playground_relay::{control::ConnectionText, frames::FRAME_OVERHEAD_MAX,
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use amqp_playground_relay::MAX_RELAY_FRAME;
 
@@ -45,7 +45,7 @@ pub async fn pump(
     mut tcp: TcpStream,
     mut ws: WebSocket,
     mut page_alive: watch::Receiver<()>,
-    mut shutdown: broadcast::Receiver<()>,
+    shutdown: tokio_util::sync::CancellationToken,
 ) -> Ending {
     let mut split = Splitter::new();
     let mut credit = Credit::default();
@@ -106,7 +106,7 @@ pub async fn pump(
             _ = page_alive.changed() => {
                 return page_gone(&mut tcp, &watch, PAGE_CLOSED, None).await;
             }
-            _ = shutdown.recv() => {
+            _ = shutdown.cancelled() => {
                 let _ = ws.send(Message::Close(Some(CloseFrame {
                     code: CLOSE_SHUTDOWN,
                     reason: "the bridge is stopping".into(),

@@ -90,7 +90,7 @@ impl Hub {
     pub async fn run(
         mut self,
         mut inputs: mpsc::Receiver<Input>,
-        mut shutdown: tokio::sync::broadcast::Receiver<()>,
+        shutdown: tokio_util::sync::CancellationToken,
     ) {
         loop {
             let deadline = self.next_deadline();
@@ -107,7 +107,7 @@ impl Hub {
                     }
                 }
                 _ = sleep_until(self.started, deadline) => self.timers(),
-                _ = shutdown.recv() => break,
+                _ = shutdown.cancelled() => break,
             }
             self.flush().await;
         }

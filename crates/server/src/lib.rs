@@ -42,7 +42,8 @@ use std::net::SocketAddr;
 use amqp_playground_core::{Broker, Compat, Config, Permission, User, VhostName};
 use amqp_playground_wire::SessionConfig;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// How to run a server.
 #[derive(Clone, Debug)]
@@ -112,10 +113,10 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let broker = Broker::new(self.config.broker_config());
         let session = SessionConfig::for_compat(self.config.compat);
-        let (stop, _) = broadcast::channel(1);
+        let stop = CancellationToken::new();
         let (inputs, inputs_rx) = mpsc::channel(1024);
         let hub = hub::Hub::new(broker, session, self.config.log);
-        let hub = tokio::spawn(hub.run(inputs_rx, stop.subscribe()));
+        let hub = tokio::spawn(hub.run(inputs_rx, stop.clone()));
         let accept = tokio::spawn(server::accept_loop(
             self.listener,
             inputs,
@@ -123,7 +124,7 @@ impl Server {
             stop.clone(),
         ));
         shutdown.await;
-        let _ = stop.send(());
+        stop.cancel();
         let _ = accept.await;
         let _ = hub.await;
     }

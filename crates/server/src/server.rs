@@ -2,14 +2,16 @@
 //!
 //! Each accepted socket gets a reader task and a writer task; both only move bytes between the
 //! socket and the hub's bounded channels. Connections are capped by a semaphore whose permit
-//! travels with the reader and is returned when it ends; shutdown is one broadcast every task
-//! selects on.
+//! travels with the reader and is returned when it ends; shutdown is one cancellation token every task
+//! selects on (a token, not a broadcast: a task that starts listening after the signal still
+//! sees it; with a broadcast the accept loop could miss a stop sent before it first ran).
 
 use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{broadcast, mpsc, Semaphore};
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Input, SocketId};
 
@@ -23,10 +25,9 @@ pub(crate) async fn accept_loop(
     listener: TcpListener,
     hub: mpsc::Sender<Input>,
     max_connections: usize,
-    shutdown: broadcast::Sender<()>,
+    stop: CancellationToken,
 ) {
     let limit = Arc::new(Semaphore::new(max_connections));
-    let mut stop = shutdown.subscribe();
     let mut next_id: SocketId = 0;
     loop {
         let permit = tokio::select! {
@@ -34,7 +35,7 @@ pub(crate) async fn accept_loop(
                 Ok(p) => p,
                 Err(_) => return,
             },
-            _ = stop.recv() => return,
+            _ = stop.cancelled() => return,
         };
         let (socket, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -44,7 +45,7 @@ pub(crate) async fn accept_loop(
                     continue;
                 }
             },
-            _ = stop.recv() => return,
+            _ = stop.cancelled() => return,
         };
         let _ = socket.set_nodelay(true);
         next_id += 1;
@@ -62,7 +63,7 @@ pub(crate) async fn accept_loop(
             return;
         }
         let hub = hub.clone();
-        let stop = shutdown.subscribe();
+        let stop = stop.clone();
         tokio::spawn(async move {
             // The permit is returned when this task ends, whichever way it ends.
             let _permit = permit;
@@ -77,7 +78,7 @@ async fn connection(
     id: SocketId,
     hub: mpsc::Sender<Input>,
     mut output: mpsc::Receiver<Option<Vec<u8>>>,
-    mut stop: broadcast::Receiver<()>,
+    stop: CancellationToken,
 ) {
     let (mut reader, mut writer) = socket.into_split();
     let write = async move {
@@ -96,7 +97,7 @@ async fn connection(
             let n = tokio::select! {
                 n = reader.read(&mut buf) => n,
                 // At shutdown the hub closes sessions itself; keep reading their close-ok.
-                _ = stop.recv(), if !stopping => {
+                _ = stop.cancelled(), if !stopping => {
                     stopping = true;
                     continue;
                 }

@@ -96,3 +96,29 @@ fn stopping_the_server_closes_connections_with_320() {
     // And the port is no longer served.
     assert!(TcpStream::connect(addr).is_err());
 }
+
+#[test]
+fn a_server_stopped_the_moment_it_starts_still_stops() {
+    // The stop can arrive before the server's tasks first run; each of them must still see it
+    // (a broadcast sent before the accept loop subscribed once left tests hanging here).
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..50 {
+            let server = spawn(ServerConfig {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                log: false,
+                ..ServerConfig::default()
+            })
+            .unwrap();
+            let addr = server.addr();
+            server.stop();
+            done.send(addr).unwrap();
+        }
+    });
+    for round in 0..50 {
+        let addr = finished
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("round {round}: the server did not stop"));
+        assert!(TcpStream::connect(addr).is_err(), "{addr} is still served");
+    }
+}
