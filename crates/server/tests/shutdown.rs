@@ -31,6 +31,16 @@ fn method(class: u16, method: u16, args: &[u8]) -> Vec<u8> {
     f
 }
 
+/// A server on a free port, without log lines.
+fn quiet_server() -> amqp_playground_server::ServerHandle {
+    spawn(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        log: false,
+        ..ServerConfig::default()
+    })
+    .unwrap()
+}
+
 /// Handshake as guest up to open-ok.
 fn open(addr: std::net::SocketAddr) -> TcpStream {
     let mut s = TcpStream::connect(addr).unwrap();
@@ -58,12 +68,7 @@ fn open(addr: std::net::SocketAddr) -> TcpStream {
 
 #[test]
 fn stopping_the_server_closes_connections_with_320() {
-    let server = spawn(ServerConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        log: false,
-        ..ServerConfig::default()
-    })
-    .unwrap();
+    let server = quiet_server();
     let addr = server.addr();
     let mut a = open(addr);
     let mut b = open(addr);
@@ -104,12 +109,7 @@ fn a_server_stopped_the_moment_it_starts_still_stops() {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for _ in 0..50 {
-            let server = spawn(ServerConfig {
-                listen: "127.0.0.1:0".parse().unwrap(),
-                log: false,
-                ..ServerConfig::default()
-            })
-            .unwrap();
+            let server = quiet_server();
             let addr = server.addr();
             server.stop();
             done.send(addr).unwrap();
