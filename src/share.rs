@@ -17,6 +17,11 @@
 //! playground, characters outside base64url, a payload cut short (copying a long link often
 //! truncates it), or one that inflates to more than [`MAX_JSON_BYTES`]. Nothing is loaded
 //! when it fails.
+//!
+//! Known limit of link version 1: raw DEFLATE carries no checksum, so a character changed in
+//! transit can unpack to other JSON; that is then read and checked like any scenario file
+//! (refused with its JSON path, or loaded). A cut link never opens as the whole scenario
+//! (`tests/hostile_input.rs` tries 3,000 damaged links).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -18,6 +18,8 @@ use crate::state::{use_playground, Action, PlaygroundContext};
 
 mod args;
 mod fields;
+#[cfg(test)]
+mod fuzz;
 
 use args::{
     ArgsEditor, BINDING_ARGUMENTS, CONSUMER_ARGUMENTS, EXCHANGE_ARGUMENTS, QUEUE_ARGUMENTS,

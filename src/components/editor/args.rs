@@ -43,7 +43,7 @@ fn type_of(v: &ArgValue) -> &'static str {
 
 /// A row as typed into a typed value. Text that is no integer goes to the broker as a string,
 /// so the refusal (`expected integer, got longstr`) is RabbitMQ's own.
-fn typed_value(kind: &str, text: &str) -> ArgValue {
+pub(super) fn typed_value(kind: &str, text: &str) -> ArgValue {
     let text = text.trim();
     match kind {
         "integer" => text
