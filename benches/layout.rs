@@ -10,6 +10,8 @@ use std::time::Instant;
 
 use amqp_playground_web::scene::graph::{Graph, Node};
 use amqp_playground_web::scene::{layout::layout_styled, Style};
+use amqp_playground_web::sim::scenario::BindingSpec;
+use amqp_playground_web::sim::{presets, Playground, Scenario};
 
 /// P → X → `queues` queues, `bindings` labelled bindings dealt over them, each queue with
 /// its consumer.
@@ -33,19 +35,40 @@ fn topology(bindings: usize, queues: usize) -> Graph {
     g
 }
 
-/// Median milliseconds of laying `graph` out (both looks count: the page draws one).
-fn time(graph: &Graph) -> f64 {
+/// Median milliseconds of `f` over 5 runs.
+fn median(mut f: impl FnMut()) -> f64 {
     let runs = 5;
     let mut ms: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let layout = layout_styled(graph, Style::Classic);
-            std::hint::black_box(&layout);
+            f();
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();
     ms.sort_by(f64::total_cmp);
     ms[runs / 2]
+}
+
+/// Median milliseconds of laying `graph` out (both looks count: the page draws one).
+fn time(graph: &Graph) -> f64 {
+    median(|| {
+        std::hint::black_box(layout_styled(graph, Style::Classic));
+    })
+}
+
+/// The topics tutorial with `extra` more bindings on its exchange, dealt over its two queues:
+/// what a learner loads with `loadScenario`.
+fn topics_with(extra: usize) -> Scenario {
+    let mut s = presets::by_name("topics").unwrap();
+    for i in 0..extra {
+        let queue = s.queues[i % 2].name.clone();
+        s.bindings.push(BindingSpec::queue(
+            "topic_logs",
+            &queue,
+            &format!("extra.{i}.#"),
+        ));
+    }
+    s
 }
 
 fn main() {
@@ -75,5 +98,19 @@ fn main() {
             );
         }
         row(format!("fanout, {n} nodes"), g);
+    }
+
+    // The whole load, as `loadScenario` does it: declare everything on a fresh broker, lay
+    // the diagram out, animate nothing yet.
+    println!();
+    println!("| loadScenario of the topics tutorial | bindings | load (median of 5) |");
+    println!("|---|---:|---:|");
+    for extra in [0, 24, 150, 1_000] {
+        let s = topics_with(extra);
+        let n = s.bindings.len();
+        let ms = median(|| {
+            std::hint::black_box(Playground::new(s.clone()).unwrap());
+        });
+        println!("| with {extra} more bindings | {n} | {ms:.2} ms |");
     }
 }

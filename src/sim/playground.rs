@@ -268,6 +268,10 @@ pub struct Playground {
     pub(in crate::sim) remote_steps: Vec<(u64, serde_json::Value)>,
     /// A real client's command is with the broker: what it declares joins the drawing.
     pub(in crate::sim) adopting: bool,
+    /// While a scenario is being set up, the diagram is laid out once at the end rather than
+    /// after every exchange, queue, binding and client (which made loading quadratic: 150
+    /// bindings took 10 s, BENCHMARKS.md).
+    pub(in crate::sim) layout_deferred: bool,
 }
 
 impl Playground {
@@ -318,6 +322,7 @@ impl Playground {
             remotes: Vec::new(),
             remote_steps: Vec::new(),
             adopting: false,
+            layout_deferred: true,
         };
         // The same steps the editor takes, in dependency order.
         for x in scenario.exchanges {
@@ -335,17 +340,15 @@ impl Playground {
         for c in scenario.consumers {
             pg.add_consumer(c)?;
         }
-        pg.schedule(scenario.steps);
         // Where the learner had moved nodes by hand (a share link's or a file's `view`).
-        let before = pg.moved.len();
         for (kind, name, at) in scenario.view.positions {
             if pg.index_of(kind, &name).is_ok() {
                 pg.moved.insert((kind, name), at);
             }
         }
-        if pg.moved.len() > before {
-            pg.relayout();
-        }
+        pg.layout_deferred = false;
+        pg.relayout();
+        pg.schedule(scenario.steps);
         Ok(pg)
     }
 

@@ -816,6 +816,9 @@ impl Playground {
     /// Rebuilds the drawing from the scenario. Tokens in flight are dropped from the screen
     /// (their arrivals still happen): their paths belonged to the old drawing.
     pub(in crate::sim) fn relayout(&mut self) {
+        if self.layout_deferred {
+            return;
+        }
         let mut graph = self.scenario.graph();
         self.draw_remotes(&mut graph);
         for (spec, name) in self.scenario.queues.iter().zip(&self.queue_names) {
