@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what AMQP Playground needs and skips whatever is already there at the right version.
 #
-#   scripts/setup.sh serve   tools to build and serve the page
+#   scripts/setup.sh serve   tools to build and serve the page (Rust's, and terser from npm for the loader)
 #   scripts/setup.sh test    the same, plus headless Chromium, its driver, a reachable RabbitMQ, and pika
 #                            (PyPI) and amqplib (npm) for the tutorial tests
 #
@@ -78,6 +78,14 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19
 EOF
 fi
 
+# Rebuilding std needs std's own dependencies (compiler_builtins, moto-rt, …) in cargo's cache, and the page
+# builds with --offline: fetch them from crates.io now (a second run finds them and downloads nothing).
+STD_LOCK="$( (source "$WASM_ENV"; rustc --print sysroot) 2>/dev/null)/lib/rustlib/src/rust/library/Cargo.toml"
+if [ -f "$STD_LOCK" ]; then
+    RUSTC_BOOTSTRAP=1 cargo fetch --manifest-path "$STD_LOCK" >/dev/null 2>&1 \
+        || say "could not fetch std's dependencies ($STD_LOCK); the page's build will say what is missing"
+fi
+
 # --- wasm-bindgen-cli, pinned to the wasm-bindgen in Cargo.lock ------------------------------------------
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
 [ -n "$WBG_VERSION" ] || die "cannot read the wasm-bindgen version from Cargo.lock"
@@ -96,6 +104,15 @@ cargo_install trunk "$TRUNK_VERSION"
 # No wasm-opt: Debian's binaryen cannot read what rustc 1.95 emits, and Trunk would otherwise
 # download one, so index.html turns it off (data-wasm-opt="0"); the release profile keeps the
 # page small instead (opt-level "s", LTO, stripped names).
+
+# terser (npm) minifies the page's wasm-bindgen loader in release builds (scripts/minify-loader.sh).
+{ have node && have npm; } || apt_install nodejs npm
+JS_DIR="$ROOT/scripts/js"
+TERSER_VERSION=$(node -p "require('$JS_DIR/package.json').dependencies.terser")
+if [ "$(node -p "require('$JS_DIR/node_modules/terser/package.json').version" 2>/dev/null)" != "$TERSER_VERSION" ]; then
+    say "installing terser $TERSER_VERSION (npm ci in scripts/js)"
+    (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
 
 if [ "$MODE" = test ]; then
     cargo_install wasm-pack "$WASM_PACK_VERSION"
@@ -125,7 +142,6 @@ if [ "$MODE" = test ]; then
             || pip_install --break-system-packages "pika==$PIKA_VERSION" >&2 \
             || die "cannot install pika $PIKA_VERSION: run 'python3 -m pip install pika==$PIKA_VERSION', then run this again"
     fi
-    { have node && have npm; } || apt_install nodejs npm
     NODE_DIR="$ROOT/tests/tutorials/node"
     AMQPLIB_VERSION=$(node -p "require('$NODE_DIR/package.json').dependencies.amqplib")
     if [ "$(node -p "require('$NODE_DIR/node_modules/amqplib/package.json').version" 2>/dev/null)" != "$AMQPLIB_VERSION" ]; then
@@ -134,4 +150,4 @@ if [ "$MODE" = test ]; then
     fi
 fi
 
-say "tools ready: $(cargo --version), wasm-bindgen $WBG_VERSION, trunk $TRUNK_VERSION$([ "$MODE" = test ] && echo ", wasm-pack $WASM_PACK_VERSION, $(/usr/bin/chromium --version 2>/dev/null), pika $PIKA_VERSION, amqplib $AMQPLIB_VERSION")"
+say "tools ready: $(cargo --version), wasm-bindgen $WBG_VERSION, trunk $TRUNK_VERSION, terser $TERSER_VERSION$([ "$MODE" = test ] && echo ", wasm-pack $WASM_PACK_VERSION, $(/usr/bin/chromium --version 2>/dev/null), pika $PIKA_VERSION, amqplib $AMQPLIB_VERSION")"

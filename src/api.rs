@@ -27,6 +27,8 @@
 //!                             // then every client reconnects and declares what it uses
 //! await amqpPlayground.verify()  // opened from `bridge --upstream`: the same scenario on the
 //!                                // real RabbitMQ, { same, differences, playground, rabbitmq }
+//! amqpPlayground.crashForTests()  // test-only: a panic, as a bug would cause one (the page
+//!                                 // then says it stopped and freezes the autosave)
 //! snapshot().remotes          // real clients through the bridge: [{ name, peer, client,
 //!                             //   channels, published, received }]; snapshot().bridge: status
 //! ```
@@ -297,6 +299,13 @@ pub fn install(state: PlaygroundContext) {
             s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))
         })
         .into_js_value(),
+    );
+
+    // Test-only: the panic a bug would cause, for the page's crash notice (e2e crash.rs).
+    set_fn(
+        &api,
+        "crashForTests",
+        Closure::<dyn Fn()>::new(|| panic!("crashForTests()")).into_js_value(),
     );
 
     embed_js::install(&api, &state);

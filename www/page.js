@@ -1,7 +1,7 @@
 // The page's helpers that need browser APIs wasm-bindgen does not wrap conveniently, as one
 // classic script (Trunk minifies it): share links' raw DEFLATE through the browser's
-// Compression/DecompressionStream (src/share.rs) and the diagram as SVG or PNG
-// (src/components/picture.rs). A classic script rather than wasm-bindgen `inline_js`
+// Compression/DecompressionStream (src/share.rs), the diagram as SVG or PNG
+// (src/components/picture.rs), and the notice when a bug stops the wasm. A classic script rather than wasm-bindgen `inline_js`
 // modules, so that the page's wasm-bindgen loader can be a classic script too
 // (`--target no-modules`), which Trunk's minifier reads: 2 KB less of the gzipped download.
 (function () {
@@ -105,6 +105,32 @@
       URL.revokeObjectURL(url);
     }
   }
+
+  // A bug that stops the wasm (a Rust panic aborts it: a RuntimeError reaches the page) leaves
+  // a page that no longer answers. Say so and offer a reload; from then on the autosave is
+  // frozen, so a broken state never replaces the learner's last good playground
+  // (crates/e2e/tests/crash.rs).
+  function crashed(e) {
+    const err = e.error || e.reason;
+    if (!(err instanceof WebAssembly.RuntimeError) || document.getElementById("crash")) return;
+    const save = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (!String(k).startsWith("amqp-playground.")) save.call(this, k, v);
+    };
+    const box = document.createElement("div");
+    box.id = "crash";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", "The playground stopped");
+    box.innerHTML = "<p>The playground stopped because of a bug (<code></code>). " +
+      "Your autosaved playground is kept as it was before.</p><button>Reload</button>";
+    box.querySelector("code").textContent = err.message;
+    const reload = box.querySelector("button");
+    reload.onclick = () => location.reload();
+    document.body.prepend(box);
+    reload.focus();
+  }
+  addEventListener("error", crashed);
+  addEventListener("unhandledrejection", crashed);
 
   window.amqpPlaygroundPage = { deflate, inflate, diagramSvg, diagramPng };
 })();

@@ -365,7 +365,6 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// chromedriver plus one headless Chromium session; both end on drop.
 /// Finds the tools (or skips, see [`Tools::find_or_skip`]), builds and serves the site, and
 /// opens it in headless Chromium, returning once `window.amqpPlayground` exists. Keep the
 /// server alive as long as the browser uses it.
@@ -389,6 +388,7 @@ pub async fn open_playground(test: &str) -> Option<(StaticServer, Browser)> {
     Some((server, browser))
 }
 
+/// chromedriver plus one headless Chromium session; both end on drop.
 pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
