@@ -51,7 +51,7 @@ pub use embed_js::embed_events;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::sim::{presets, PublishRequest};
+use crate::sim::{limits, presets, PublishRequest};
 use crate::state::{Action, PlaygroundContext};
 
 /// Installs the API on `window`, replacing any previous one (each mount owns it).
@@ -77,7 +77,9 @@ pub fn install(state: PlaygroundContext) {
             } else {
                 count
                     .as_f64()
-                    .filter(|n| n.fract() == 0.0 && (1.0..=10_000.0).contains(n))
+                    .filter(|n| {
+                        n.fract() == 0.0 && (1.0..=f64::from(limits::MAX_BURST)).contains(n)
+                    })
                     .ok_or_else(|| js_error("publish(spec): `count` must be an integer 1..10000"))?
                     as u32
             };
@@ -139,7 +141,7 @@ pub fn install(state: PlaygroundContext) {
             move |rate: JsValue, producer: JsValue| {
                 let rate = rate
                     .as_f64()
-                    .filter(|r| r.is_finite() && (0.0..=1000.0).contains(r))
+                    .filter(|r| r.is_finite() && (0.0..=limits::MAX_RATE).contains(r))
                     .ok_or_else(|| {
                         js_error("setRate(perSecond, producer?): perSecond must be 0..1000")
                     })?;

@@ -16,10 +16,13 @@
 //! - [`tour`]: walkthroughs: captions with what each step does and expects (embeds' `step`,
 //!   `amqp-playground check`).
 //! - [`replay`]: the user's inputs on the virtual clock, to rebuild any earlier moment.
+//! - [`limits`]: how much one tab takes (burst, rate, nodes, bindings, messages held), in
+//!   one place.
 //! - [`verify`]: the playground as a client script for Verify on RabbitMQ, and the two
 //!   results compared.
 
 mod clients;
+pub mod limits;
 pub mod playground;
 pub mod presets;
 pub mod replay;

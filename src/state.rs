@@ -590,6 +590,10 @@ impl Reducible for PlaygroundState {
             Ok(()) => {}
             Err(e) => next.error = Some(e),
         }
+        // What the engine decided on its own meanwhile (producers paused at a limit).
+        if let Some(notice) = next.engine.borrow_mut().take_notice() {
+            next.error = Some(notice);
+        }
         Rc::new(next)
     }
 }

@@ -72,6 +72,9 @@ pub enum PlaygroundError {
     /// A preset id that does not exist.
     #[error("no preset named `{0}`; the presets are: {list}", list = super::presets::NAMES.join(", "))]
     UnknownPreset(String),
+    /// Past one of the page's limits (`sim::limits`).
+    #[error("{0}")]
+    Limit(String),
     /// A name the scenario does not know.
     #[error("no {kind} named `{name}` in this scenario")]
     Unknown {
@@ -272,6 +275,9 @@ pub struct Playground {
     /// after every exchange, queue, binding and client (which made loading quadratic: 150
     /// bindings took 10 s, BENCHMARKS.md).
     pub(in crate::sim) layout_deferred: bool,
+    /// Something the engine decided on its own that the learner must hear of (producers
+    /// paused at `limits::MAX_HELD`), until the page takes it.
+    pub(in crate::sim) notice: Option<String>,
 }
 
 impl Playground {
@@ -323,6 +329,7 @@ impl Playground {
             remote_steps: Vec::new(),
             adopting: false,
             layout_deferred: true,
+            notice: None,
         };
         // The same steps the editor takes, in dependency order.
         for x in scenario.exchanges {
@@ -350,6 +357,11 @@ impl Playground {
         pg.relayout();
         pg.schedule(scenario.steps);
         Ok(pg)
+    }
+
+    /// What the engine decided on its own since last asked (see `sim::limits`).
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
     }
 
     /// The nodes moved by hand, with their centres (what a share link's `view` carries).

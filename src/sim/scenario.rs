@@ -590,6 +590,11 @@ impl TxOp {
 }
 
 impl Scenario {
+    /// How many nodes it draws: exchanges, queues, producers and consumers.
+    pub fn nodes(&self) -> usize {
+        self.exchanges.len() + self.queues.len() + self.producers.len() + self.consumers.len()
+    }
+
     /// The diagram: producers, exchanges, queues, consumers, in that order, so the layout
     /// stacks siblings in declaration order like the tutorials.
     pub fn graph(&self) -> Graph {

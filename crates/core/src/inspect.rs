@@ -201,47 +201,22 @@ impl Broker {
     pub fn queues(&self) -> Vec<QueueInfo> {
         self.vhosts
             .values()
-            .flat_map(|v| v.queues.values().map(move |q| (v, q)))
-            .map(|(v, q)| QueueInfo {
-                vhost: v.name.clone(),
-                name: q.name.clone(),
-                durable: q.durable,
-                exclusive: q.exclusive_owner,
-                auto_delete: q.auto_delete,
-                arguments: q.arguments.clone(),
-                ready: q.ready_count,
-                ready_bytes: q.ready_bytes,
-                unacked: q.unacked,
-                kind: q.kind(),
-                delivery_limit: q.args.delivery_limit,
-                stream: q.stream.as_deref().map(|log| StreamInfo {
-                    first: log.first,
-                    next: log.next(),
-                    segments: log.segments.iter().copied().collect(),
-                }),
-                consumers: q
-                    .consumers
-                    .iter()
-                    .map(|c| ConsumerInfo {
-                        channel: c.channel,
-                        tag: c.tag.clone(),
-                        no_ack: c.no_ack,
-                        exclusive: c.exclusive,
-                        prefetch: c.prefetch,
-                        unacked: c.unacked,
-                        priority: c.priority,
-                        offset: c.offset,
-                    })
-                    .collect(),
-            })
+            .flat_map(|v| v.queues.values().map(move |q| queue_info(v, q)))
             .collect()
     }
 
-    /// One queue.
+    /// One queue (looked up by name, not by listing them all: the page asks for every queue's
+    /// counts each frame).
     pub fn queue(&self, vhost: &VhostName, name: &QueueName) -> Option<QueueInfo> {
-        self.queues()
-            .into_iter()
-            .find(|q| &q.vhost == vhost && &q.name == name)
+        let v = self.vhosts.get(vhost)?;
+        v.queues.get(name).map(|q| queue_info(v, q))
+    }
+
+    /// Messages the broker holds: ready and unacknowledged, over every queue (a stream's log
+    /// counts as ready).
+    pub fn messages_held(&self) -> usize {
+        let queues = self.vhosts.values().flat_map(|v| v.queues.values());
+        queues.map(|q| q.ready_count + q.unacked).sum()
     }
 
     /// Ready messages of a queue, in delivery order.
@@ -397,5 +372,40 @@ impl Broker {
     /// Vhost names.
     pub fn vhosts(&self) -> Vec<VhostName> {
         self.vhosts.keys().cloned().collect()
+    }
+}
+
+fn queue_info(v: &crate::vhost::Vhost, q: &crate::queue::Queue) -> QueueInfo {
+    QueueInfo {
+        vhost: v.name.clone(),
+        name: q.name.clone(),
+        durable: q.durable,
+        exclusive: q.exclusive_owner,
+        auto_delete: q.auto_delete,
+        arguments: q.arguments.clone(),
+        ready: q.ready_count,
+        ready_bytes: q.ready_bytes,
+        unacked: q.unacked,
+        kind: q.kind(),
+        delivery_limit: q.args.delivery_limit,
+        stream: q.stream.as_deref().map(|log| StreamInfo {
+            first: log.first,
+            next: log.next(),
+            segments: log.segments.iter().copied().collect(),
+        }),
+        consumers: q
+            .consumers
+            .iter()
+            .map(|c| ConsumerInfo {
+                channel: c.channel,
+                tag: c.tag.clone(),
+                no_ack: c.no_ack,
+                exclusive: c.exclusive,
+                prefetch: c.prefetch,
+                unacked: c.unacked,
+                priority: c.priority,
+                offset: c.offset,
+            })
+            .collect(),
     }
 }

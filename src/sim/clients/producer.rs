@@ -266,6 +266,13 @@ impl Playground {
                 every,
                 remaining,
             } => {
+                // Past the page's limit the producer's rate or burst stops, and says why
+                // (what is on its way to the broker counts too).
+                if self.broker.messages_held() + self.transit.len() >= crate::sim::limits::MAX_HELD
+                {
+                    self.notice = Some(crate::sim::limits::held_notice());
+                    return;
+                }
                 let sent = self.publish(request.clone());
                 let next = match remaining {
                     None => Some(None),

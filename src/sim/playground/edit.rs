@@ -19,6 +19,7 @@ use amqp_playground_core::{
 use super::{Consumer, Playground, PlaygroundError, DIRECT_REPLY_TO};
 use crate::scene::layout::{text_width, MARGIN};
 use crate::scene::{layout_styled, with_moves, NodeKind, Point};
+use crate::sim::limits;
 use crate::sim::scenario::{
     field_table, ArgValue, BindingSpec, ConsumerSpec, ExchangeSpec, ProducerSpec, QueueSpec,
     Scenario,
@@ -437,6 +438,7 @@ impl Playground {
     /// Declares an exchange.
     pub fn add_exchange(&mut self, spec: ExchangeSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Exchange, &spec.name)?;
+        limits::room_for_node(NodeKind::Exchange, self.scenario.nodes())?;
         self.declare_exchange(&spec)?;
         self.scenario.exchanges.push(spec);
         self.relayout();
@@ -463,6 +465,7 @@ impl Playground {
     /// Declares a queue (server-named when `spec.server_named`).
     pub fn add_queue(&mut self, spec: QueueSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Queue, &spec.name)?;
+        limits::room_for_node(NodeKind::Queue, self.scenario.nodes())?;
         let name = self.declare_queue(&spec)?;
         self.queue_names.push(name);
         self.scenario.queues.push(spec);
@@ -496,6 +499,7 @@ impl Playground {
 
     /// Binds a queue of the scenario, or an exchange, to an exchange with a key and arguments.
     pub fn add_binding(&mut self, spec: BindingSpec) -> Result<(), PlaygroundError> {
+        limits::room_for_binding(self.scenario.bindings.len())?;
         self.bind(&spec, false)?;
         self.scenario.bindings.push(spec);
         self.relayout();
@@ -585,6 +589,7 @@ impl Playground {
     /// Connects a producer (its own connection and channel).
     pub fn add_producer(&mut self, spec: ProducerSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Producer, &spec.name)?;
+        limits::room_for_node(NodeKind::Producer, self.scenario.nodes())?;
         if let Some(cb) = &spec.callback {
             if !cb.starts_with(DIRECT_REPLY_TO) {
                 self.queue_name(cb)?;
@@ -600,6 +605,7 @@ impl Playground {
     /// Connects a consumer and starts consuming.
     pub fn add_consumer(&mut self, spec: ConsumerSpec) -> Result<(), PlaygroundError> {
         self.refuse_duplicate(NodeKind::Consumer, &spec.name)?;
+        limits::room_for_node(NodeKind::Consumer, self.scenario.nodes())?;
         self.queue_name(&spec.queue)?;
         let channel = self.connect_consumer(&spec)?;
         let name = spec.name.clone();
@@ -722,7 +728,7 @@ impl Playground {
             NodeKind::Consumer => s.consumers.iter().position(|c| c.name == name),
         };
         found.ok_or_else(|| PlaygroundError::Unknown {
-            kind: kind_name(kind),
+            kind: kind.id(),
             name: name.to_string(),
         })
     }
@@ -731,7 +737,7 @@ impl Playground {
         match self.index_of(kind, name) {
             Ok(_) => Err(PlaygroundError::InUse(format!(
                 "a {} named `{name}` is already in this scenario",
-                kind_name(kind)
+                kind.id()
             ))),
             Err(_) => Ok(()),
         }
@@ -957,15 +963,6 @@ fn shorten(name: &str) -> String {
             format!("amq.gen-{}...", rest.chars().take(3).collect::<String>())
         }
         _ => name.to_string(),
-    }
-}
-
-fn kind_name(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Producer => "producer",
-        NodeKind::Exchange => "exchange",
-        NodeKind::Queue => "queue",
-        NodeKind::Consumer => "consumer",
     }
 }
 

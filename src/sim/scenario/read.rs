@@ -374,7 +374,7 @@ fn tour_step<D: Doc>(r: &Reader<'_, D>) -> Result<TourStep, String> {
                 mandatory: p.bool_or("mandatory", false)?,
                 properties,
             };
-            let count = p.integer_or("count", 1, 10_000)?;
+            let count = p.integer_or("count", 1, u64::from(crate::sim::limits::MAX_BURST))?;
             inputs.push(match count {
                 0 => return Err(format!("{}.count: expected an integer 1..10000", p.path)),
                 1 => Input::Publish(request),
