@@ -468,6 +468,18 @@ impl Browser {
         }
     }
 
+    /// A Chrome DevTools Protocol command (`Emulation.setCPUThrottlingRate`, …) through
+    /// chromedriver's `goog/cdp/execute`; its result.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_string(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
     /// Clicks the first element matching the CSS `selector`.
     pub async fn click(&self, selector: &str) {
         self.client
@@ -586,5 +598,30 @@ mod tests {
         assert!(get("/missing.js").starts_with("HTTP/1.1 404"));
         drop(server);
         let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+/// chromedriver's own endpoint for DevTools commands.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
