@@ -105,12 +105,18 @@ cargo_install trunk "$TRUNK_VERSION"
 # download one, so index.html turns it off (data-wasm-opt="0"); the release profile keeps the
 # page small instead (opt-level "s", LTO, stripped names).
 
-# terser (npm) minifies the page's wasm-bindgen loader in release builds (scripts/minify-loader.sh).
+# npm tools in scripts/js: terser minifies the page's wasm-bindgen loader in release builds
+# (scripts/minify-loader.sh); axe-core checks accessibility in the end-to-end tests.
 { have node && have npm; } || apt_install nodejs npm
 JS_DIR="$ROOT/scripts/js"
 TERSER_VERSION=$(node -p "require('$JS_DIR/package.json').dependencies.terser")
-if [ "$(node -p "require('$JS_DIR/node_modules/terser/package.json').version" 2>/dev/null)" != "$TERSER_VERSION" ]; then
-    say "installing terser $TERSER_VERSION (npm ci in scripts/js)"
+js_current() { # every dependency installed at the version package.json pins
+    node -e "const p = require('$JS_DIR/package.json');
+        for (const [n, v] of Object.entries(p.dependencies))
+            if (require('$JS_DIR/node_modules/' + n + '/package.json').version !== v) process.exit(1);" 2>/dev/null
+}
+if ! js_current; then
+    say "installing terser $TERSER_VERSION and axe-core (npm ci in scripts/js)"
     (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 

@@ -173,7 +173,8 @@ pub fn Status() -> Html {
                 <summary>{ "Broker events (newest first)" }</summary>
                 <input id="log-filter" aria-label="filter the event log" placeholder="filter: a queue, #3, expired…"
                     size="28" value={filter.clone()} oninput={on_filter} />
-                <ol>{ for recent }</ol>
+                // It scrolls: focusable, so a keyboard can scroll it too.
+                <ol tabindex="0" aria-label="event log">{ for recent }</ol>
             </details>
         </section>
     }
