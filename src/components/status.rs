@@ -164,7 +164,7 @@ pub fn Status() -> Html {
                 }
             </p>
             // What just happened, in words, for screen readers (and anyone watching the log).
-            <p class="narration" aria-live="polite">{ lines.last().map(|l| l.trim()).unwrap_or_default() }</p>
+            <p class="narration" aria-live="polite">{ engine.narration() }</p>
             <p class="fates">
                 { format!("unroutable {} · returned {} · dropped {}", snap.unroutable, snap.returned, snap.dropped) }
             </p>

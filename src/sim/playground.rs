@@ -206,6 +206,7 @@ pub(in crate::sim) struct Transit {
 mod animate;
 mod edit;
 mod narrate;
+pub use narrate::NARRATION_LINES;
 
 pub use edit::Edit;
 

@@ -6,6 +6,9 @@ use amqp_playground_core::{Destination, DropReason, Event, MessageId, QueueName}
 
 use super::{Playground, LOG_LINES};
 
+/// Most lines the live region reads out at once.
+pub const NARRATION_LINES: usize = 8;
+
 impl Playground {
     /// Logs a line stamped with the virtual time; only the latest `LOG_LINES` are kept.
     pub(in crate::sim) fn note(&mut self, line: String) {
@@ -32,6 +35,29 @@ impl Playground {
     /// The latest log lines, oldest first.
     pub fn log(&self) -> impl Iterator<Item = &str> {
         self.log.iter().map(String::as_str)
+    }
+
+    /// What just happened, in words, for the page's live region: the lines of the latest
+    /// virtual moment (a publish, its routing with each binding's reason, the enqueue and the
+    /// delivery all happen in one), oldest first, without their time stamps; at most
+    /// [`NARRATION_LINES`] of them.
+    pub fn narration(&self) -> String {
+        let moment = |line: &str| line.split_once(" ms  ").map(|(at, _)| at.to_string());
+        let Some(latest) = self.log.back().and_then(|l| moment(l)) else {
+            return String::new();
+        };
+        let lines: Vec<&str> = self
+            .log
+            .iter()
+            .rev()
+            .take_while(|l| moment(l).as_ref() == Some(&latest))
+            .map(|l| {
+                l.split_once(" ms  ")
+                    .map_or(l.as_str(), |(_, text)| text.trim())
+            })
+            .collect();
+        let lines: Vec<&str> = lines.into_iter().rev().take(NARRATION_LINES).collect();
+        lines.join(" ")
     }
 }
 
