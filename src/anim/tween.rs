@@ -90,11 +90,7 @@ impl Tween {
     /// The point `fraction` of the way along the path, without building it: the per-frame
     /// version of `path(layout).at(fraction)` (hundreds of tokens, sixty times a second).
     pub fn point_at(&self, layout: &Layout, fraction: f64) -> Point {
-        let length = |leg: &Leg| match *leg {
-            Leg::Edge(e) | Leg::Back(e) => layout.edges.get(e).map_or(0.0, |g| g.path.length()),
-            Leg::Across(node) => across(layout, node).map_or(0.0, |(a, b)| a.distance(b)),
-            Leg::Stay(_) => 0.0,
-        };
+        let length = |leg: &Leg| leg_length(layout, leg);
         let total: f64 = self.legs.iter().map(length).sum();
         let mut rest = fraction.clamp(0.0, 1.0) * total;
         let mut last = None;
@@ -117,6 +113,27 @@ impl Tween {
         last.unwrap_or(Point::new(0.0, 0.0))
     }
 
+    /// Like [`Self::point_at`], in steps: the token waits where its current leg starts and
+    /// jumps when the leg is done (what `prefers-reduced-motion` shows instead of travel).
+    pub fn stepped_at(&self, layout: &Layout, fraction: f64) -> Point {
+        let length = |leg: &Leg| leg_length(layout, leg);
+        let total: f64 = self.legs.iter().map(length).sum();
+        let at = fraction.clamp(0.0, 1.0) * total;
+        let mut start = 0.0;
+        for leg in &self.legs {
+            let l = length(leg);
+            if at < start + l {
+                break;
+            }
+            start += l;
+        }
+        if total > 0.0 {
+            self.point_at(layout, start / total)
+        } else {
+            self.point_at(layout, fraction)
+        }
+    }
+
     /// Where the token is at virtual time `t` in `layout`.
     pub fn position(&self, layout: &Layout, t: f64) -> Point {
         self.point_at(layout, self.progress(t))
@@ -137,6 +154,15 @@ pub fn ease_in_out(x: f64) -> f64 {
         4.0 * x * x * x
     } else {
         1.0 - (-2.0 * x + 2.0).powi(3) / 2.0
+    }
+}
+
+/// How long a leg is in `layout` (a stay has no length).
+fn leg_length(layout: &Layout, leg: &Leg) -> f64 {
+    match *leg {
+        Leg::Edge(e) | Leg::Back(e) => layout.edges.get(e).map_or(0.0, |g| g.path.length()),
+        Leg::Across(node) => across(layout, node).map_or(0.0, |(a, b)| a.distance(b)),
+        Leg::Stay(_) => 0.0,
     }
 }
 
@@ -203,5 +229,37 @@ mod tests {
             delivery_count: None,
         };
         assert_eq!(tween.position(&l, 5.0), Point::new(0.0, 0.0));
+    }
+
+    #[test]
+    fn stepped_positions_wait_at_the_start_of_each_leg() {
+        let mut g = Graph::default();
+        let p = g.add(crate::scene::graph::Node::producer("P", None));
+        let x = g.add(crate::scene::graph::Node::exchange("X", None));
+        let q = g.add(crate::scene::graph::Node::queue("q", None));
+        g.connect(p, x, None);
+        g.connect(x, q, None);
+        let l = layout(&g);
+        let tween = Tween {
+            token: TokenId(1),
+            legs: vec![Leg::Edge(0), Leg::Edge(1)],
+            start: 0.0,
+            duration: 10.0,
+            fate: None,
+            message: None,
+            delivery_count: None,
+        };
+        let first = l.edges[0].path.length();
+        let total = first + l.edges[1].path.length();
+        let start = tween.point_at(&l, 0.0);
+        // Anywhere along the first leg: still where it starts.
+        for f in [0.0, 0.3 * first / total, 0.99 * first / total] {
+            assert!(tween.stepped_at(&l, f).distance(start) < 1e-9, "{f}");
+        }
+        // Past it: at the start of the second leg, until the end.
+        let second = tween.point_at(&l, first / total);
+        assert!(tween.stepped_at(&l, (first + 1.0) / total).distance(second) < 1e-9);
+        assert!(tween.stepped_at(&l, 1.0).distance(tween.point_at(&l, 1.0)) < 1e-9);
+        assert!(start.distance(second) > 1.0, "the two places differ");
     }
 }

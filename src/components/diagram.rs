@@ -115,8 +115,14 @@ pub fn Diagram() -> Html {
         })
         .collect();
 
+    // With `prefers-reduced-motion` tokens move in steps, node to node, instead of travelling.
+    let reduced = reduced_motion();
     let tokens = engine.tokens().into_iter().map(|sample| {
-        let p = sample.tween.point_at(&layout, sample.progress);
+        let p = if reduced {
+            sample.tween.stepped_at(&layout, sample.progress)
+        } else {
+            sample.tween.point_at(&layout, sample.progress)
+        };
         let key = sample.tween.token.0.to_string();
         match sample.tween.fate {
             // A message that ends here fades out under a label saying why; each fate has its
@@ -213,6 +219,24 @@ pub fn Diagram() -> Html {
                 linking={state.linking.clone()} dispatch={state.dispatcher()} theme={theme} />
             <g class="tokens" onclick={pick_token}>{ for tokens }</g>
         </svg>
+    }
+}
+
+/// Whether the learner asked their system for less motion (`prefers-reduced-motion: reduce`).
+fn reduced_motion() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| {
+                w.match_media("(prefers-reduced-motion: reduce)")
+                    .ok()
+                    .flatten()
+            })
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
     }
 }
 
