@@ -11,6 +11,8 @@
 //! | bindings | [`MAX_BINDINGS`] | the bind is refused |
 //! | messages the broker holds (ready + unacked, every queue) | [`MAX_HELD`] | producers pause, with a notice |
 //! | a share link's scenario, unpacked | 1 MiB (`share::MAX_JSON_BYTES`) | refused |
+//! | messages whose routing key and headers are remembered | [`TRACKED_MESSAGES`] newest | older ones forgotten |
+//! | event log | 200 lines (`LOG_LINES`) | the oldest dropped |
 //!
 //! The last but one is where RabbitMQ would raise its memory alarm and block publishing
 //! connections (`connection.blocked`) until consumers catch up; the page has no memory to
@@ -31,6 +33,10 @@ pub const MAX_NODES: usize = 500;
 pub const MAX_BINDINGS: usize = 2_000;
 /// Most messages the broker holds before the playground's producers pause.
 pub const MAX_HELD: usize = 100_000;
+/// How many of the newest messages the playground remembers routing keys, headers and
+/// publishers of (for explaining a later dead-lettering); older ones are forgotten in
+/// batches, so a long run's memory stays flat.
+pub const TRACKED_MESSAGES: usize = MAX_HELD;
 
 /// Refuses one more node past [`MAX_NODES`].
 pub fn room_for_node(kind: NodeKind, nodes: usize) -> Result<(), PlaygroundError> {

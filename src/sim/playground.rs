@@ -365,6 +365,17 @@ impl Playground {
         self.notice.take()
     }
 
+    /// How much the engine keeps besides the broker (the long-run bench watches it stay flat):
+    /// log lines, things on their way, tokens on the timeline, messages remembered.
+    pub fn footprint(&self) -> [(&'static str, usize); 4] {
+        [
+            ("log lines", self.log.len()),
+            ("in transit", self.transit.len()),
+            ("tokens", self.timeline.len()),
+            ("messages remembered", self.routing_keys.len()),
+        ]
+    }
+
     /// The nodes moved by hand, with their centres (what a share link's `view` carries).
     pub fn moved_nodes(&self) -> Vec<(NodeKind, String, crate::scene::Point)> {
         let moved = self.moved.iter();
@@ -535,6 +546,22 @@ impl Playground {
         self.current_delivery_count = None;
     }
 
+    /// Keeps the per-message maps to the newest [`limits::TRACKED_MESSAGES`] message ids
+    /// (`newest` is the latest), so a long run's memory stays flat: twice that many at most,
+    /// forgotten half at a time. An older message that is dead-lettered later is explained
+    /// without its routing key.
+    fn forget_old_messages(&mut self, newest: MessageId) {
+        let keep = crate::sim::limits::TRACKED_MESSAGES as u64;
+        if (self.routing_keys.len() as u64) < 2 * keep {
+            return;
+        }
+        let oldest_kept = MessageId(newest.0.saturating_sub(keep));
+        self.routing_keys.retain(|m, _| *m >= oldest_kept);
+        self.message_headers.retain(|m, _| *m >= oldest_kept);
+        self.arrives_in_queue.retain(|(m, _), _| *m >= oldest_kept);
+        self.publishers.retain(|m, _| *m >= oldest_kept);
+    }
+
     /// The engine's own bookkeeping of an event: what the routing explanations need, the
     /// counts the status panel shows, and what the broker deleted on its own.
     fn count(&mut self, event: &Event) {
@@ -548,6 +575,7 @@ impl Playground {
                 if let Some(headers) = self.publishing_headers.take() {
                     self.message_headers.insert(*message, headers);
                 }
+                self.forget_old_messages(*message);
             }
             Event::DeadLettered {
                 message,
