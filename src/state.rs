@@ -563,6 +563,13 @@ impl Reducible for PlaygroundState {
                 next.playing = false;
                 if t == next.now() {
                     Ok(())
+                } else if t > next.now() && !next.engine.borrow().has_remotes() {
+                    // Forward: the playground goes on from where it is (the same moments, as
+                    // the run is deterministic), instead of a replay from the start.
+                    let recording = next.recording.borrow();
+                    recording.run_on(&mut next.engine.borrow_mut(), t);
+                    next.carry = 0.0;
+                    Ok(())
                 } else {
                     let rebuilt = next.recording.borrow().replay(t);
                     rebuilt
