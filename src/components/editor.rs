@@ -18,7 +18,7 @@ use crate::state::{use_playground, Action, PlaygroundContext};
 
 mod args;
 mod fields;
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 
 use args::{
