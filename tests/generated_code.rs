@@ -156,7 +156,11 @@ fn reproduce(lang: Lang, tag: &str) {
             }
             producers.push((f.name.clone(), running));
         }
-        // Until the consumers have been quiet for 3 s (processing, TTL loops, redeliveries).
+        // Until the consumers have been quiet for 3 s (TTL loops, redeliveries) and longer than
+        // the slowest one takes for a task: a consumer still working when it is stopped hands
+        // its unacknowledged message back, and another consumer would receive it again.
+        let slowest = scenario.consumers.iter().map(|c| c.processing_ms).max();
+        let quiet = Duration::from_millis(slowest.unwrap_or(0) + 1_000).max(Duration::from_secs(3));
         let mut last = Vec::new();
         let mut quiet_since = Instant::now();
         let deadline = Instant::now() + Duration::from_secs(45);
@@ -169,7 +173,7 @@ fn reproduce(lang: Lang, tag: &str) {
                 last = now;
                 quiet_since = Instant::now();
             }
-            if quiet_since.elapsed() > Duration::from_secs(3) || Instant::now() > deadline {
+            if quiet_since.elapsed() > quiet || Instant::now() > deadline {
                 break;
             }
             thread::sleep(Duration::from_millis(100));
@@ -183,8 +187,10 @@ fn reproduce(lang: Lang, tag: &str) {
             .map(|q| q.name.clone())
             .collect();
         let rabbit_depths = depths(&named);
-        for (consumer, running) in &mut consumers {
+        for (_, running) in &mut consumers {
             let _ = running.child.kill();
+        }
+        for (consumer, running) in &mut consumers {
             let _ = running.child.wait();
             let got = running.count(" [x] Received");
             let want = expected
