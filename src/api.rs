@@ -80,8 +80,12 @@ pub fn install(state: PlaygroundContext) {
                     .filter(|n| {
                         n.fract() == 0.0 && (1.0..=f64::from(limits::MAX_BURST)).contains(n)
                     })
-                    .ok_or_else(|| js_error("publish(spec): `count` must be an integer 1..10000"))?
-                    as u32
+                    .ok_or_else(|| {
+                        js_error(&format!(
+                            "publish(spec): `count` must be an integer 1..{}",
+                            limits::MAX_BURST
+                        ))
+                    })? as u32
             };
             s.dispatch(if count == 1 {
                 Action::Publish(request)
@@ -143,7 +147,10 @@ pub fn install(state: PlaygroundContext) {
                     .as_f64()
                     .filter(|r| r.is_finite() && (0.0..=limits::MAX_RATE).contains(r))
                     .ok_or_else(|| {
-                        js_error("setRate(perSecond, producer?): perSecond must be 0..1000")
+                        js_error(&format!(
+                            "setRate(perSecond, producer?): perSecond must be 0..{}",
+                            limits::MAX_RATE
+                        ))
                     })?;
                 s.dispatch(Action::SetRate(producer.as_string(), rate));
                 s.error.as_deref().map_or(Ok(()), |e| Err(js_error(e)))

@@ -1,8 +1,9 @@
 // The page's helpers that need browser APIs wasm-bindgen does not wrap conveniently, as one
 // classic script (Trunk minifies it): share links' raw DEFLATE through the browser's
 // Compression/DecompressionStream (src/share.rs), the diagram as SVG or PNG
-// (src/components/picture.rs), and the notice when a bug stops the wasm. A classic script rather than wasm-bindgen `inline_js`
-// modules, so that the page's wasm-bindgen loader can be a classic script too
+// (src/components/picture.rs), and the notice when a bug stops the wasm. A classic script
+// rather than wasm-bindgen `inline_js` modules, so that the page's wasm-bindgen loader can be
+// a classic script too
 // (`--target no-modules`), which Trunk's minifier reads: 2 KB less of the gzipped download.
 (function () {
   "use strict";

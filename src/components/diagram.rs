@@ -222,17 +222,16 @@ pub fn Diagram() -> Html {
     }
 }
 
-/// Whether the learner asked their system for less motion (`prefers-reduced-motion: reduce`).
+/// Whether the learner asks their system for less motion (`prefers-reduced-motion: reduce`),
+/// as of now: the query is made once, its live answer read every frame.
 fn reduced_motion() -> bool {
     #[cfg(target_arch = "wasm32")]
     {
-        web_sys::window()
-            .and_then(|w| {
-                w.match_media("(prefers-reduced-motion: reduce)")
-                    .ok()
-                    .flatten()
-            })
-            .is_some_and(|m| m.matches())
+        thread_local! {
+            static QUERY: Option<web_sys::MediaQueryList> = web_sys::window()
+                .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
+        }
+        QUERY.with(|q| q.as_ref().is_some_and(|m| m.matches()))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -267,8 +267,11 @@ impl Playground {
                 remaining,
             } => {
                 // Past the page's limit the producer's rate or burst stops, and says why
-                // (what is on its way to the broker counts too).
-                if self.broker.messages_held() + self.transit.len() >= crate::sim::limits::MAX_HELD
+                // (publishes still on their way to the broker count too; deliveries on their
+                // way to consumers are the broker's unacked already).
+                let on_the_way = self.transit.iter();
+                let on_the_way = on_the_way.filter(|t| matches!(t.arrival, Arrival::Publish(_)));
+                if self.broker.messages_held() + on_the_way.count() >= crate::sim::limits::MAX_HELD
                 {
                     self.notice = Some(crate::sim::limits::held_notice());
                     return;

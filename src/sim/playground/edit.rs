@@ -437,8 +437,7 @@ impl Playground {
 
     /// Declares an exchange.
     pub fn add_exchange(&mut self, spec: ExchangeSpec) -> Result<(), PlaygroundError> {
-        self.refuse_duplicate(NodeKind::Exchange, &spec.name)?;
-        limits::room_for_node(NodeKind::Exchange, self.scenario.nodes())?;
+        self.refuse_new_node(NodeKind::Exchange, &spec.name)?;
         self.declare_exchange(&spec)?;
         self.scenario.exchanges.push(spec);
         self.relayout();
@@ -464,8 +463,7 @@ impl Playground {
 
     /// Declares a queue (server-named when `spec.server_named`).
     pub fn add_queue(&mut self, spec: QueueSpec) -> Result<(), PlaygroundError> {
-        self.refuse_duplicate(NodeKind::Queue, &spec.name)?;
-        limits::room_for_node(NodeKind::Queue, self.scenario.nodes())?;
+        self.refuse_new_node(NodeKind::Queue, &spec.name)?;
         let name = self.declare_queue(&spec)?;
         self.queue_names.push(name);
         self.scenario.queues.push(spec);
@@ -588,8 +586,7 @@ impl Playground {
 
     /// Connects a producer (its own connection and channel).
     pub fn add_producer(&mut self, spec: ProducerSpec) -> Result<(), PlaygroundError> {
-        self.refuse_duplicate(NodeKind::Producer, &spec.name)?;
-        limits::room_for_node(NodeKind::Producer, self.scenario.nodes())?;
+        self.refuse_new_node(NodeKind::Producer, &spec.name)?;
         if let Some(cb) = &spec.callback {
             if !cb.starts_with(DIRECT_REPLY_TO) {
                 self.queue_name(cb)?;
@@ -604,8 +601,7 @@ impl Playground {
 
     /// Connects a consumer and starts consuming.
     pub fn add_consumer(&mut self, spec: ConsumerSpec) -> Result<(), PlaygroundError> {
-        self.refuse_duplicate(NodeKind::Consumer, &spec.name)?;
-        limits::room_for_node(NodeKind::Consumer, self.scenario.nodes())?;
+        self.refuse_new_node(NodeKind::Consumer, &spec.name)?;
         self.queue_name(&spec.queue)?;
         let channel = self.connect_consumer(&spec)?;
         let name = spec.name.clone();
@@ -731,6 +727,12 @@ impl Playground {
             kind: kind.id(),
             name: name.to_string(),
         })
+    }
+
+    /// Refuses a new node whose name is taken, or one past the page's limit.
+    fn refuse_new_node(&self, kind: NodeKind, name: &str) -> Result<(), PlaygroundError> {
+        self.refuse_duplicate(kind, name)?;
+        limits::room_for_node(kind, self.scenario.nodes())
     }
 
     fn refuse_duplicate(&self, kind: NodeKind, name: &str) -> Result<(), PlaygroundError> {

@@ -42,23 +42,29 @@ impl Playground {
     /// delivery all happen in one), oldest first, without their time stamps; at most
     /// [`NARRATION_LINES`] of them.
     pub fn narration(&self) -> String {
-        let moment = |line: &str| line.split_once(" ms  ").map(|(at, _)| at.to_string());
-        let Some(latest) = self.log.back().and_then(|l| moment(l)) else {
+        let Some((latest, _)) = self.log.back().and_then(|l| split(l)) else {
             return String::new();
         };
-        let lines: Vec<&str> = self
+        let mut lines: Vec<&str> = self
             .log
             .iter()
             .rev()
-            .take_while(|l| moment(l).as_ref() == Some(&latest))
-            .map(|l| {
-                l.split_once(" ms  ")
-                    .map_or(l.as_str(), |(_, text)| text.trim())
+            .map_while(|l| {
+                split(l)
+                    .filter(|(at, _)| *at == latest)
+                    .map(|(_, text)| text)
             })
             .collect();
-        let lines: Vec<&str> = lines.into_iter().rev().take(NARRATION_LINES).collect();
+        lines.reverse();
+        lines.truncate(NARRATION_LINES);
         lines.join(" ")
     }
+}
+
+/// A log line's stamp and its words (`"    900 ms  message #1 …"`).
+fn split(line: &str) -> Option<(&str, &str)> {
+    let (at, text) = line.split_once(" ms  ")?;
+    Some((at, text.trim()))
 }
 
 /// One line of the event log.

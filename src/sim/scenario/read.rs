@@ -374,9 +374,13 @@ fn tour_step<D: Doc>(r: &Reader<'_, D>) -> Result<TourStep, String> {
                 mandatory: p.bool_or("mandatory", false)?,
                 properties,
             };
-            let count = p.integer_or("count", 1, u64::from(crate::sim::limits::MAX_BURST))?;
+            let most = crate::sim::limits::MAX_BURST;
+            let count = p
+                .integer_or("count", 1, u64::from(most))
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| format!("{}.count: expected an integer 1..{most}", p.path))?;
             inputs.push(match count {
-                0 => return Err(format!("{}.count: expected an integer 1..10000", p.path)),
                 1 => Input::Publish(request),
                 n => Input::Burst(request, n as u32),
             });
