@@ -189,6 +189,32 @@ pub struct Snapshot {
     pub lost_in_restart: u64,
 }
 
+/// What the engine remembers of a message (see `Playground::messages`): 48 bytes, the
+/// strings shared with the message before when they are the same (a steady producer's).
+#[derive(Debug, Default)]
+pub(in crate::sim) struct MessageFacts {
+    /// The routing key it was last routed with (for explaining bindings).
+    pub(in crate::sim) routing_key: Rc<str>,
+    /// Its headers, if it had some (for explaining headers bindings).
+    pub(in crate::sim) headers: Option<Box<FieldTable>>,
+    /// The producer that published it, by the channel it came on.
+    pub(in crate::sim) publisher: Option<Rc<str>>,
+}
+
+impl Playground {
+    /// `text` as a shared string: the newest message's copy when it is the same.
+    pub(in crate::sim) fn shared(
+        &self,
+        text: &str,
+        of: impl Fn(&MessageFacts) -> Option<&Rc<str>>,
+    ) -> Rc<str> {
+        match self.messages.last_key_value().and_then(|(_, m)| of(m)) {
+            Some(s) if &**s == text => s.clone(),
+            _ => Rc::from(text),
+        }
+    }
+}
+
 /// Something on its way on the virtual clock.
 pub(in crate::sim) enum Arrival {
     /// A publish reaches the broker.
@@ -211,6 +237,7 @@ pub use narrate::NARRATION_LINES;
 pub use edit::Edit;
 
 /// The broker, the clients, the clock and what is moving.
+///
 pub struct Playground {
     pub(in crate::sim) broker: Broker,
     pub(in crate::sim) now: Millis,
@@ -241,16 +268,12 @@ pub struct Playground {
     // The per-message maps below are `SortedMap`s keyed by the core's message ids, which only
     // grow: almost every insert lands at the end of the vector (a `Vec::push`); a dead-lettered
     // message's later hops insert in the middle, moving the small entries after it.
-    /// The routing key each message was last routed with (for explaining bindings).
-    pub(in crate::sim) routing_keys: SortedMap<MessageId, String>,
-    /// The headers of each message that had some (for explaining headers bindings).
-    pub(in crate::sim) message_headers: SortedMap<MessageId, FieldTable>,
+    /// What the engine remembers of each message: its routing key, headers and publisher.
+    pub(in crate::sim) messages: SortedMap<MessageId, MessageFacts>,
     /// The headers of the publish being handled.
     pub(in crate::sim) publishing_headers: Option<FieldTable>,
     /// When a routed copy reaches its queue on screen, relative to the routing instant.
     pub(in crate::sim) arrives_in_queue: SortedMap<(MessageId, QueueName), u64>,
-    /// The producer that published each message, by the channel it came on.
-    pub(in crate::sim) publishers: SortedMap<MessageId, String>,
     /// The set-up connection's channel, reopened after a refused edit closed it.
     pub(in crate::sim) admin: Option<ChannelRef>,
     /// The drawing style the layout is made for.
@@ -309,11 +332,9 @@ impl Playground {
             vanished: Vec::new(),
             log: VecDeque::new(),
             next_connection_channel: 1,
-            routing_keys: SortedMap::new(),
-            message_headers: SortedMap::new(),
+            messages: SortedMap::new(),
             publishing_headers: None,
             arrives_in_queue: SortedMap::new(),
-            publishers: SortedMap::new(),
             admin: None,
             style: Style::Classic,
             dead_letter_hop: None,
@@ -372,7 +393,7 @@ impl Playground {
             ("log lines", self.log.len()),
             ("in transit", self.transit.len()),
             ("tokens", self.timeline.len()),
-            ("messages remembered", self.routing_keys.len()),
+            ("messages remembered", self.messages.len()),
         ]
     }
 
@@ -552,14 +573,12 @@ impl Playground {
     /// without its routing key.
     fn forget_old_messages(&mut self, newest: MessageId) {
         let keep = crate::sim::limits::TRACKED_MESSAGES as u64;
-        if (self.routing_keys.len() as u64) < 2 * keep {
+        if (self.messages.len() as u64) < 2 * keep {
             return;
         }
         let oldest_kept = MessageId(newest.0.saturating_sub(keep));
-        self.routing_keys.retain(|m, _| *m >= oldest_kept);
-        self.message_headers.retain(|m, _| *m >= oldest_kept);
+        self.messages.retain(|m, _| *m >= oldest_kept);
         self.arrives_in_queue.retain(|(m, _), _| *m >= oldest_kept);
-        self.publishers.retain(|m, _| *m >= oldest_kept);
     }
 
     /// The engine's own bookkeeping of an event: what the routing explanations need, the
@@ -571,10 +590,11 @@ impl Playground {
                 routing_key,
                 ..
             } => {
-                self.routing_keys.insert(*message, routing_key.clone());
-                if let Some(headers) = self.publishing_headers.take() {
-                    self.message_headers.insert(*message, headers);
-                }
+                let routing_key = self.shared(routing_key, |m| Some(&m.routing_key));
+                let headers = self.publishing_headers.take().map(Box::new);
+                let facts = self.messages.get_or_default(*message);
+                facts.routing_key = routing_key;
+                facts.headers = headers;
                 self.forget_old_messages(*message);
             }
             Event::DeadLettered {
@@ -583,7 +603,7 @@ impl Playground {
                 ..
             } => {
                 if let Some(key) = routing_keys.first() {
-                    self.routing_keys.insert(*message, key.clone());
+                    self.messages.get_or_default(*message).routing_key = Rc::from(key.as_str());
                 }
             }
             Event::Unroutable { .. } => self.unroutable += 1,

@@ -212,7 +212,8 @@ impl Playground {
                 ..
             } if *channel == own => {
                 let name = self.scenario.producers[i].name.clone();
-                self.publishers.insert(*message, name);
+                let name = self.shared(&name, |m| m.publisher.as_ref());
+                self.messages.get_or_default(*message).publisher = Some(name);
                 if let Some(seq) = seq {
                     self.producers[i].unconfirmed.insert(*seq);
                 }

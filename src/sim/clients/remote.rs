@@ -413,7 +413,8 @@ impl Playground {
                 if r.targets.insert(target.clone()) {
                     self.relayout_keeping_tokens();
                 }
-                self.publishers.insert(*message, name);
+                let name = self.shared(&name, |m| m.publisher.as_ref());
+                self.messages.get_or_default(*message).publisher = Some(name);
                 // The hop from the program to the exchange is drawn before the routing.
                 let from = self.client_node(ClientId::Remote(i));
                 let to = self.graph.find(target.0, &target.1);

@@ -52,7 +52,7 @@ impl Playground {
                     .graph
                     .find(NodeKind::Exchange, exchange.as_str())
                     .or_else(|| {
-                        let publisher = self.publishers.get(message)?;
+                        let publisher = self.messages.get(message)?.publisher.as_deref()?;
                         self.graph.find(NodeKind::Producer, publisher)
                     });
                 // A message still on its way to the exchange on screen (a real client's publish,
@@ -155,7 +155,11 @@ impl Playground {
     /// (the core's own `explain`), and logs why each binding matched or not.
     fn animate_route(&mut self, message: MessageId, root: &ExchangeName, edges: &[RouteEdge]) {
         let vhost = VhostName::from("/");
-        let key = self.routing_keys.get(&message).cloned().unwrap_or_default();
+        let key = self
+            .messages
+            .get(&message)
+            .map(|m| m.routing_key.to_string())
+            .unwrap_or_default();
         // Drawn hops from the exchange the message was published to; the default exchange is
         // not drawn (P points straight at the queue), so its edges take no screen time.
         let mut hops: SortedMap<ExchangeName, u64> = SortedMap::new();
@@ -184,7 +188,10 @@ impl Playground {
                 continue;
             }
             let table = self.broker.routing_table(&vhost, &edge.source);
-            let headers = self.message_headers.get(&message);
+            let headers = self
+                .messages
+                .get(&message)
+                .and_then(|m| m.headers.as_deref());
             let explanations = table
                 .map(|t| t.explain(&[key.as_str()], headers, self.broker.compat()))
                 .unwrap_or_default();

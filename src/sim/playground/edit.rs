@@ -282,9 +282,11 @@ impl Playground {
                 if let Some(p) = self.moved.remove(&(kind, from.to_string())) {
                     self.moved.insert((kind, to.to_string()), p);
                 }
-                for name in self.publishers.values_mut() {
-                    if name == from && kind == NodeKind::Producer {
-                        *name = to.to_string();
+                if kind == NodeKind::Producer {
+                    for m in self.messages.values_mut() {
+                        if m.publisher.as_deref() == Some(from) {
+                            m.publisher = Some(Rc::from(to));
+                        }
                     }
                 }
                 self.relayout();

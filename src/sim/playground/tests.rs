@@ -742,21 +742,23 @@ fn a_long_run_forgets_the_oldest_messages_half_at_a_time() {
     let mut pg = hello();
     let keep = crate::sim::limits::TRACKED_MESSAGES as u64;
     for id in 1..2 * keep {
-        pg.routing_keys.insert(MessageId(id), "hello".into());
-        pg.publishers.insert(MessageId(id), "P".into());
+        pg.messages.get_or_default(MessageId(id)).routing_key = Rc::from("hello");
+        pg.arrives_in_queue
+            .insert((MessageId(id), QueueName::from("hello")), 1);
         pg.forget_old_messages(MessageId(id));
     }
     assert_eq!(
-        pg.routing_keys.len() as u64,
+        pg.messages.len() as u64,
         2 * keep - 1,
         "nothing forgotten yet"
     );
-    pg.routing_keys.insert(MessageId(2 * keep), "hello".into());
+    pg.messages.get_or_default(MessageId(2 * keep)).routing_key = Rc::from("hello");
     pg.forget_old_messages(MessageId(2 * keep));
-    assert_eq!(pg.routing_keys.len() as u64, keep + 1, "the newest kept");
+    assert_eq!(pg.messages.len() as u64, keep + 1, "the newest kept");
+    assert_eq!(pg.messages.first_key_value().map(|(m, _)| m.0), Some(keep));
     assert_eq!(
-        pg.routing_keys.first_key_value().map(|(m, _)| m.0),
-        Some(keep)
+        pg.arrives_in_queue.len() as u64,
+        keep,
+        "the copies' arrival times too"
     );
-    assert_eq!(pg.publishers.len() as u64, keep, "the other maps too");
 }
