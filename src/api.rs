@@ -29,6 +29,7 @@
 //!                                // real RabbitMQ, { same, differences, playground, rabbitmq }
 //! amqpPlayground.crashForTests()  // test-only: a panic, as a bug would cause one (the page
 //!                                 // then says it stopped and freezes the autosave)
+//! amqpPlayground.wasmMemory()     // the page's wasm memory in bytes (e2e long_run.rs)
 //! snapshot().remotes          // real clients through the bridge: [{ name, peer, client,
 //!                             //   channels, published, received }]; snapshot().bridge: status
 //! ```
@@ -315,6 +316,20 @@ pub fn install(state: PlaygroundContext) {
         &api,
         "crashForTests",
         Closure::<dyn Fn()>::new(|| panic!("crashForTests()")).into_js_value(),
+    );
+
+    // The engine's memory, for the long-run report (e2e long_run.rs): wasm memory only grows,
+    // so a flat run is one where it stops growing.
+    set_fn(
+        &api,
+        "wasmMemory",
+        Closure::<dyn Fn() -> JsValue>::new(|| {
+            let buffer = Reflect::get(&wasm_bindgen::memory(), &"buffer".into());
+            buffer
+                .and_then(|b| Reflect::get(&b, &"byteLength".into()))
+                .unwrap_or_default()
+        })
+        .into_js_value(),
     );
 
     embed_js::install(&api, &state);

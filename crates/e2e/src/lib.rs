@@ -37,8 +37,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fantoccini::{Client, ClientBuilder};
 
-/// Flags for Debian's chromium in a container: no sandbox, GPU, network chatter or first-run UI.
-const CHROMIUM_FLAGS: [&str; 9] = [
+/// Flags for Debian's chromium in a container: no sandbox, GPU, network chatter or first-run UI;
+/// `performance.memory` exact rather than rounded (e2e long_run.rs reports the JS heap).
+const CHROMIUM_FLAGS: [&str; 10] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -48,6 +49,7 @@ const CHROMIUM_FLAGS: [&str; 9] = [
     "--no-first-run",
     "--disable-sync",
     "--window-size=1200,900",
+    "--enable-precise-memory-info",
 ];
 
 /// The installed programs the end-to-end tests need.
