@@ -1,7 +1,8 @@
 //! Frame-rate report (issues 4 and 12: ≥ 60 fps with 200 nodes and 500 messages in flight, ≥ 45 fps
-//! with the CPU throttled 4× through DevTools). Prints
-//! p50/p95 frame intervals measured with requestAnimationFrame in headless Chromium. Reported,
-//! not asserted: timing on a shared machine is not a pass/fail signal.
+//! with the CPU throttled 4× through DevTools), and the same while the held-message limit is in
+//! force (issue 12). Prints p50/p95 frame intervals measured with requestAnimationFrame in
+//! headless Chromium. Reported, not asserted: timing on a shared machine is not a pass/fail
+//! signal.
 
 use amqp_playground_e2e::open_playground;
 
@@ -169,4 +170,94 @@ async fn frames(browser: &amqp_playground_e2e::Browser, scenario: &str, throttle
         report["whole50"].as_f64().unwrap_or(f64::NAN),
         report["whole95"].as_f64().unwrap_or(f64::NAN),
     );
+}
+
+/// While the page's held-message limit is in force (`sim::limits::MAX_HELD`): hello world's
+/// consumer stopped, its producer at the fastest rate until the broker is just short of the
+/// limit, then played at 8×: the producer reaches the limit and pauses. Prints the frame
+/// times unthrottled and at 4×; asserts the limit holds and the learner is told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frame_times_while_publishing_is_paused_at_the_held_message_limit() {
+    let Some((_server, browser)) =
+        open_playground("frame_times_while_publishing_is_paused_at_the_held_message_limit").await
+    else {
+        return;
+    };
+    let held = browser
+        .eval(
+            "const api = window.amqpPlayground;
+             api.loadPreset('hello-world');
+             api.pause();
+             api.setConsuming('C', false);
+             api.setRate(1000);
+             // Just short of the limit: playing reaches it within the first second.
+             for (let i = 0; i < 99; i++) api.advance(1000);
+             return api.snapshot().queues.hello.ready;",
+        )
+        .await;
+    let held = held.as_u64().unwrap_or_else(|| panic!("{held}"));
+    assert!((98_000..100_000).contains(&held), "{held}");
+    for throttle in [1, 4] {
+        browser
+            .cdp(
+                "Emulation.setCPUThrottlingRate",
+                serde_json::json!({ "rate": throttle }),
+            )
+            .await;
+        let report = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const FRAMES = arguments[0];
+                 const api = window.amqpPlayground;
+                 api.setSpeed(8);
+                 api.play();
+                 const times = [];
+                 let last = null;
+                 let told = false;
+                 function frame(t) {
+                   if (last !== null) times.push(t - last);
+                   last = t;
+                   // What the page says (before pause(), a new action, clears it).
+                   if (times.length % 10 === 0 && !told)
+                     told = document.body.textContent.includes('publishing paused');
+                   if (times.length < FRAMES) requestAnimationFrame(frame);
+                   else {
+                     api.pause();
+                     times.sort((a, b) => a - b);
+                     const q = p => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+                     done({ p50: q(0.5), p95: q(0.95), frames: times.length, told,
+                            ready: api.snapshot().queues.hello.ready });
+                   }
+                 }
+                 requestAnimationFrame(frame);",
+                vec![serde_json::json!(120 / throttle)],
+            )
+            .await
+            .expect("measure frames");
+        eprintln!(
+            "FRAME TIMES at the held-message limit, {throttle}x CPU throttle: p50 {:.1} ms, p95 {:.1} ms over {} frames",
+            report["p50"].as_f64().unwrap_or(f64::NAN),
+            report["p95"].as_f64().unwrap_or(f64::NAN),
+            report["frames"]
+        );
+        if throttle == 1 {
+            assert_eq!(
+                report["told"], true,
+                "the page says why publishing stopped: {report}"
+            );
+        }
+        let ready = report["ready"].as_u64().unwrap_or(0);
+        assert!(
+            (99_000..=100_000).contains(&ready),
+            "the broker holds the limit, no more: {report}"
+        );
+    }
+    browser
+        .cdp(
+            "Emulation.setCPUThrottlingRate",
+            serde_json::json!({ "rate": 1 }),
+        )
+        .await;
+    browser.close().await;
 }
