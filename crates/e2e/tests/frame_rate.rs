@@ -37,21 +37,10 @@ async fn frame_times_with_200_nodes_and_500_messages_in_flight() {
     };
     let scenario = big_scenario().to_string();
     for throttle in [1, 4] {
-        // The CPU slowed down as on a school laptop (Chrome DevTools' CPU throttling).
-        browser
-            .cdp(
-                "Emulation.setCPUThrottlingRate",
-                serde_json::json!({ "rate": throttle }),
-            )
-            .await;
+        throttle_cpu(&browser, throttle).await;
         frames(&browser, &scenario, throttle).await;
     }
-    browser
-        .cdp(
-            "Emulation.setCPUThrottlingRate",
-            serde_json::json!({ "rate": 1 }),
-        )
-        .await;
+    throttle_cpu(&browser, 1).await;
     // Scrubbing replays the run from the start up to the chosen time: how long does a jump
     // back to the middle of this busy run take (the reducer's replay plus the redraw)?
     let seek = browser
@@ -79,6 +68,17 @@ async fn frame_times_with_200_nodes_and_500_messages_in_flight() {
         "the scrubber moved the clock: {seek}"
     );
     browser.close().await;
+}
+
+/// Slows the CPU down `rate` times, as on a school laptop (DevTools' CPU throttling); 1 is
+/// full speed.
+async fn throttle_cpu(browser: &amqp_playground_e2e::Browser, rate: u32) {
+    browser
+        .cdp(
+            "Emulation.setCPUThrottlingRate",
+            serde_json::json!({ "rate": rate }),
+        )
+        .await;
 }
 
 /// Sets the 200-node run going and measures `180 / throttle` frames of it (about the same
@@ -198,12 +198,7 @@ async fn frame_times_while_publishing_is_paused_at_the_held_message_limit() {
     let held = held.as_u64().unwrap_or_else(|| panic!("{held}"));
     assert!((98_000..100_000).contains(&held), "{held}");
     for throttle in [1, 4] {
-        browser
-            .cdp(
-                "Emulation.setCPUThrottlingRate",
-                serde_json::json!({ "rate": throttle }),
-            )
-            .await;
+        throttle_cpu(&browser, throttle).await;
         let report = browser
             .client
             .execute_async(
@@ -253,11 +248,6 @@ async fn frame_times_while_publishing_is_paused_at_the_held_message_limit() {
             "the broker holds the limit, no more: {report}"
         );
     }
-    browser
-        .cdp(
-            "Emulation.setCPUThrottlingRate",
-            serde_json::json!({ "rate": 1 }),
-        )
-        .await;
+    throttle_cpu(&browser, 1).await;
     browser.close().await;
 }

@@ -211,8 +211,9 @@ impl Playground {
                 seq,
                 ..
             } if *channel == own => {
-                let name = self.scenario.producers[i].name.clone();
-                let name = self.shared(&name, |m| m.publisher.as_ref());
+                let name = self.shared(*message, &self.scenario.producers[i].name, |m| {
+                    m.publisher.as_ref()
+                });
                 self.messages.get_or_default(*message).publisher = Some(name);
                 if let Some(seq) = seq {
                     self.producers[i].unconfirmed.insert(*seq);

@@ -413,7 +413,7 @@ impl Playground {
                 if r.targets.insert(target.clone()) {
                     self.relayout_keeping_tokens();
                 }
-                let name = self.shared(&name, |m| m.publisher.as_ref());
+                let name = self.shared(*message, &name, |m| m.publisher.as_ref());
                 self.messages.get_or_default(*message).publisher = Some(name);
                 // The hop from the program to the exchange is drawn before the routing.
                 let from = self.client_node(ClientId::Remote(i));

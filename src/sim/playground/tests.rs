@@ -762,3 +762,21 @@ fn a_long_run_forgets_the_oldest_messages_half_at_a_time() {
         "the copies' arrival times too"
     );
 }
+
+#[test]
+fn a_steady_producers_messages_share_their_routing_key_and_publisher() {
+    let mut pg = hello();
+    pg.publish_burst(PublishRequest::default(), 3).unwrap();
+    pg.advance(2_000);
+    let facts: Vec<&MessageFacts> = pg.messages.values().collect();
+    assert_eq!(facts.len(), 3, "one entry a message");
+    for f in &facts {
+        assert_eq!(&*f.routing_key, "hello");
+        assert_eq!(f.publisher.as_deref(), Some("P"));
+    }
+    assert!(Rc::ptr_eq(&facts[0].routing_key, &facts[2].routing_key));
+    assert!(Rc::ptr_eq(
+        facts[0].publisher.as_ref().unwrap(),
+        facts[2].publisher.as_ref().unwrap()
+    ));
+}
