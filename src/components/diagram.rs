@@ -515,7 +515,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 if binding {
                     // A wide invisible stroke makes the thin edge easy to click or tap.
                     <path class="edge-hit" d={g.curve.svg_path()} fill="none" stroke="transparent"
-                        stroke-width="10" tabindex="0" role="button" aria-pressed={selected.to_string()}
+                        stroke-width="10" tabindex="0" role="button" aria-pressed={if selected { "true" } else { "false" }}
                         aria-label={format!("binding {} to {}{}", name(edge.from), name(edge.to),
                             edge.label.as_ref().map(|l| format!(" with key {l}")).unwrap_or_default())}
                         onclick={select} onkeydown={keys} />
@@ -721,26 +721,28 @@ pub fn Topology(props: &TopologyProps) -> Html {
             })
         };
         html! {
-            <g key={format!("{}/{}", kind_word(node.kind), node.name)}
-                class={classes!("pick", selected.then_some("selected"), target.then_some("link-target"),
+            <g key={format!("{}/{}", kind_word(node.kind), node.name)}>
+            <g pointer-events="none">{ inner }</g>
+            <g class={classes!("pick", selected.then_some("selected"), target.then_some("link-target"),
                     is_source.then_some("link-source"))}
-                tabindex="0" role="button" aria-pressed={selected.to_string()}
+                tabindex="0" role="button" aria-pressed={if selected { "true" } else { "false" }}
                 data-kind={kind_word(node.kind)} data-name={node.name.clone()}
                 aria-label={format!("{} {}", kind_word(node.kind), node.name)}
                 onclick={select} onkeydown={keys}
                 onpointerdown={grab} onpointermove={pull} onpointerup={drop_node}>
-                // Always drawn, shown or hidden, so the node's children keep their places.
-                <rect class="selection" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
+                // Always drawn, shown or hidden, so the node's children keep their places. It
+                // is also what is pressed (pointer-events="all": hidden, it still takes the
+                // pointer), on top of the drawing: the button has no text of its own, so its
+                // name ("queue Q1") never disagrees with the words drawn under it (axe's
+                // label-content-name-mismatch). On a possible target of the binding being
+                // drawn (`link-target`), the style sheet shows it green.
+                <rect class="selection hit" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
                     y={fmt(c.y - shape.height() / 2.0 - 4.0)}
                     width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
+                    pointer-events="all"
                     rx="4" fill="none" stroke="#ff6600" stroke-width="1.5" stroke-dasharray="4 2"
                     visibility={if selected || is_source { "visible" } else { "hidden" }} />
-                <rect class="target-ring" x={fmt(c.x - shape.width() / 2.0 - 4.0)}
-                    y={fmt(c.y - shape.height() / 2.0 - 4.0)}
-                    width={fmt(shape.width() + 8.0)} height={fmt(shape.height() + 8.0)}
-                    rx="4" fill="none" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="2 2"
-                    visibility={if target { "visible" } else { "hidden" }} />
-                { inner }
+            </g>
             </g>
         }
     });

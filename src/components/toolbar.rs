@@ -1,4 +1,5 @@
-//! Publish, consumer switches, playback controls and the preset picker.
+//! The compact bar: the preset picker, publish (with the consumer switches), undo/redo,
+//! playback, and a View menu with the rarer look and zoom.
 
 use yew::prelude::*;
 
@@ -174,18 +175,24 @@ pub fn Toolbar() -> Html {
                 <button id="undo" onclick={undo} disabled={!can_undo} title="Undo (Ctrl+Z)">{ "Undo" }</button>
                 <button id="redo" onclick={redo} disabled={!can_redo} title="Redo (Ctrl+Shift+Z)">{ "Redo" }</button>
             </span>
-            <label class="theme">
-                { "Look " }
-                <select id="theme" onchange={theme}>
-                    { options(&mut Theme::ALL.iter().map(|t| t.id()), state.theme.id()) }
-                </select>
-            </label>
-            <label class="zoom">
-                { "Zoom " }
-                <select id="zoom" onchange={zoom}>
-                    { picked(&ZOOMS, state.zoom) }
-                </select>
-            </label>
+            // The rarer controls, in a menu: the bar stays one short row on a phone.
+            <details class="view-menu">
+                <summary>{ "View" }</summary>
+                <div class="menu">
+                    <label class="theme">
+                        { "Look " }
+                        <select id="theme" onchange={theme}>
+                            { options(&mut Theme::ALL.iter().map(|t| t.id()), state.theme.id()) }
+                        </select>
+                    </label>
+                    <label class="zoom">
+                        { "Zoom " }
+                        <select id="zoom" onchange={zoom}>
+                            { picked(&ZOOMS, state.zoom) }
+                        </select>
+                    </label>
+                </div>
+            </details>
             <span class="playback">
                 <button id="play" onclick={play_pause}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button id="step" onclick={step}>{ "Step" }</button>

@@ -79,7 +79,7 @@ async fn drag_from_the_link_handle_to_a_queue_binds_it_then_delete_and_undo() {
         .await
         .expect("handle");
     let queue = c
-        .find(Locator::Css("g.pick[aria-label='queue Q1'] g.queue > rect"))
+        .find(Locator::Css("g.pick[aria-label='queue Q1']"))
         .await
         .expect("Q1");
     let drag = MouseActions::new("mouse".into())
@@ -207,7 +207,7 @@ async fn tap_the_exchange_then_a_queue_at_360_px() {
         c.perform_actions(seq).await.expect("tap");
     };
     // Tap the exchange, then the queue.
-    tap("g.pick[aria-label='exchange direct_logs'] ellipse").await;
+    tap("g.pick[aria-label='exchange direct_logs'] .hit").await;
     browser
         .wait_until(
             "link mode",
@@ -215,7 +215,7 @@ async fn tap_the_exchange_then_a_queue_at_360_px() {
             "return document.querySelectorAll('g.pick.link-target').length === 2;",
         )
         .await;
-    tap("g.pick[aria-label='queue Q2'] g.queue > rect").await;
+    tap("g.pick[aria-label='queue Q2'] .hit").await;
     browser
         .wait_until(
             "the key prompt",

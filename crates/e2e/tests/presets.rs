@@ -308,7 +308,7 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
     browser
         .eval(
             "window.amqpPlayground.loadPreset('fair-dispatch');
-             document.querySelector(\"g.node.queue[data-name='hello']\")
+             document.querySelector(\"g.pick[aria-label='queue hello']\")
                .dispatchEvent(new MouseEvent('click', { bubbles: true }));
              return null;",
         )
@@ -384,7 +384,7 @@ async fn every_preset_runs_its_steps_and_is_screenshotted() {
         .await;
     browser
         .eval(
-            "document.querySelector(\"g.node.queue[data-name='Q1']\")
+            "document.querySelector(\"g.pick[aria-label='queue Q1']\")
                .dispatchEvent(new MouseEvent('click', { bubbles: true }));
              return null;",
         )
