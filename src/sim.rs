@@ -27,6 +27,7 @@ pub mod playground;
 pub mod presets;
 pub mod replay;
 pub mod scenario;
+pub mod shared_map;
 pub mod tour;
 pub mod verify;
 

@@ -303,7 +303,10 @@ impl PlaygroundState {
         if let Some(Ok(pg)) = rebuilt {
             self.engine = Rc::new(RefCell::new(pg));
         }
-        self.recording.borrow_mut().reached(after);
+        let mut recording = self.recording.borrow_mut();
+        recording.reached(after);
+        // A copy now and then, so that scrubbing back never replays far.
+        recording.offer(&self.engine.borrow());
     }
 
     /// Binding from the exchange being linked to `to` with `key`: a queue, or another

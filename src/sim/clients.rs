@@ -91,6 +91,7 @@ pub(in crate::sim) enum ClientId {
 }
 
 /// A client's timer, due on the virtual clock.
+#[derive(Clone)]
 pub(in crate::sim) enum Wake {
     /// A producer's (or an RPC client's).
     Producer(producer::Wake),

@@ -39,6 +39,7 @@ use amqp_playground_core::{
 
 use super::clients::{self, Consumer, Producer, Remote, Script, Wake};
 use super::scenario::{field_table, ArgValue, MessageProps, Scenario};
+use super::shared_map::{FactsMap, ForgetWhile};
 use crate::anim::{Sample, Timeline};
 use crate::scene::{layout, Graph, Layout, NodeId, NodeKind, Style};
 
@@ -192,7 +193,7 @@ pub struct Snapshot {
 /// What the engine remembers of a message (see `Playground::messages`): 40 bytes (48 with its
 /// id in the map), the strings shared with the message before when they are the same (a
 /// steady producer's).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(in crate::sim) struct MessageFacts {
     /// The routing key it was last routed with (for explaining bindings).
     pub(in crate::sim) routing_key: Rc<str>,
@@ -220,6 +221,7 @@ impl Playground {
 }
 
 /// Something on its way on the virtual clock.
+#[derive(Clone)]
 pub(in crate::sim) enum Arrival {
     /// A publish reaches the broker.
     Publish(Box<BasicPublish>),
@@ -227,6 +229,7 @@ pub(in crate::sim) enum Arrival {
     Wake(Box<Wake>),
 }
 
+#[derive(Clone)]
 pub(in crate::sim) struct Transit {
     at: Millis,
     seq: u64,
@@ -234,6 +237,7 @@ pub(in crate::sim) struct Transit {
 }
 
 mod animate;
+mod checkpoint;
 mod edit;
 mod narrate;
 pub use narrate::NARRATION_LINES;
@@ -272,7 +276,7 @@ pub struct Playground {
     // grow: almost every insert lands at the end of the vector (a `Vec::push`); a dead-lettered
     // message's later hops insert in the middle, moving the small entries after it.
     /// What the engine remembers of each message: its routing key, headers and publisher.
-    pub(in crate::sim) messages: SortedMap<MessageId, MessageFacts>,
+    pub(in crate::sim) messages: FactsMap<MessageId, MessageFacts>,
     /// The headers of the publish being handled.
     pub(in crate::sim) publishing_headers: Option<FieldTable>,
     /// When a routed copy reaches its queue on screen, relative to the routing instant.
@@ -335,7 +339,7 @@ impl Playground {
             vanished: Vec::new(),
             log: VecDeque::new(),
             next_connection_channel: 1,
-            messages: SortedMap::new(),
+            messages: FactsMap::new(),
             publishing_headers: None,
             arrives_in_queue: SortedMap::new(),
             admin: None,
@@ -573,14 +577,17 @@ impl Playground {
     /// Keeps the per-message maps to the newest [`limits::TRACKED_MESSAGES`] message ids
     /// (`newest` is the latest), so a long run's memory stays flat: twice that many at most,
     /// forgotten half at a time. An older message that is dead-lettered later is explained
-    /// without its routing key.
+    /// without its routing key. The moments are decided by the ids alone (the newest passing
+    /// a multiple of that many), not by how many facts are held, so that a checkpoint holding
+    /// fewer forgets at the same moments as the run it was copied from; an id a rolled-back
+    /// transaction used (never published) makes it wait for the next multiple.
     fn forget_old_messages(&mut self, newest: MessageId) {
         let keep = crate::sim::limits::TRACKED_MESSAGES as u64;
-        if (self.messages.len() as u64) < 2 * keep {
+        if newest.0 < 2 * keep || !newest.0.is_multiple_of(keep) {
             return;
         }
         let oldest_kept = MessageId(newest.0.saturating_sub(keep));
-        self.messages.retain(|m, _| *m >= oldest_kept);
+        ForgetWhile::forget_while(&mut self.messages, |m| *m < oldest_kept);
         self.arrives_in_queue.retain(|(m, _), _| *m >= oldest_kept);
     }
 

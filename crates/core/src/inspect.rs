@@ -4,6 +4,7 @@
 //! declaration order per source exchange, consumers in dispatch order.
 
 use crate::broker::Broker;
+use crate::channel::TxOp;
 use crate::exchange::RoutingTable;
 use crate::message::{Body, Properties};
 use crate::{
@@ -217,6 +218,34 @@ impl Broker {
     pub fn messages_held(&self) -> usize {
         let queues = self.vhosts.values().flat_map(|v| v.queues.values());
         queues.map(|q| q.ready_count + q.unacked).sum()
+    }
+
+    /// The oldest message the broker still holds where a later routing can read it from:
+    /// ready or returned in a queue, unacknowledged (or being settled in a transaction) on a
+    /// channel, published in an open transaction, or waiting to be dead-lettered. A stream's
+    /// records are left out: they are read again, never routed again. `None` when nothing is
+    /// held. (The page forgets what it knows of older messages in its timeline's copies.)
+    pub fn oldest_message_held(&self) -> Option<MessageId> {
+        let queued = self
+            .vhosts
+            .values()
+            .flat_map(|v| v.queues.values())
+            .flat_map(|q| q.levels.iter().flatten().chain(&q.returns))
+            .map(|e| e.message.id);
+        let channels = self.connections.values().flat_map(|c| c.channels.values());
+        let unacked = channels
+            .clone()
+            .flat_map(|ch| ch.unacked.iter())
+            .map(|(_, u)| u.entry.message.id);
+        let mut in_tx = Vec::new();
+        for op in channels.flat_map(|ch| ch.tx.iter().flat_map(|tx| &tx.ops)) {
+            match op {
+                TxOp::Publish(_, id) => in_tx.push(*id),
+                TxOp::Settle(list, _) => in_tx.extend(list.iter().map(|(_, u)| u.entry.message.id)),
+            }
+        }
+        let dying = self.pending_deaths.iter().map(|d| d.message.id);
+        queued.chain(unacked).chain(in_tx).chain(dying).min()
     }
 
     /// Ready messages of a queue, in delivery order.

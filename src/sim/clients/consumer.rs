@@ -13,7 +13,7 @@ use crate::sim::playground::{Playground, PlaygroundError};
 use crate::sim::scenario::{field_table, ConsumerSpec, Settle};
 
 /// A consumer's connection and what it has done.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(in crate::sim) struct Consumer {
     pub(in crate::sim) channel: ChannelRef,
     pub(in crate::sim) tag: Option<ConsumerTag>,
@@ -25,6 +25,7 @@ pub(in crate::sim) struct Consumer {
 }
 
 /// A consumer's timers.
+#[derive(Clone)]
 pub(in crate::sim) enum Wake {
     /// A delivery reaches the consumer of this name (if it still exists).
     Deliver {

@@ -19,7 +19,7 @@ use crate::sim::playground::{
 use crate::sim::scenario::ProducerSpec;
 
 /// A producer's connection and what it has counted.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(in crate::sim) struct Producer {
     pub(in crate::sim) channel: ChannelRef,
     pub(in crate::sim) published: u64,
@@ -35,6 +35,7 @@ pub(in crate::sim) struct Producer {
 }
 
 /// A producer's timers.
+#[derive(Clone)]
 pub(in crate::sim) enum Wake {
     /// Publish once, then again `every` ms later (`remaining` more times, or for ever while
     /// its rate is set).

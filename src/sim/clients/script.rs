@@ -19,6 +19,7 @@ use crate::sim::playground::{Playground, PlaygroundError, PublishRequest, BURST_
 use crate::sim::scenario::{ProducerSpec, Settle, Step, TxOp};
 
 /// The script client's channels.
+#[derive(Clone)]
 pub(in crate::sim) struct Script {
     /// By name, with the deliveries each holds.
     pub(in crate::sim) channels: SortedMap<String, ScriptChannel>,
@@ -37,6 +38,7 @@ impl Default for Script {
 
 /// A channel of the script's client: `main` is producer P's own channel, others are opened
 /// on P's connection on first use.
+#[derive(Clone)]
 pub(in crate::sim) struct ScriptChannel {
     channel: ChannelRef,
     /// Deliveries got with `hold`, not yet settled, in the order they came.
