@@ -372,9 +372,20 @@ fn content_type(path: &Path) -> &'static str {
 /// server alive as long as the browser uses it.
 pub async fn open_playground(test: &str) -> Option<(StaticServer, Browser)> {
     let tools = Tools::find_or_skip(test)?;
-    let dist = build_site(&tools);
-    let server = StaticServer::start(&dist);
-    let browser = Browser::start(&tools).await;
+    Some(open_dist(&tools, &build_site(&tools)).await)
+}
+
+/// As [`open_playground`], with the bridge's page ([`build_bridge_site`]) served as files: no
+/// bridge runs, so its relay stays unconnected.
+pub async fn open_bridge_page(test: &str) -> Option<(StaticServer, Browser)> {
+    let tools = Tools::find_or_skip(test)?;
+    Some(open_dist(&tools, &build_bridge_site(&tools)).await)
+}
+
+/// Serves `dist` and opens it in headless Chromium, returning once the app has mounted.
+async fn open_dist(tools: &Tools, dist: &Path) -> (StaticServer, Browser) {
+    let server = StaticServer::start(dist);
+    let browser = Browser::start(tools).await;
     browser
         .client
         .goto(&server.url())
@@ -387,7 +398,7 @@ pub async fn open_playground(test: &str) -> Option<(StaticServer, Browser)> {
             "return !!window.amqpPlayground;",
         )
         .await;
-    Some((server, browser))
+    (server, browser)
 }
 
 /// chromedriver plus one headless Chromium session; both end on drop.
