@@ -200,3 +200,34 @@ fn an_error_on_a_channel_requeues_its_deliveries() {
     });
     assert_eq!(w.ready("q"), 1);
 }
+
+#[test]
+fn the_oldest_message_held_counts_ready_and_unacked_copies() {
+    let mut w = World::new();
+    w.declare("q");
+    assert_eq!(w.broker.oldest_message_held(), None, "nothing held");
+    w.events();
+    publish(&mut w, "q", &["a", "b"]);
+    let ids: Vec<MessageId> = w
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Published { message, .. } => Some(*message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(w.broker.oldest_message_held(), Some(ids[0]));
+    // `a` delivered and not acked yet: still held.
+    let (tag, body) = w.get("q").unwrap();
+    assert_eq!(body, "a");
+    assert_eq!(w.broker.oldest_message_held(), Some(ids[0]));
+    w.ok(BasicAck {
+        channel: w.ch,
+        delivery_tag: tag,
+        multiple: false,
+    });
+    assert_eq!(w.broker.oldest_message_held(), Some(ids[1]));
+    assert_eq!(drain_flags(&mut w, "q").len(), 1);
+    assert_eq!(w.broker.oldest_message_held(), None);
+}

@@ -780,3 +780,27 @@ fn a_steady_producers_messages_share_their_routing_key_and_publisher() {
         facts[2].publisher.as_ref().unwrap()
     ));
 }
+
+#[test]
+fn a_checkpoint_keeps_the_facts_of_the_messages_still_held_and_only_those() {
+    let mut pg = hello();
+    pg.publish_burst(PublishRequest::default(), 3).unwrap();
+    pg.advance(5_000);
+    pg.set_consuming("C", false).unwrap();
+    pg.publish_burst(PublishRequest::default(), 2).unwrap();
+    pg.advance(5_000);
+    assert_eq!(counts(&pg, "hello").ready, 2, "two held, three consumed");
+    let ids: Vec<MessageId> = pg.messages.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 5);
+    let copy = pg.checkpoint().expect("no real clients");
+    let kept: Vec<(MessageId, String)> = copy
+        .messages
+        .iter()
+        .map(|(id, f)| (*id, f.routing_key.to_string()))
+        .collect();
+    assert_eq!(
+        kept,
+        [(ids[3], "hello".to_string()), (ids[4], "hello".to_string())],
+        "the held messages' facts, not the consumed ones'"
+    );
+}
